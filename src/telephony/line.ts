@@ -1,0 +1,142 @@
+import type { LineEvent } from './protocol';
+
+/** What a line can do beyond the basics; the UI shows only what the line supports. */
+export interface LineCapabilities {
+  readonly hold: boolean;
+  readonly mute: boolean;
+  readonly dtmf: boolean;
+  readonly warmTransfer: boolean;
+  /** The line can pause and resume a call recording. */
+  readonly recording: boolean;
+  /** Completing a warm transfer joins both parties (emits CONFERENCE). */
+  readonly conference: boolean;
+  /** The line reports call quality (DIALER.SYNC `audioStats`). */
+  readonly audioStats: boolean;
+}
+
+export type LineErrorCode =
+  | 'not_ready' // the line is not connected / registered
+  | 'no_such_call' // the command names a call the line does not know
+  | 'invalid_state' // the call is not in a state that allows the command
+  | 'invalid_argument' // a number or digit string the line refuses
+  | 'unsupported' // the line lacks the capability
+  | 'network'; // the command could not be sent
+
+/** The one error type a line's commands reject with. */
+export class LineError extends Error {
+  readonly code: LineErrorCode;
+  constructor(code: LineErrorCode, message: string) {
+    super(message);
+    this.name = 'LineError';
+    this.code = code;
+  }
+}
+
+/** A transfer target: a phone number or a teammate's extension, already validated. */
+export interface TransferTarget {
+  readonly number: string;
+  readonly name?: string;
+}
+
+/**
+ * A telephony line: the port behind which the simulated line and the SIP line sit.
+ *
+ * A line speaks the dialer protocol of `protocol.ts` and holds at most one call session at a
+ * time. A session is identified by a `callId`; during a warm transfer the session has two legs
+ * (the original party and the transfer target) and keeps the original's `callId`.
+ *
+ * Call states, as the line reports them with `DIALER.CALL_STATUS`:
+ *
+ *     (none) -dial-> connecting -> ringing -> connected -> hanging -> ended
+ *     (none) -incoming-> ringing -answer-> accepting -> connected -> ... -> ended
+ *     connected -startWarmTransfer-> startingWarmTransfer -> ringing(wT) -> connected(wT)
+ *     connected(wT) -swap-> swapping -> connected(wT);  -merge-> merging -> ended(regular)
+ *     any warm-transfer status -> connected(regular) with a TransferOutcome reason
+ *
+ * Rules:
+ * - Commands resolve when the command has been handed to the network; they MUST NOT wait for the
+ *   outcome. Outcomes arrive only as events.
+ * - A command the line cannot carry out MUST reject with a {@link LineError} and MUST NOT change any
+ *   call. A rejected command emits no event.
+ * - `dial` MUST emit `DIALER.DIALING` (with the same callId) before any other event of that call,
+ *   then `connecting`.
+ * - Every `DIALER.CALL_STATUS` and `DIALER.SYNC` about a call MUST carry that call's `callId`.
+ * - An incoming call MUST be announced by `DIALER.SYNC` with `direction: 'inbound'` and `from`,
+ *   then `DIALER.CALL_STATUS` `ringing`.
+ * - `answer` MUST lead to `accepting` then `connected`, or to `ended` with a reason.
+ * - A call MUST end with exactly one `ended` status carrying an {@link EndReason}; after it the line
+ *   MUST NOT emit further statuses for that callId. `hanging` MAY precede it.
+ * - The line MUST report hold and mute as applied with `DIALER.SYNC` (`onHold`, `muted`); the
+ *   agent's view never changes until the line says so.
+ * - While the session is in warm transfer the line MUST report which party is active and which is
+ *   held with `DIALER.SYNC` `activeParticipant` / `inactiveParticipant`, and `from` / `to` MUST keep
+ *   pointing to the first call.
+ * - After `ended` the line SHOULD send a final `DIALER.SYNC` with the call's duration.
+ * - Methods for capabilities the line does not have MUST reject with `unsupported`.
+ * - `subscribe` MUST return a function that stops delivery; a line MUST NOT deliver events to a
+ *   listener after it has unsubscribed.
+ * - Events MUST be delivered asynchronously, never from inside the command call.
+ */
+export interface Line {
+  readonly kind: 'simulated' | 'sip';
+  readonly capabilities: LineCapabilities;
+  /** Listens to the line's events. Returns the unsubscribe function. */
+  subscribe(listener: (event: LineEvent) => void): () => void;
+  dial(callId: string, to: string): Promise<void>;
+  answer(callId: string): Promise<void>;
+  decline(callId: string): Promise<void>;
+  hangUp(callId: string): Promise<void>;
+  hold(callId: string): Promise<void>;
+  resume(callId: string): Promise<void>;
+  mute(callId: string): Promise<void>;
+  unmute(callId: string): Promise<void>;
+  /** Sends DTMF digits (0-9, *, #) on the active leg. */
+  sendDigits(callId: string, digits: string): Promise<void>;
+  startWarmTransfer(callId: string, target: TransferTarget): Promise<void>;
+  swap(callId: string): Promise<void>;
+  /** Completes the warm transfer: joins the two parties and the agent leaves. */
+  merge(callId: string): Promise<void>;
+  cancelTransfer(callId: string): Promise<void>;
+  pauseRecording?(callId: string): Promise<void>;
+  resumeRecording?(callId: string): Promise<void>;
+  /** Releases every resource; the line is unusable afterwards. */
+  dispose(): void;
+}
+
+/** The commands of the line port, as the machine sends them to the line bridge actor. */
+export type LineCommand =
+  | { type: 'dial'; callId: string; to: string }
+  | { type: 'answer'; callId: string }
+  | { type: 'decline'; callId: string }
+  | { type: 'hangUp'; callId: string }
+  | { type: 'hold'; callId: string }
+  | { type: 'resume'; callId: string }
+  | { type: 'mute'; callId: string }
+  | { type: 'unmute'; callId: string }
+  | { type: 'sendDigits'; callId: string; digits: string }
+  | { type: 'startWarmTransfer'; callId: string; target: TransferTarget }
+  | { type: 'swap'; callId: string }
+  | { type: 'merge'; callId: string }
+  | { type: 'cancelTransfer'; callId: string }
+  | { type: 'pauseRecording'; callId: string }
+  | { type: 'resumeRecording'; callId: string };
+
+/** Runs a command against a line. Rejects with a LineError when the line refuses it. */
+export function runLineCommand(line: Line, command: LineCommand): Promise<void> {
+  switch (command.type) {
+    case 'dial':
+      return line.dial(command.callId, command.to);
+    case 'sendDigits':
+      return line.sendDigits(command.callId, command.digits);
+    case 'startWarmTransfer':
+      return line.startWarmTransfer(command.callId, command.target);
+    case 'pauseRecording':
+    case 'resumeRecording': {
+      const method = line[command.type];
+      if (!method) return Promise.reject(new LineError('unsupported', `This line cannot ${command.type === 'pauseRecording' ? 'pause' : 'resume'} recordings.`));
+      return method.call(line, command.callId);
+    }
+    default:
+      return line[command.type](command.callId);
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The line's event protocol: the dialer bus events of the seed
+ * (`DIALER.DIALING`, `DIALER.CALL_STATUS`, `DIALER.SYNC`, `USER.AVAILABILITY_CHANGED`), with their
+ * seed names and payloads, plus a few optional fields the seed leaves implicit:
+ *
+ * - `callId` on every call event, so an event about another call (a second incoming call, a stale
+ *   event after a reset) can never change the call on screen;
+ * - `reason` on `DIALER.CALL_STATUS`, so the UI can say why a call ended or why a warm transfer
+ *   came back to the regular flow (the seed only says "ended");
+ * - `DIALER.SYNC` carries the call's details: direction and parties (an incoming call is announced
+ *   by a SYNC with `direction: 'inbound'` before its `ringing` status), active / inactive
+ *   participants, hold / mute as the line applied them, duration, recording, audio quality.
+ *
+ * Every event crossing into the machine is checked with {@link parseLineEvent}; anything that does
+ * not match is reported as a diagnostic and never reaches the machine.
+ */
+import * as v from 'valibot';
+
+export const CALL_STATUSES = [
+  'idle',
+  'connecting',
+  'ringing',
+  'accepting',
+  'connected',
+  'hanging',
+  'mandatoryTagging',
+  'ended',
+  // warm-transfer statuses
+  'startingWarmTransfer',
+  'swapping',
+  'merging',
+] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+export const CALL_FLOWS = ['regular', 'warmTransfer'] as const;
+export type CallFlow = (typeof CALL_FLOWS)[number];
+
+/** Why a call ended (on `ended` / `hanging`). */
+export const END_REASONS = [
+  'localHangup', // the agent hung up a connected call
+  'remoteHangup', // the other party hung up
+  'cancelled', // the agent hung up an outbound call before it was answered
+  'declined', // the agent declined an incoming call
+  'rejected', // the callee rejected the outbound call
+  'busy', // the callee was busy
+  'noAnswer', // nobody answered the outbound call
+  'missed', // the caller gave up before the agent answered
+  'answeredElsewhere', // another device or teammate answered the incoming call
+  'connectionLost', // the media or signalling connection dropped
+  'transferred', // the warm transfer was completed (merged) and the agent left
+  'failed', // the line could not place or keep the call
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** Why a warm transfer went back to the regular flow (on `connected` with flow `regular`). */
+export const TRANSFER_OUTCOMES = [
+  'transferCancelled', // the agent cancelled; back to the original party
+  'transferDeclined', // the target declined; back to the original party
+  'transferNoAnswer', // the target did not answer; back to the original party
+  'transferTargetLeft', // the target hung up during the consultation
+  'heldPartyLeft', // the held original party hung up; the agent stays with the target
+  'transferFailed', // the consultation call could not be placed
+] as const;
+export type TransferOutcome = (typeof TRANSFER_OUTCOMES)[number];
+
+/** Availability as the seed's USER.AVAILABILITY_CHANGED reports it. */
+export const AVAILABILITIES = ['available', 'busy', 'after_call_work', 'offline'] as const;
+export type Availability = (typeof AVAILABILITIES)[number];
+
+const MAX_TEXT = 200;
+const text = v.pipe(v.string(), v.maxLength(MAX_TEXT));
+const callId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+/** A dialable number as the line reports it: E.164 or an internal extension. */
+const phoneNumber = v.pipe(v.string(), v.regex(/^\+?[0-9*#]{1,20}$/));
+
+export const ParticipantSchema = v.strictObject({
+  number: phoneNumber,
+  name: v.optional(text),
+});
+export type Participant = v.InferOutput<typeof ParticipantSchema>;
+
+export const AudioStatsSchema = v.strictObject({
+  /** Jitter in milliseconds. */
+  jitter: v.pipe(v.number(), v.minValue(0)),
+  /** Packet loss as a fraction, 0 to 1. */
+  packetLoss: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  /** Round-trip time in milliseconds. */
+  rtt: v.pipe(v.number(), v.minValue(0)),
+  /** Estimated mean opinion score, 1 (bad) to 5 (excellent). */
+  mos: v.pipe(v.number(), v.minValue(1), v.maxValue(5)),
+});
+export type AudioStats = v.InferOutput<typeof AudioStatsSchema>;
+
+const DialingSchema = v.strictObject({
+  type: v.literal('DIALER.DIALING'),
+  payload: v.strictObject({ from: phoneNumber, to: phoneNumber, callId: v.optional(callId) }),
+});
+
+const CallStatusSchema = v.strictObject({
+  type: v.literal('DIALER.CALL_STATUS'),
+  payload: v.strictObject({
+    status: v.picklist(CALL_STATUSES),
+    flow: v.picklist(CALL_FLOWS),
+    callId: v.optional(callId),
+    reason: v.optional(v.picklist([...END_REASONS, ...TRANSFER_OUTCOMES])),
+  }),
+});
+
+const SyncSchema = v.strictObject({
+  type: v.literal('DIALER.SYNC'),
+  payload: v.strictObject({
+    callId,
+    direction: v.optional(v.picklist(['inbound', 'outbound'])),
+    from: v.optional(phoneNumber),
+    to: v.optional(phoneNumber),
+    /** The caller's name when the line knows it (inbound). */
+    callerName: v.optional(text),
+    activeParticipant: v.optional(ParticipantSchema),
+    inactiveParticipant: v.optional(v.nullable(ParticipantSchema)),
+    participants: v.optional(v.pipe(v.array(ParticipantSchema), v.maxLength(10))),
+    /** Seconds the call has been (or was) connected. */
+    duration: v.optional(v.pipe(v.number(), v.minValue(0))),
+    recording: v.optional(
+      v.nullable(v.strictObject({ state: v.picklist(['recording', 'paused']), url: v.optional(v.pipe(v.string(), v.url(), v.maxLength(2000))) })),
+    ),
+    onHold: v.optional(v.boolean()),
+    muted: v.optional(v.boolean()),
+    audioStats: v.optional(AudioStatsSchema),
+  }),
+});
+
+const AvailabilitySchema = v.strictObject({
+  type: v.literal('USER.AVAILABILITY_CHANGED'),
+  payload: v.strictObject({
+    userId: v.optional(v.union([v.number(), v.string()])),
+    status: v.picklist(AVAILABILITIES),
+    updatedAt: v.optional(v.number()),
+  }),
+});
+
+export const LineEventSchema = v.variant('type', [DialingSchema, CallStatusSchema, SyncSchema, AvailabilitySchema]);
+
+export type LineEvent = v.InferOutput<typeof LineEventSchema>;
+export type DialingEvent = v.InferOutput<typeof DialingSchema>;
+export type CallStatusEvent = v.InferOutput<typeof CallStatusSchema>;
+export type SyncEvent = v.InferOutput<typeof SyncSchema>;
+export type SyncPayload = SyncEvent['payload'];
+export type AvailabilityEvent = v.InferOutput<typeof AvailabilitySchema>;
+
+export type ParseResult = { ok: true; event: LineEvent } | { ok: false; problems: string[] };
+
+/** Checks an untrusted value against the protocol. Never throws. */
+export function parseLineEvent(input: unknown): ParseResult {
+  const result = v.safeParse(LineEventSchema, input);
+  if (result.success) return { ok: true, event: result.output };
+  return {
+    ok: false,
+    problems: result.issues.slice(0, 5).map((issue) => {
+      const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+      return path ? `${path}: ${issue.message}` : issue.message;
+    }),
+  };
+}

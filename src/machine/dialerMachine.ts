@@ -1,0 +1,592 @@
+import { assign, emit, enqueueActions, sendTo, setup } from 'xstate';
+import { END_REASONS, TRANSFER_OUTCOMES, type CallFlow, type CallStatus, type Participant, type SyncPayload } from '../telephony/protocol';
+import type { LineCommand } from '../telephony/line';
+import { noLine } from '../telephony/bridge';
+import { isDtmf, isValidTagList, parseDialInput } from './dialInput';
+import type {
+  CallInfo,
+  DialerContext,
+  DialerEmitted,
+  DialerEvent,
+  DialerInput,
+  DiagnosticCode,
+  TelephonyEvent,
+} from './types';
+
+const END_REASON_SET: ReadonlySet<string> = new Set(END_REASONS);
+const TRANSFER_OUTCOME_SET: ReadonlySet<string> = new Set(TRANSFER_OUTCOMES);
+
+type StatusParams = { status: CallStatus; flow?: CallFlow };
+
+const NO_CALL = {
+  call: null,
+  activeParticipant: null,
+  inactiveParticipant: null,
+  transferTarget: null,
+  transferTargetJoined: false,
+  onHold: false,
+  muted: false,
+  recording: null,
+  recordingUrl: null,
+  audioStats: null,
+  duration: null,
+  participants: [],
+  digitsSent: '',
+  tags: [],
+  endReason: null,
+  transferOutcome: null,
+  inputError: null,
+  lastError: null,
+} satisfies Partial<DialerContext>;
+
+function newCallId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const bytes = new Uint8Array(16);
+  c.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function eventCallId(event: DialerEvent): string | undefined {
+  return 'payload' in event && event.payload && 'callId' in event.payload ? event.payload.callId : undefined;
+}
+
+function diagnostic(code: DiagnosticCode, message: string, callId: string | null, eventType?: string): DialerEmitted {
+  return { type: 'DIAGNOSTIC', detail: { callId, code, message, ...(eventType ? { eventType } : {}) } };
+}
+
+function callEvent<T extends TelephonyEvent['type']>(
+  type: T,
+  callId: string,
+  detail: Omit<Extract<TelephonyEvent, { type: T }>['detail'], 'callId'>,
+): TelephonyEvent {
+  return { type, detail: { callId, ...detail } } as TelephonyEvent;
+}
+
+function sameParty(a: Participant | null, b: Participant | null | undefined): boolean {
+  return (a?.number ?? null) === (b?.number ?? null);
+}
+
+/**
+ * The dialer's call lifecycle (DIALER.CALL_STATUS of the seed), the single source of truth for
+ * what the agent sees. Line events enter in the seed's protocol, already validated by the line
+ * bridge; agent intents become line commands. Status changes follow the line: an intent sends a
+ * command and the state moves only when the line reports the outcome (dialling is the one
+ * exception: the agent sees "Calling ..." at once). Anything a state does not accept is ignored
+ * and reported as a DIAGNOSTIC.
+ */
+export const dialerMachine = setup({
+  types: {
+    context: {} as DialerContext,
+    events: {} as DialerEvent,
+    input: {} as DialerInput,
+    emitted: {} as DialerEmitted,
+  },
+  actors: { line: noLine },
+  guards: {
+    /** A CALL_STATUS with this status (and flow) about the call on screen. */
+    isStatus: ({ context, event }, params: StatusParams) =>
+      event.type === 'DIALER.CALL_STATUS' &&
+      event.payload.status === params.status &&
+      (params.flow === undefined || event.payload.flow === params.flow) &&
+      context.call !== null &&
+      (event.payload.callId === undefined || event.payload.callId === context.call.callId),
+    ringsAnnouncedCall: ({ context, event }) =>
+      event.type === 'DIALER.CALL_STATUS' &&
+      event.payload.status === 'ringing' &&
+      context.announced !== null &&
+      event.payload.callId === context.announced.callId,
+    dialable: ({ event }) => event.type === 'AGENT.DIAL' && parseDialInput(event.number).ok,
+    acknowledgesDial: ({ context, event }) =>
+      event.type === 'DIALER.DIALING' &&
+      context.call !== null &&
+      (event.payload.callId === undefined || event.payload.callId === context.call.callId),
+    announcesInbound: ({ context, event }) =>
+      event.type === 'DIALER.SYNC' &&
+      event.payload.direction === 'inbound' &&
+      event.payload.from !== undefined &&
+      event.payload.callId !== context.call?.callId,
+    syncForCall: ({ context, event }) =>
+      event.type === 'DIALER.SYNC' && context.call !== null && event.payload.callId === context.call.callId,
+    commandFailedForCall: ({ context, event }) =>
+      event.type === 'LINE.COMMAND_FAILED' && context.call !== null && event.callId === context.call.callId,
+    dialFailed: ({ context, event }) =>
+      event.type === 'LINE.COMMAND_FAILED' && event.command === 'dial' && event.callId === context.call?.callId,
+    isInbound: ({ context }) => context.call?.direction === 'inbound',
+    canHold: ({ context }) => context.capabilities.hold && !context.onHold,
+    canResume: ({ context }) => context.capabilities.hold && context.onHold,
+    canMute: ({ context }) => context.capabilities.mute && !context.muted,
+    canUnmute: ({ context }) => context.capabilities.mute && context.muted,
+    validDigits: ({ context, event }) => context.capabilities.dtmf && event.type === 'AGENT.SEND_DIGITS' && isDtmf(event.digits),
+    validTransferTarget: ({ context, event }) =>
+      context.capabilities.warmTransfer && event.type === 'AGENT.START_TRANSFER' && parseDialInput(event.target).ok,
+    canPauseRecording: ({ context }) => context.capabilities.recording && context.recording === 'recording',
+    canResumeRecording: ({ context }) => context.capabilities.recording && context.recording === 'paused',
+    validTags: ({ event }) => event.type === 'AGENT.SAVE_TAGS' && Array.isArray(event.tags) && isValidTagList(event.tags),
+    isTagged: ({ context }) => context.tags.length > 0,
+    /** Only a call that connected needs wrap-up: nobody tags a busy signal. */
+    needsTagging: ({ context }) =>
+      context.settings.mandatoryTagging && context.tags.length === 0 && context.call?.connectedAt != null,
+  },
+  actions: {
+    startOutboundCall: assign(({ event }) => {
+      if (event.type !== 'AGENT.DIAL') return {};
+      const parsed = parseDialInput(event.number);
+      if (!parsed.ok) return {};
+      const call: CallInfo = {
+        callId: newCallId(),
+        direction: 'outbound',
+        from: '',
+        to: parsed.number,
+        remote: { number: parsed.number },
+        startedAt: Date.now(),
+        connectedAt: null,
+        endedAt: null,
+      };
+      return { ...NO_CALL, announced: null, call, activeParticipant: call.remote };
+    }),
+    refuseNumber: enqueueActions(({ enqueue, event }) => {
+      if (event.type !== 'AGENT.DIAL') return;
+      const parsed = parseDialInput(event.number);
+      const error = parsed.ok ? 'Finish the current call first.' : parsed.error;
+      enqueue.assign({ inputError: error });
+      enqueue.emit(diagnostic('invalid_input', error, null, event.type));
+    }),
+    refuseWhileWrappingUp: enqueueActions(({ enqueue, context, event }) => {
+      const error = 'Tag the previous call before making a new one.';
+      enqueue.assign({ inputError: error });
+      enqueue.emit(diagnostic('invalid_input', error, context.call?.callId ?? null, event.type));
+    }),
+    refuseInput: enqueueActions(({ enqueue, context, event }) => {
+      const error =
+        event.type === 'AGENT.START_TRANSFER'
+          ? parseDialInput(event.target).ok
+            ? 'This line cannot transfer calls.'
+            : (parseDialInput(event.target) as { error: string }).error
+          : event.type === 'AGENT.SAVE_TAGS'
+            ? 'Pick at least one tag.'
+            : 'Only 0-9, * and # can be sent as tones.';
+      enqueue.assign({ inputError: error });
+      enqueue.emit(diagnostic('invalid_input', error, context.call?.callId ?? null, event.type));
+    }),
+    clearInputError: assign({ inputError: null }),
+    sendDial: sendTo('line', ({ context }): LineCommand => ({ type: 'dial', callId: context.call!.callId, to: context.call!.to })),
+    /** Sends the command named in params for the call on screen. */
+    command: sendTo('line', ({ context }, params: { type: Exclude<LineCommand['type'], 'dial' | 'sendDigits' | 'startWarmTransfer'> }) => ({
+      type: params.type,
+      callId: context.call!.callId,
+    })),
+    sendDigits: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'AGENT.SEND_DIGITS' || !context.call) return;
+      enqueue.sendTo('line', { type: 'sendDigits', callId: context.call.callId, digits: event.digits } satisfies LineCommand);
+      enqueue.assign({ digitsSent: (context.digitsSent + event.digits).slice(-64) });
+    }),
+    startTransfer: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'AGENT.START_TRANSFER' || !context.call) return;
+      const parsed = parseDialInput(event.target);
+      if (!parsed.ok) return;
+      const target: Participant = { number: parsed.number, ...(event.name ? { name: event.name } : {}) };
+      enqueue.assign({ transferTarget: target, transferTargetJoined: false, transferOutcome: null, inputError: null });
+      enqueue.sendTo('line', { type: 'startWarmTransfer', callId: context.call.callId, target } satisfies LineCommand);
+    }),
+    acknowledgeDial: assign(({ context, event }) => {
+      if (event.type !== 'DIALER.DIALING' || !context.call) return {};
+      return { call: { ...context.call, from: event.payload.from, to: event.payload.to } };
+    }),
+    emitCallStarted: emit(({ context }) =>
+      callEvent('CALL_STARTED', context.call!.callId, {
+        callType: context.call!.direction,
+        participant: context.call!.remote.number,
+        ...(context.call!.remote.name ? { name: context.call!.remote.name } : {}),
+      }),
+    ),
+    announceInbound: assign(({ event }) => {
+      if (event.type !== 'DIALER.SYNC' || !event.payload.from) return {};
+      const { callId, from, to, callerName } = event.payload;
+      const remote: Participant = { number: from, ...(callerName ? { name: callerName } : {}) };
+      return {
+        announced: { callId, direction: 'inbound', from, to: to ?? '', remote, startedAt: Date.now(), connectedAt: null, endedAt: null },
+      };
+    }),
+    startInboundCall: assign(({ context }) => ({
+      ...NO_CALL,
+      call: { ...context.announced!, startedAt: Date.now() },
+      announced: null,
+      activeParticipant: context.announced!.remote,
+    })),
+    declineBusy: enqueueActions(({ enqueue, event }) => {
+      if (event.type !== 'DIALER.SYNC') return;
+      enqueue.sendTo('line', { type: 'decline', callId: event.payload.callId } satisfies LineCommand);
+      enqueue.emit(
+        diagnostic('busy_declined', `Declined an incoming call from ${event.payload.from} while busy.`, event.payload.callId, event.type),
+      );
+    }),
+    markConnected: enqueueActions(({ enqueue, context }) => {
+      if (!context.call || context.call.connectedAt !== null) return;
+      enqueue.assign({ call: { ...context.call, connectedAt: Date.now() } });
+      enqueue.emit(callEvent('CALL_CONNECTED', context.call.callId, { callType: context.call.direction, participant: context.call.remote.number }));
+    }),
+    markEnded: enqueueActions(({ enqueue, context, event }) => {
+      if (!context.call || context.call.endedAt !== null) return;
+      const reason =
+        event.type === 'DIALER.CALL_STATUS' && event.payload.reason && END_REASON_SET.has(event.payload.reason)
+          ? (event.payload.reason as NonNullable<DialerContext['endReason']>)
+          : event.type === 'LINE.COMMAND_FAILED'
+            ? 'failed'
+            : (context.endReason ?? (context.call.connectedAt ? 'remoteHangup' : 'failed'));
+      enqueue.assign({
+        call: { ...context.call, endedAt: Date.now() },
+        endReason: reason,
+        onHold: false,
+        muted: false,
+        inactiveParticipant: null,
+        audioStats: null,
+      });
+      if (reason === 'transferred' && context.capabilities.conference && context.activeParticipant && context.inactiveParticipant) {
+        enqueue.emit(
+          callEvent('CONFERENCE', context.call.callId, {
+            participants: [context.inactiveParticipant.number, context.activeParticipant.number],
+          }),
+        );
+      }
+      enqueue.emit(
+        callEvent('CALL_ENDED', context.call.callId, { callType: context.call.direction, participant: context.call.remote.number, reason }),
+      );
+    }),
+    /** Remembers why the call is hanging up, in case the final `ended` carries no reason. */
+    noteHangingReason: assign(({ context, event }) =>
+      event.type === 'DIALER.CALL_STATUS' && event.payload.reason && END_REASON_SET.has(event.payload.reason)
+        ? { endReason: event.payload.reason as NonNullable<DialerContext['endReason']> }
+        : { endReason: context.endReason },
+    ),
+    applySync: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'DIALER.SYNC' || !context.call) return;
+      const p: SyncPayload = event.payload;
+      const callId = context.call.callId;
+      const patch: Partial<DialerContext> = {};
+      if (p.onHold !== undefined && p.onHold !== context.onHold) {
+        patch.onHold = p.onHold;
+        enqueue.emit(callEvent(p.onHold ? 'HOLD' : 'RESUME', callId, {}));
+      }
+      if (p.muted !== undefined && p.muted !== context.muted) {
+        patch.muted = p.muted;
+        enqueue.emit(callEvent(p.muted ? 'MUTE' : 'UNMUTE', callId, {}));
+      }
+      if (p.recording !== undefined) {
+        const next = p.recording?.state ?? null;
+        if (context.recording && next && next !== context.recording) {
+          enqueue.emit(callEvent(next === 'paused' ? 'PAUSE_RECORDING' : 'RESUME_RECORDING', callId, {}));
+        }
+        patch.recording = next;
+        if (p.recording?.url) patch.recordingUrl = p.recording.url;
+      }
+      if (p.activeParticipant) patch.activeParticipant = p.activeParticipant;
+      if (p.inactiveParticipant !== undefined) patch.inactiveParticipant = p.inactiveParticipant;
+      if (p.participants) patch.participants = p.participants;
+      if (p.duration !== undefined) patch.duration = p.duration;
+      if (p.audioStats) {
+        patch.audioStats = p.audioStats;
+        enqueue.emit(callEvent('AUDIO_STATS', callId, { stats: p.audioStats }));
+      }
+      enqueue.assign(patch);
+    }),
+    emitSwapIfSwapped: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'DIALER.SYNC' || !context.call) return;
+      const { activeParticipant, inactiveParticipant } = event.payload;
+      if (!activeParticipant || !inactiveParticipant || sameParty(context.activeParticipant, activeParticipant)) return;
+      enqueue.emit(
+        callEvent('SWAP', context.call.callId, { activeParticipant: activeParticipant.number, inactiveParticipant: inactiveParticipant.number }),
+      );
+    }),
+    transferAnswered: enqueueActions(({ enqueue, context }) => {
+      const target = context.transferTarget ?? context.activeParticipant;
+      enqueue.assign({ transferTargetJoined: true });
+      if (context.call && target) {
+        enqueue.emit(
+          callEvent('PARTICIPANT_ADDED', context.call.callId, { participant: target.number, ...(target.name ? { name: target.name } : {}) }),
+        );
+      }
+    }),
+    /** Back to the regular flow: who left depends on the outcome the line reports. */
+    endTransfer: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'DIALER.CALL_STATUS' || !context.call) return;
+      const outcome = event.payload.reason && TRANSFER_OUTCOME_SET.has(event.payload.reason)
+        ? (event.payload.reason as NonNullable<DialerContext['transferOutcome']>)
+        : 'transferCancelled';
+      const original = context.call.remote;
+      const leaving = outcome === 'heldPartyLeft' ? original : context.transferTarget;
+      if (leaving && (outcome === 'heldPartyLeft' || context.transferTargetJoined)) {
+        enqueue.emit(callEvent('PARTICIPANT_REMOVED', context.call.callId, { participant: leaving.number, reason: outcome }));
+      }
+      enqueue.assign({
+        transferOutcome: outcome,
+        transferTarget: null,
+        transferTargetJoined: false,
+        inactiveParticipant: null,
+        activeParticipant: outcome === 'heldPartyLeft' ? (context.transferTarget ?? context.activeParticipant) : original,
+      });
+    }),
+    recordCommandFailure: enqueueActions(({ enqueue, event }) => {
+      if (event.type !== 'LINE.COMMAND_FAILED') return;
+      enqueue.assign({ lastError: { command: event.command, code: event.code, message: event.message } });
+      enqueue.emit(diagnostic('command_failed', `${event.command}: ${event.message}`, event.callId, event.type));
+    }),
+    clearTransferRequest: assign({ transferTarget: null }),
+    saveTags: assign(({ event }) => (event.type === 'AGENT.SAVE_TAGS' ? { tags: [...new Set(event.tags.map((t) => t.trim()))], inputError: null } : {})),
+    startWrapUp: assign({ availability: 'after_call_work' }),
+    endWrapUp: enqueueActions(({ enqueue, context }) => {
+      enqueue.assign({ availability: 'available' });
+      if (context.call) enqueue.emit(callEvent('WRAP_UP_ENDED', context.call.callId, { tags: context.tags }));
+    }),
+    assignAvailability: assign(({ event }) => (event.type === 'USER.AVAILABILITY_CHANGED' ? { availability: event.payload.status } : {})),
+    updateSettings: assign(({ context, event }) =>
+      event.type === 'SETTINGS.UPDATE' ? { settings: { ...context.settings, ...event.settings } } : {},
+    ),
+    reset: assign({ ...NO_CALL, announced: null }),
+    reportMalformed: emit(({ context, event }) =>
+      diagnostic(
+        'malformed_event',
+        `The line sent an event outside the protocol: ${event.type === 'LINE.MALFORMED' ? event.problems.join('; ') : event.type}`,
+        context.call?.callId ?? null,
+      ),
+    ),
+    reportIgnored: emit(({ context, event }) => {
+      const callId = eventCallId(event);
+      const stale = callId !== undefined && callId !== context.call?.callId && callId !== context.announced?.callId;
+      return diagnostic(
+        stale ? 'stale_event' : 'ignored_event',
+        stale ? `${event.type} is about call ${callId}, not the call on screen.` : `${event.type} does not apply now.`,
+        context.call?.callId ?? null,
+        event.type,
+      );
+    }),
+  },
+}).createMachine({
+  id: 'dialer',
+  context: ({ input }) => ({
+    ...NO_CALL,
+    announced: null,
+    settings: { mandatoryTagging: false, ...input.settings },
+    capabilities: input.capabilities,
+    availability: 'available',
+  }),
+  invoke: { id: 'line', src: 'line' },
+  on: {
+    // An incoming call while the agent cannot take it (on a call, wrapping up) is declined as busy.
+    'DIALER.SYNC': [{ guard: 'syncForCall', actions: 'applySync' }, { guard: 'announcesInbound', actions: 'declineBusy' }],
+    'USER.AVAILABILITY_CHANGED': { actions: 'assignAvailability' },
+    'LINE.MALFORMED': { actions: 'reportMalformed' },
+    'LINE.COMMAND_FAILED': { actions: 'recordCommandFailure' },
+    'SETTINGS.UPDATE': { actions: 'updateSettings' },
+    'AGENT.CLEAR_ERROR': { actions: 'clearInputError' },
+    '*': { actions: 'reportIgnored' },
+  },
+  initial: 'idle',
+  states: {
+    idle: {
+      on: {
+        'AGENT.DIAL': [
+          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
+          { actions: 'refuseNumber' },
+        ],
+        'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: 'applySync' }],
+        'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
+      },
+    },
+
+    // Outgoing: the agent dialled; the line acknowledges with DIALER.DIALING, then connecting.
+    connecting: {
+      on: {
+        'DIALER.DIALING': { guard: 'acknowledgesDial', actions: ['acknowledgeDial', 'emitCallStarted'] },
+        'DIALER.CALL_STATUS': [
+          { guard: { type: 'isStatus', params: { status: 'connecting' } } },
+          { guard: { type: 'isStatus', params: { status: 'ringing' } }, target: 'ringing' },
+          { guard: { type: 'isStatus', params: { status: 'connected' } }, target: 'connected', actions: 'markConnected' },
+          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
+          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'markEnded' },
+        ],
+        'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
+        'LINE.COMMAND_FAILED': { guard: 'dialFailed', target: 'ended', actions: ['recordCommandFailure', 'markEnded'] },
+      },
+    },
+
+    ringing: {
+      initial: 'route',
+      states: {
+        route: { always: [{ guard: 'isInbound', target: 'inbound' }, { target: 'outbound' }] },
+        outbound: {
+          on: {
+            'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
+            'DIALER.CALL_STATUS': [
+              { guard: { type: 'isStatus', params: { status: 'ringing' } } },
+              { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.connected', actions: 'markConnected' },
+            ],
+          },
+        },
+        inbound: {
+          on: {
+            'AGENT.ANSWER': { actions: { type: 'command', params: { type: 'answer' } } },
+            'AGENT.DECLINE': { actions: { type: 'command', params: { type: 'decline' } } },
+            'DIALER.CALL_STATUS': [
+              { guard: { type: 'isStatus', params: { status: 'ringing' } } },
+              { guard: { type: 'isStatus', params: { status: 'accepting' } }, target: '#dialer.accepting' },
+              { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.connected', actions: 'markConnected' },
+            ],
+          },
+        },
+      },
+      on: {
+        'DIALER.CALL_STATUS': [
+          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
+          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'markEnded' },
+        ],
+      },
+    },
+
+    // Incoming: the agent answered; the line is connecting the two parties.
+    accepting: {
+      on: {
+        'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
+        'DIALER.CALL_STATUS': [
+          { guard: { type: 'isStatus', params: { status: 'accepting' } } },
+          { guard: { type: 'isStatus', params: { status: 'connected' } }, target: 'connected', actions: 'markConnected' },
+          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
+          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'markEnded' },
+        ],
+      },
+    },
+
+    connected: {
+      on: {
+        'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
+        'AGENT.HOLD': { guard: 'canHold', actions: { type: 'command', params: { type: 'hold' } } },
+        'AGENT.RESUME': { guard: 'canResume', actions: { type: 'command', params: { type: 'resume' } } },
+        'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
+        'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
+        'AGENT.SEND_DIGITS': [{ guard: 'validDigits', actions: 'sendDigits' }, { actions: 'refuseInput' }],
+        'AGENT.START_TRANSFER': [{ guard: 'validTransferTarget', actions: 'startTransfer' }, { actions: 'refuseInput' }],
+        'AGENT.PAUSE_RECORDING': { guard: 'canPauseRecording', actions: { type: 'command', params: { type: 'pauseRecording' } } },
+        'AGENT.RESUME_RECORDING': { guard: 'canResumeRecording', actions: { type: 'command', params: { type: 'resumeRecording' } } },
+        'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
+        'LINE.COMMAND_FAILED': {
+          guard: 'commandFailedForCall',
+          actions: ['recordCommandFailure', 'clearTransferRequest'],
+        },
+        'DIALER.CALL_STATUS': [
+          { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } } },
+          { guard: { type: 'isStatus', params: { status: 'startingWarmTransfer' } }, target: 'warmTransfer.startingWarmTransfer' },
+          { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } }, target: 'warmTransfer.ringing' },
+          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
+          { guard: { type: 'isStatus', params: { status: 'mandatoryTagging' } }, target: 'mandatoryTagging', actions: 'markEnded' },
+          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'wrapUp', actions: 'markEnded' },
+        ],
+      },
+    },
+
+    // Warm transfer: the first call is held while the agent consults the target. `from` / `to`
+    // keep describing the first call; who is active and who is held comes from DIALER.SYNC.
+    warmTransfer: {
+      initial: 'startingWarmTransfer',
+      on: {
+        'AGENT.CANCEL_TRANSFER': { actions: { type: 'command', params: { type: 'cancelTransfer' } } },
+        'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
+        'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
+        'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
+        'AGENT.SEND_DIGITS': [{ guard: 'validDigits', actions: 'sendDigits' }, { actions: 'refuseInput' }],
+        'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
+        'LINE.COMMAND_FAILED': { guard: 'commandFailedForCall', actions: 'recordCommandFailure' },
+        'DIALER.CALL_STATUS': [
+          { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } }, target: '#dialer.connected', actions: 'endTransfer' },
+          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
+          { guard: { type: 'isStatus', params: { status: 'mandatoryTagging' } }, target: 'mandatoryTagging', actions: 'markEnded' },
+          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'wrapUp', actions: 'markEnded' },
+        ],
+      },
+      states: {
+        startingWarmTransfer: {
+          on: {
+            'DIALER.CALL_STATUS': [
+              { guard: { type: 'isStatus', params: { status: 'startingWarmTransfer' } } },
+              { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } }, target: 'ringing' },
+            ],
+          },
+        },
+        ringing: {
+          on: {
+            'DIALER.CALL_STATUS': [
+              { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } } },
+              { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected', actions: 'transferAnswered' },
+            ],
+          },
+        },
+        connected: {
+          on: {
+            'AGENT.SWAP': { actions: { type: 'command', params: { type: 'swap' } } },
+            'AGENT.MERGE': { actions: { type: 'command', params: { type: 'merge' } } },
+            'DIALER.CALL_STATUS': [
+              { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } } },
+              { guard: { type: 'isStatus', params: { status: 'swapping', flow: 'warmTransfer' } }, target: 'swapping' },
+              { guard: { type: 'isStatus', params: { status: 'merging', flow: 'warmTransfer' } }, target: 'merging' },
+            ],
+          },
+        },
+        swapping: {
+          on: {
+            'DIALER.SYNC': { guard: 'syncForCall', actions: ['emitSwapIfSwapped', 'applySync'] },
+            'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected' },
+          },
+        },
+        merging: {
+          on: {
+            // A failed merge leaves both legs as they were.
+            'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected' },
+          },
+        },
+      },
+    },
+
+    hanging: {
+      on: {
+        'DIALER.CALL_STATUS': [
+          { guard: { type: 'isStatus', params: { status: 'hanging' } } },
+          { guard: { type: 'isStatus', params: { status: 'mandatoryTagging' } }, target: 'mandatoryTagging', actions: 'markEnded' },
+          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'wrapUp', actions: 'markEnded' },
+        ],
+      },
+    },
+
+    // After a connected call: mandatory tagging when the setting asks for it, else ended.
+    wrapUp: {
+      always: [{ guard: 'needsTagging', target: 'mandatoryTagging' }, { target: 'ended' }],
+    },
+
+    mandatoryTagging: {
+      entry: 'startWrapUp',
+      on: {
+        'AGENT.SAVE_TAGS': [{ guard: 'validTags', target: 'ended', actions: ['saveTags', 'endWrapUp'] }, { actions: 'refuseInput' }],
+        'AGENT.DIAL': { actions: 'refuseWhileWrappingUp' },
+        // The line's own wrap-up finished (seed: "the system will send a ended status").
+        'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'endWrapUp' },
+      },
+    },
+
+    ended: {
+      on: {
+        'AGENT.DIAL': [
+          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
+          { actions: 'refuseNumber' },
+        ],
+        'AGENT.RESET': { target: 'idle', actions: 'reset' },
+        'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
+        'DIALER.SYNC': [{ guard: 'syncForCall', actions: 'applySync' }, { guard: 'announcesInbound', actions: 'announceInbound' }],
+        'DIALER.CALL_STATUS': [
+          { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
+          // A late duplicate of the call's own end.
+          { guard: { type: 'isStatus', params: { status: 'ended' } } },
+        ],
+      },
+    },
+  },
+});
+
+export type DialerMachine = typeof dialerMachine;

@@ -1,0 +1,40 @@
+import { fromCallback } from 'xstate';
+import { LineError, runLineCommand, type Line, type LineCommand } from './line';
+import { parseLineEvent } from './protocol';
+import type { BridgeEvent } from '../machine/types';
+
+/**
+ * The actor that connects a line to the call machine: it validates every line event at the
+ * boundary (anything malformed becomes `LINE.MALFORMED`, never a machine event), forwards the
+ * machine's commands to the line, and turns a refused command into `LINE.COMMAND_FAILED`.
+ * Provided at the composition root: `dialerMachine.provide({ actors: { line: lineBridge(line) } })`.
+ */
+export function lineBridge(line: Line) {
+  return fromCallback<LineCommand, void, BridgeEvent>(({ sendBack, receive }) => {
+    let live = true;
+    const unsubscribe = line.subscribe((raw: unknown) => {
+      if (!live) return;
+      const parsed = parseLineEvent(raw);
+      sendBack(parsed.ok ? parsed.event : { type: 'LINE.MALFORMED', problems: parsed.problems });
+    });
+    receive((command) => {
+      runLineCommand(line, command).catch((error: unknown) => {
+        if (!live) return;
+        sendBack({
+          type: 'LINE.COMMAND_FAILED',
+          command: command.type,
+          callId: command.callId,
+          code: error instanceof LineError ? error.code : 'unknown',
+          message: error instanceof Error ? error.message : String(error),
+        });
+      });
+    });
+    return () => {
+      live = false;
+      unsubscribe();
+    };
+  });
+}
+
+/** A bridge to no line at all: the machine's default until a real line is provided. */
+export const noLine = fromCallback<LineCommand, void, BridgeEvent>(() => () => {});

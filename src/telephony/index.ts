@@ -1,0 +1,3 @@
+export * from './line';
+export * from './protocol';
+export { lineBridge, noLine } from './bridge';

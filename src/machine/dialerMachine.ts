@@ -1,4 +1,4 @@
-import { assign, emit, enqueueActions, sendTo, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
 import { END_REASONS, TRANSFER_OUTCOMES, type CallFlow, type CallStatus, type Participant, type SyncPayload } from '../telephony/protocol';
 import type { LineCommand } from '../telephony/line';
 import { noLine } from '../telephony/bridge';
@@ -97,9 +97,11 @@ export const dialerMachine = setup({
       context.announced !== null &&
       event.payload.callId === context.announced.callId,
     dialable: ({ event }) => event.type === 'AGENT.DIAL' && parseDialInput(event.number).ok,
+    /** The first DIALER.DIALING for the call being dialled (until then its `from` is unknown). */
     acknowledgesDial: ({ context, event }) =>
       event.type === 'DIALER.DIALING' &&
       context.call !== null &&
+      context.call.from === '' &&
       (event.payload.callId === undefined || event.payload.callId === context.call.callId),
     announcesInbound: ({ context, event }) =>
       event.type === 'DIALER.SYNC' &&
@@ -259,7 +261,8 @@ export const dialerMachine = setup({
         ? { endReason: event.payload.reason as NonNullable<DialerContext['endReason']> }
         : { endReason: context.endReason },
     ),
-    applySync: enqueueActions(({ enqueue, context, event }) => {
+    /** Applies the line's call details; a held party exists only during a warm transfer. */
+    applySync: enqueueActions(({ enqueue, context, event }, params: { transfer: boolean }) => {
       if (event.type !== 'DIALER.SYNC' || !context.call) return;
       const p: SyncPayload = event.payload;
       const callId = context.call.callId;
@@ -281,7 +284,7 @@ export const dialerMachine = setup({
         if (p.recording?.url) patch.recordingUrl = p.recording.url;
       }
       if (p.activeParticipant) patch.activeParticipant = p.activeParticipant;
-      if (p.inactiveParticipant !== undefined) patch.inactiveParticipant = p.inactiveParticipant;
+      if (params.transfer && p.inactiveParticipant !== undefined) patch.inactiveParticipant = p.inactiveParticipant;
       if (p.participants) patch.participants = p.participants;
       if (p.duration !== undefined) patch.duration = p.duration;
       if (p.audioStats) {
@@ -373,7 +376,7 @@ export const dialerMachine = setup({
   invoke: { id: 'line', src: 'line' },
   on: {
     // An incoming call while the agent cannot take it (on a call, wrapping up) is declined as busy.
-    'DIALER.SYNC': [{ guard: 'syncForCall', actions: 'applySync' }, { guard: 'announcesInbound', actions: 'declineBusy' }],
+    'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'declineBusy' }],
     'USER.AVAILABILITY_CHANGED': { actions: 'assignAvailability' },
     'LINE.MALFORMED': { actions: 'reportMalformed' },
     'LINE.COMMAND_FAILED': { actions: 'recordCommandFailure' },
@@ -389,7 +392,7 @@ export const dialerMachine = setup({
           { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
           { actions: 'refuseNumber' },
         ],
-        'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: 'applySync' }],
+        'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }],
         'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
       },
     },
@@ -488,6 +491,7 @@ export const dialerMachine = setup({
     warmTransfer: {
       initial: 'startingWarmTransfer',
       on: {
+        'DIALER.SYNC': { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: true } } },
         'AGENT.CANCEL_TRANSFER': { actions: { type: 'command', params: { type: 'cancelTransfer' } } },
         'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
         'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
@@ -532,7 +536,7 @@ export const dialerMachine = setup({
         },
         swapping: {
           on: {
-            'DIALER.SYNC': { guard: 'syncForCall', actions: ['emitSwapIfSwapped', 'applySync'] },
+            'DIALER.SYNC': { guard: 'syncForCall', actions: ['emitSwapIfSwapped', { type: 'applySync', params: { transfer: true } }] },
             'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected' },
           },
         },
@@ -566,7 +570,11 @@ export const dialerMachine = setup({
         'AGENT.SAVE_TAGS': [{ guard: 'validTags', target: 'ended', actions: ['saveTags', 'endWrapUp'] }, { actions: 'refuseInput' }],
         'AGENT.DIAL': { actions: 'refuseWhileWrappingUp' },
         // The line's own wrap-up finished (seed: "the system will send a ended status").
-        'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'endWrapUp' },
+        'DIALER.CALL_STATUS': {
+          guard: and([{ type: 'isStatus', params: { status: 'ended' as const } }, 'isTagged']),
+          target: 'ended',
+          actions: 'endWrapUp',
+        },
       },
     },
 
@@ -578,7 +586,7 @@ export const dialerMachine = setup({
         ],
         'AGENT.RESET': { target: 'idle', actions: 'reset' },
         'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
-        'DIALER.SYNC': [{ guard: 'syncForCall', actions: 'applySync' }, { guard: 'announcesInbound', actions: 'announceInbound' }],
+        'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'announceInbound' }],
         'DIALER.CALL_STATUS': [
           { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
           // A late duplicate of the call's own end.

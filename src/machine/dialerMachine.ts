@@ -35,9 +35,21 @@ const NO_CALL = {
   tags: [],
   endReason: null,
   transferOutcome: null,
+  pendingExtension: null,
   inputError: null,
   lastError: null,
 } satisfies Partial<DialerContext>;
+
+/** How long after connecting an extension is sent: IVRs drop tones sent before they listen. */
+export const EXTENSION_DELAY_MS = 2000;
+
+/** The number and extension an outbound-call event asks for, before validation. */
+function requestedCall(context: DialerContext, event: DialerEvent): { number: string; extension?: string } | null {
+  if (event.type === 'AGENT.DIAL') return { number: event.number };
+  if (event.type === 'FRONT.DIAL_REQUEST') return { number: event.number, ...(event.extension ? { extension: event.extension } : {}) };
+  if (event.type === 'AGENT.CALL_NEXT') return context.nextCall;
+  return null;
+}
 
 function newCallId(): string {
   const c = globalThis.crypto;
@@ -83,6 +95,7 @@ export const dialerMachine = setup({
     emitted: {} as DialerEmitted,
   },
   actors: { line: noLine },
+  delays: { EXTENSION_DELAY: EXTENSION_DELAY_MS },
   guards: {
     /** A CALL_STATUS with this status (and flow) about the call on screen. */
     isStatus: ({ context, event }, params: StatusParams) =>
@@ -96,7 +109,11 @@ export const dialerMachine = setup({
       event.payload.status === 'ringing' &&
       context.announced !== null &&
       event.payload.callId === context.announced.callId,
-    dialable: ({ event }) => event.type === 'AGENT.DIAL' && parseDialInput(event.number).ok,
+    dialable: ({ context, event }) => {
+      const request = requestedCall(context, event);
+      return request !== null && parseDialInput(request.number).ok && (request.extension === undefined || isDtmf(request.extension));
+    },
+    hasPendingExtension: ({ context }) => context.pendingExtension !== null,
     /** The first DIALER.DIALING for the call being dialled (until then its `from` is unknown). */
     acknowledgesDial: ({ context, event }) =>
       event.type === 'DIALER.DIALING' &&
@@ -131,9 +148,9 @@ export const dialerMachine = setup({
       context.settings.mandatoryTagging && context.tags.length === 0 && context.call?.connectedAt != null,
   },
   actions: {
-    startOutboundCall: assign(({ event }) => {
-      if (event.type !== 'AGENT.DIAL') return {};
-      const parsed = parseDialInput(event.number);
+    startOutboundCall: assign(({ context, event }) => {
+      const request = requestedCall(context, event);
+      const parsed = parseDialInput(request?.number ?? '');
       if (!parsed.ok) return {};
       const call: CallInfo = {
         callId: newCallId(),
@@ -145,12 +162,14 @@ export const dialerMachine = setup({
         connectedAt: null,
         endedAt: null,
       };
-      return { ...NO_CALL, announced: null, call, activeParticipant: call.remote };
+      const nextCall = context.nextCall?.number === parsed.number ? null : context.nextCall;
+      return { ...NO_CALL, announced: null, call, activeParticipant: call.remote, nextCall, pendingExtension: request?.extension ?? null };
     }),
-    refuseNumber: enqueueActions(({ enqueue, event }) => {
-      if (event.type !== 'AGENT.DIAL') return;
-      const parsed = parseDialInput(event.number);
-      const error = parsed.ok ? 'Finish the current call first.' : parsed.error;
+    refuseNumber: enqueueActions(({ enqueue, context, event }) => {
+      const request = requestedCall(context, event);
+      if (!request) return;
+      const parsed = parseDialInput(request.number);
+      const error = parsed.ok ? 'That extension can only contain 0-9, * and #.' : parsed.error;
       enqueue.assign({ inputError: error });
       enqueue.emit(diagnostic('invalid_input', error, null, event.type));
     }),
@@ -172,6 +191,26 @@ export const dialerMachine = setup({
       enqueue.emit(diagnostic('invalid_input', error, context.call?.callId ?? null, event.type));
     }),
     clearInputError: assign({ inputError: null }),
+    /** Keeps a Call-button number for later instead of dropping the call in progress. */
+    queueNextCall: enqueueActions(({ enqueue, context, event }, params: { wrappingUp: boolean }) => {
+      if (event.type !== 'FRONT.DIAL_REQUEST' || !parseDialInput(event.number).ok) return;
+      enqueue.assign({ nextCall: { number: event.number, ...(event.extension ? { extension: event.extension } : {}) } });
+      if (params.wrappingUp) {
+        enqueue.assign({ inputError: `Tag the previous call before calling ${event.number}.` });
+      }
+      enqueue.emit(diagnostic('invalid_input', `Kept ${event.number} to call next: a call is in progress.`, context.call?.callId ?? null, event.type));
+    }),
+    dismissNextCall: assign({ nextCall: null }),
+    refuseHostNumber: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'FRONT.DIAL_REFUSED') return;
+      enqueue.assign({ inputError: event.message });
+      enqueue.emit(diagnostic('invalid_input', event.message, context.call?.callId ?? null, event.type));
+    }),
+    sendExtension: enqueueActions(({ enqueue, context }) => {
+      if (!context.call || !context.pendingExtension) return;
+      enqueue.sendTo('line', { type: 'sendDigits', callId: context.call.callId, digits: context.pendingExtension } satisfies LineCommand);
+      enqueue.assign({ digitsSent: (context.digitsSent + context.pendingExtension).slice(-64), pendingExtension: null });
+    }),
     sendDial: sendTo('line', ({ context }): LineCommand => ({ type: 'dial', callId: context.call!.callId, to: context.call!.to })),
     /** Sends the command named in params for the call on screen. */
     command: sendTo('line', ({ context }, params: { type: Exclude<LineCommand['type'], 'dial' | 'sendDigits' | 'startWarmTransfer'> }) => ({
@@ -243,6 +282,7 @@ export const dialerMachine = setup({
         muted: false,
         inactiveParticipant: null,
         audioStats: null,
+        pendingExtension: null,
       });
       if (reason === 'transferred' && context.capabilities.conference && context.activeParticipant && context.inactiveParticipant) {
         enqueue.emit(
@@ -369,6 +409,7 @@ export const dialerMachine = setup({
   context: ({ input }) => ({
     ...NO_CALL,
     announced: null,
+    nextCall: null,
     settings: { mandatoryTagging: false, ...input.settings },
     capabilities: input.capabilities,
     availability: 'available',
@@ -382,6 +423,9 @@ export const dialerMachine = setup({
     'LINE.COMMAND_FAILED': { actions: 'recordCommandFailure' },
     'SETTINGS.UPDATE': { actions: 'updateSettings' },
     'AGENT.CLEAR_ERROR': { actions: 'clearInputError' },
+    'AGENT.DISMISS_NEXT': { actions: 'dismissNextCall' },
+    'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: false } } },
+    'FRONT.DIAL_REFUSED': { actions: 'refuseHostNumber' },
     '*': { actions: 'reportIgnored' },
   },
   initial: 'idle',
@@ -392,6 +436,11 @@ export const dialerMachine = setup({
           { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
           { actions: 'refuseNumber' },
         ],
+        'FRONT.DIAL_REQUEST': [
+          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
+          { actions: 'refuseNumber' },
+        ],
+        'AGENT.CALL_NEXT': { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
         'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }],
         'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
       },
@@ -460,6 +509,7 @@ export const dialerMachine = setup({
     },
 
     connected: {
+      after: { EXTENSION_DELAY: { guard: 'hasPendingExtension', actions: 'sendExtension' } },
       on: {
         'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
         'AGENT.HOLD': { guard: 'canHold', actions: { type: 'command', params: { type: 'hold' } } },
@@ -569,6 +619,8 @@ export const dialerMachine = setup({
       on: {
         'AGENT.SAVE_TAGS': [{ guard: 'validTags', target: 'ended', actions: ['saveTags', 'endWrapUp'] }, { actions: 'refuseInput' }],
         'AGENT.DIAL': { actions: 'refuseWhileWrappingUp' },
+        'AGENT.CALL_NEXT': { actions: 'refuseWhileWrappingUp' },
+        'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: true } } },
         // The line's own wrap-up finished (seed: "the system will send a ended status").
         'DIALER.CALL_STATUS': {
           guard: and([{ type: 'isStatus', params: { status: 'ended' as const } }, 'isTagged']),
@@ -584,6 +636,11 @@ export const dialerMachine = setup({
           { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
           { actions: 'refuseNumber' },
         ],
+        'FRONT.DIAL_REQUEST': [
+          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
+          { actions: 'refuseNumber' },
+        ],
+        'AGENT.CALL_NEXT': { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
         'AGENT.RESET': { target: 'idle', actions: 'reset' },
         'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
         'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'announceInbound' }],

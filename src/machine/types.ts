@@ -62,6 +62,10 @@ export interface DialerContext {
   /** The latest warm-transfer outcome, shown until the call changes. */
   transferOutcome: TransferOutcome | null;
   availability: Availability;
+  /** A number Front asked to call while another call was in progress: offered as "call next". */
+  nextCall: { number: string; extension?: string } | null;
+  /** An extension to send as tones once the call connects (from "+1 415 555 0100 ext. 42"). */
+  pendingExtension: string | null;
   /** A refused number or intent, in words for the agent. */
   inputError: string | null;
   /** The last command the line refused. */
@@ -88,6 +92,8 @@ export type AgentIntent =
   | { type: 'AGENT.SAVE_TAGS'; tags: string[] }
   | { type: 'AGENT.RESET' }
   | { type: 'AGENT.CLEAR_ERROR' }
+  | { type: 'AGENT.CALL_NEXT' }
+  | { type: 'AGENT.DISMISS_NEXT' }
   | { type: 'SETTINGS.UPDATE'; settings: Partial<DialerSettings> };
 
 /** What the line bridge reports besides the protocol's own events. */
@@ -102,7 +108,12 @@ export type BridgeEvent =
       message: string;
     };
 
-export type DialerEvent = AgentIntent | BridgeEvent;
+/** What the Front host asks for: the Call button, already normalised by the phone module. */
+export type HostIntent =
+  | { type: 'FRONT.DIAL_REQUEST'; number: string; extension?: string }
+  | { type: 'FRONT.DIAL_REFUSED'; message: string };
+
+export type DialerEvent = AgentIntent | HostIntent | BridgeEvent;
 
 type Detail<T> = { callId: string } & T;
 

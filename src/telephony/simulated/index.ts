@@ -9,3 +9,4 @@ export {
   type SimulatedLineOptions,
   type TestNumberBehaviour,
 } from './simulatedLine';
+export { SIMULATOR_MESSAGE_SOURCE, listenForSimulatorMessages, type SimulatorMessage } from './remoteControl';

@@ -1,0 +1,93 @@
+/**
+ * The Front host over @frontapp/plugin-sdk: the only module that imports the SDK. Importing it
+ * inside an iframe starts the SDK's handshake with Front at once.
+ */
+import Front from '@frontapp/plugin-sdk';
+import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification } from '../host';
+import { mapContext } from './mapContext';
+
+/** How long to wait for Front's first context before saying the plugin runs outside Front. */
+export const HOST_TIMEOUT_MS = 3000;
+/** listTags pages followed at most (Front pages are ~100 tags; this is a runaway guard). */
+const MAX_TAG_PAGES = 50;
+
+type SdkFunction = (...args: unknown[]) => Promise<unknown>;
+
+function toHostError(error: unknown): HostError {
+  if (error instanceof HostError) return error;
+  // The SDK rejects with ReferenceError when the latest context lacks the function.
+  if (error instanceof ReferenceError) return new HostError('unavailable', error.message);
+  return new HostError('rejected', error instanceof Error ? error.message : String(error));
+}
+
+export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boolean } = {}): FrontHost {
+  const embedded = options.embedded ?? (typeof window !== 'undefined' && window.parent !== window);
+  const listeners = new Set<(context: HostContext) => void>();
+  let latest: HostContext = embedded ? { kind: 'waiting' } : { kind: 'unavailable', reason: 'The plugin is not running inside Front.' };
+
+  const publish = (context: HostContext) => {
+    latest = context;
+    for (const listener of [...listeners]) listener(context);
+  };
+
+  if (embedded) {
+    const timer = setTimeout(() => {
+      if (latest.kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
+    }, options.timeoutMs ?? HOST_TIMEOUT_MS);
+    Front.contextUpdates.subscribe((raw: unknown) => {
+      const context = mapContext(raw);
+      if (!context) return;
+      clearTimeout(timer);
+      publish(context);
+    });
+  }
+
+  const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
+    if (latest.kind === 'unavailable') throw new HostError('not_in_front', 'The plugin is not running inside Front.');
+    const fn = (Front as unknown as Record<string, SdkFunction | undefined>)[name];
+    if (typeof fn !== 'function') throw new HostError('unavailable', `${name} is not available.`);
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw toHostError(error);
+    }
+  };
+
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      listener(latest);
+      return () => listeners.delete(listener);
+    },
+    async displayNotification(notification: HostNotification) {
+      const id = await call('displayNotification', notification);
+      if (typeof id !== 'string' || id === '') throw new HostError('rejected', 'Front returned no notification id.');
+      return id;
+    },
+    async dismissNotification(id: string) {
+      await call('dismissNotification', id);
+    },
+    async listTags() {
+      const tags: FrontTag[] = [];
+      let token: unknown = undefined;
+      for (let page = 0; page < MAX_TAG_PAGES; page += 1) {
+        const result = (await call('listTags', token)) as { results?: unknown; nextPageToken?: unknown } | undefined;
+        const results = Array.isArray(result?.results) ? result.results : [];
+        for (const tag of results as { id?: unknown; name?: unknown }[]) {
+          if ((typeof tag.id === 'string' || typeof tag.id === 'number') && typeof tag.name === 'string') {
+            tags.push({ id: String(tag.id), name: tag.name });
+          }
+        }
+        token = result?.nextPageToken;
+        if (typeof token !== 'string' || token === '') return tags;
+      }
+      return tags;
+    },
+    async tagConversation(tagIds: readonly string[]) {
+      await call('tag', tagIds);
+    },
+    async openUrl(url: string) {
+      await call('openUrl', url);
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import type { Actor } from 'xstate';
+import type { DialerMachine } from '../machine/dialerMachine';
+import { describeParty, selectStatus } from '../machine/selectors';
+import type { DialerSnapshot } from '../machine/selectors';
+import type { FrontHost, HostContext } from './host';
+import type { FrontSession } from './session';
+
+/** The result of normalising a handle as Front shows it (see src/phone). */
+export type NormalizedHandle = { ok: true; e164: string; extension?: string } | { ok: false; error: string };
+
+export type FrontDiagnostic = { code: 'notification_failed' | 'dismiss_failed' | 'tags_failed' | 'tag_failed'; message: string; callId?: string };
+
+export interface ConnectFrontOptions {
+  host: FrontHost;
+  session: FrontSession;
+  dialer: Actor<DialerMachine>;
+  /** Normalises a phone handle; loads the phone-number metadata on first use. */
+  normalize: (handle: string) => Promise<NormalizedHandle>;
+  /** Where refusals from Front are reported (never thrown, never silent). */
+  report: (diagnostic: FrontDiagnostic) => void;
+}
+
+export interface FrontConnection {
+  /** One-click call to a handle (the open conversation's recipient). */
+  call(handle: string): Promise<void>;
+  stop(): void;
+}
+
+/** Call-button clicks remembered to ignore re-deliveries of the same context. */
+const REMEMBERED_CLICKS = 100;
+
+/**
+ * Connects the call machine to Front:
+ * - the Call button (CONTACT_HANDLE entry point) dials once per click: a context delivered again
+ *   with the same click is ignored; numbers are normalised first and refused with a message;
+ * - incoming calls raise one INCOMING_CALL notification each, dismissed as soon as the call stops
+ *   ringing for any reason; a missed call is followed by a message naming the caller. A rejected
+ *   notification is reported and never stops the call from ringing;
+ * - Front's tags (all pages) become the wrap-up tag list, and tags saved for a call are applied to
+ *   the call's conversation when it is the one open in Front (or as soon as it is opened again).
+ */
+export function connectFront({ host, session, dialer, normalize, report }: ConnectFrontOptions): FrontConnection {
+  const clicks: string[] = [];
+  let queue: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  /** Normalises in order, so two quick clicks dial in the order they were made. */
+  const requestCall = (handle: string, conversationId: string | null): Promise<void> => {
+    queue = queue.then(async () => {
+      const result = await normalize(handle);
+      if (stopped) return;
+      if (!result.ok) {
+        dialer.send({ type: 'FRONT.DIAL_REFUSED', message: result.error });
+        return;
+      }
+      if (conversationId) conversationByNumber.set(result.e164, conversationId);
+      dialer.send({ type: 'FRONT.DIAL_REQUEST', number: result.e164, ...(result.extension ? { extension: result.extension } : {}) });
+    });
+    return queue;
+  };
+
+  // --- tags -------------------------------------------------------------------------------
+  let loadingTags = false;
+  const loadTags = () => {
+    if (loadingTags || session.getState().host !== 'connected') return;
+    loadingTags = true;
+    host
+      .listTags()
+      .then((tags) => !stopped && session.setTags(tags))
+      .catch((error: unknown) => report({ code: 'tags_failed', message: `Could not load Front's tags: ${messageOf(error)}` }))
+      .finally(() => {
+        loadingTags = false;
+      });
+  };
+
+  /** Which conversation each call belongs to, and tags waiting for that conversation to open. */
+  const conversationByNumber = new Map<string, string>();
+  const conversationByCall = new Map<string, string>();
+  const pendingTags = new Map<string, readonly string[]>();
+
+  const applyPendingTags = () => {
+    const open = session.getState().conversation?.id;
+    const tagIds = open ? pendingTags.get(open) : undefined;
+    if (!open || !tagIds) return;
+    pendingTags.delete(open);
+    const known = new Set((session.getState().tags ?? []).map((t) => t.id));
+    const ids = tagIds.filter((id) => known.has(id));
+    if (ids.length === 0) return;
+    host.tagConversation(ids).catch((error: unknown) => {
+      report({ code: 'tag_failed', message: `Could not tag the conversation: ${messageOf(error)}` });
+    });
+  };
+
+  const onContext = (context: HostContext) => {
+    const wasConnected = session.getState().host === 'connected';
+    session.applyContext(context);
+    if (context.kind !== 'context') return;
+    if (!wasConnected) loadTags();
+    if (context.callRequest) {
+      const key = `${context.callRequest.clickId}|${context.callRequest.handle}`;
+      if (!clicks.includes(key)) {
+        clicks.push(key);
+        if (clicks.length > REMEMBERED_CLICKS) clicks.shift();
+        void requestCall(context.callRequest.handle, context.conversation?.id ?? null);
+      }
+    }
+    applyPendingTags();
+  };
+  const stopHost = host.subscribe(onContext);
+
+  // --- incoming-call notifications --------------------------------------------------------
+  /** callId -> the notification id (null when Front refused to show it). */
+  const notifications = new Map<string, Promise<string | null>>();
+  const settled = new Set<string>();
+
+  /** A call belongs to the conversation it was dialled from, or to the open one with its number. */
+  const rememberConversation = (callId: string, number: string) => {
+    const requested = conversationByNumber.get(number);
+    conversationByNumber.delete(number);
+    if (requested) {
+      conversationByCall.set(callId, requested);
+      return;
+    }
+    const open = session.getState().conversation;
+    if (!open?.phoneRecipient) return;
+    void normalize(open.phoneRecipient.handle).then((result) => {
+      if (result.ok && result.e164 === number) conversationByCall.set(callId, open.id);
+    });
+  };
+
+  const stopStarted = dialer.on('CALL_STARTED', ({ detail }) => {
+    rememberConversation(detail.callId, detail.participant);
+    if (detail.callType !== 'inbound' || notifications.has(detail.callId)) return;
+    const notification = host
+      .displayNotification({
+        type: 'INCOMING_CALL',
+        contact: { name: detail.name ?? detail.participant, handle: detail.participant },
+      })
+      .catch((error: unknown) => {
+        report({ code: 'notification_failed', message: `Front did not show the incoming call: ${messageOf(error)}`, callId: detail.callId });
+        return null;
+      });
+    notifications.set(detail.callId, notification);
+  });
+
+  const isRinging = (snapshot: DialerSnapshot, callId: string) =>
+    snapshot.context.call?.callId === callId && selectStatus(snapshot).status === 'ringing' && snapshot.context.call.direction === 'inbound';
+
+  let lastTags: readonly string[] | null = null;
+  let wasTagging = false;
+  const onSnapshot = (snapshot: DialerSnapshot) => {
+    for (const [callId, notification] of notifications) {
+      if (settled.has(callId) || isRinging(snapshot, callId)) continue;
+      settled.add(callId);
+      const call = snapshot.context.call?.callId === callId ? snapshot.context.call : null;
+      const missed = call !== null && snapshot.context.endReason === 'missed';
+      void notification.then(async (id) => {
+        if (id !== null) {
+          await host.dismissNotification(id).catch((error: unknown) => {
+            report({ code: 'dismiss_failed', message: `Could not dismiss the notification: ${messageOf(error)}`, callId });
+          });
+        }
+        if (missed && call) {
+          await host
+            .displayNotification({ type: 'ERROR_MESSAGE', title: 'Missed call', message: `Missed call from ${describeParty(call.remote)}` })
+            .catch((error: unknown) => {
+              report({ code: 'notification_failed', message: `Front did not show the missed call: ${messageOf(error)}`, callId });
+            });
+        }
+        notifications.delete(callId);
+        settled.delete(callId);
+      });
+    }
+
+    // Tags saved for a call go to its conversation.
+    const { tags, call } = snapshot.context;
+    if (tags !== lastTags) {
+      lastTags = tags;
+      const conversationId = call ? conversationByCall.get(call.callId) : undefined;
+      if (conversationId && tags.length > 0) {
+        pendingTags.set(conversationId, tags);
+        applyPendingTags();
+      }
+    }
+    const tagging = snapshot.matches('mandatoryTagging');
+    if (tagging && !wasTagging) loadTags();
+    wasTagging = tagging;
+  };
+  const subscription = dialer.subscribe(onSnapshot);
+
+  return {
+    call: (handle) => requestCall(handle, session.getState().conversation?.id ?? null),
+    stop() {
+      stopped = true;
+      stopHost();
+      stopStarted.unsubscribe();
+      subscription.unsubscribe();
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -4,7 +4,7 @@
  * in a separate chunk fetched on first use, outside the initial bundle.
  */
 import type { PhoneTools } from './types';
-import { createPhoneTools, type PhoneLib } from './tools';
+import type { PhoneLib } from './tools';
 
 /** Something that loads libphonenumber-js; the real one is a dynamic import. */
 export type PhoneLibImporter = () => Promise<PhoneLib>;
@@ -23,8 +23,9 @@ export function createPhoneToolsLoader(importer: PhoneLibImporter): PhoneToolsLo
   let loaded: PhoneTools | null = null;
   return {
     load() {
-      pending ??= importer().then(
-        (lib) => (loaded = createPhoneTools(lib)),
+      // tools.ts comes with the library: neither weighs on the initial bundle.
+      pending ??= Promise.all([importer(), import('./tools')]).then(
+        ([lib, { createPhoneTools }]) => (loaded = createPhoneTools(lib)),
         (error: unknown) => {
           pending = null;
           throw error;

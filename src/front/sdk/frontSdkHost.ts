@@ -1,8 +1,10 @@
 /**
- * The Front host over @frontapp/plugin-sdk: the only module that imports the SDK. Importing it
- * inside an iframe starts the SDK's handshake with Front at once.
+ * The Front host over @frontapp/plugin-sdk: the only module that imports the SDK. The SDK (and
+ * the rxjs it brings, ~10 KB gzip) is loaded with a dynamic import right after start-up, off the
+ * initial bundle; loading it inside an iframe starts its handshake with Front at once. Outside an
+ * iframe it is never loaded: no Front can answer there.
  */
-import Front from '@frontapp/plugin-sdk';
+import type { WebViewBridge } from '@frontapp/plugin-sdk/dist/webViewSdkTypes';
 import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification } from '../host';
 import { mapContext } from './mapContext';
 
@@ -30,20 +32,29 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
     for (const listener of [...listeners]) listener(context);
   };
 
+  let sdk: Promise<WebViewBridge> | null = null;
   if (embedded) {
     const timer = setTimeout(() => {
       if (latest.kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
     }, options.timeoutMs ?? HOST_TIMEOUT_MS);
-    Front.contextUpdates.subscribe((raw: unknown) => {
-      const context = mapContext(raw);
-      if (!context) return;
+    sdk = import('@frontapp/plugin-sdk').then(({ default: Front }) => {
+      Front.contextUpdates.subscribe((raw: unknown) => {
+        const context = mapContext(raw);
+        if (!context) return;
+        clearTimeout(timer);
+        publish(context);
+      });
+      return Front;
+    });
+    sdk.catch(() => {
       clearTimeout(timer);
-      publish(context);
+      publish({ kind: 'unavailable', reason: 'The Front SDK could not be loaded.' });
     });
   }
 
   const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
-    if (latest.kind === 'unavailable') throw new HostError('not_in_front', 'The plugin is not running inside Front.');
+    if (latest.kind === 'unavailable' || !sdk) throw new HostError('not_in_front', 'The plugin is not running inside Front.');
+    const Front = await sdk;
     const fn = (Front as unknown as Record<string, SdkFunction | undefined>)[name];
     if (typeof fn !== 'function') throw new HostError('unavailable', `${name} is not available.`);
     try {

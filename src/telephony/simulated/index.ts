@@ -10,3 +10,4 @@ export {
   type TestNumberBehaviour,
 } from './simulatedLine';
 export { SIMULATOR_MESSAGE_SOURCE, listenForSimulatorMessages, type SimulatorMessage } from './remoteControl';
+export { SIMULATED_CAPABILITIES } from './catalog';

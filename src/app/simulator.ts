@@ -1,0 +1,45 @@
+import type { DeferredLine } from '../telephony/deferredLine';
+import type { Line } from '../telephony/line';
+import { SIMULATED_CALLERS, TEST_NUMBERS, type TestNumberBehaviour } from '../telephony/simulated/catalog';
+import type { SimulatedLine } from '../telephony/simulated/simulatedLine';
+import type { SimulatorControls } from '../ui';
+
+const TEST_NUMBER_LABELS: Record<TestNumberBehaviour, string> = {
+  busy: 'Busy',
+  noAnswer: 'No answer',
+  rejects: 'Rejects the call',
+  connectionLost: 'Answers, then the connection is lost',
+  remoteHangup: 'Answers, then hangs up',
+};
+
+export function isSimulatedLine(line: Line): line is SimulatedLine {
+  return line.kind === 'simulated' && typeof (line as Partial<SimulatedLine>).ringAgent === 'function';
+}
+
+/** The line itself once loaded: a deferred line's implementation, or the line as it is. */
+export function loadedLine(line: Line): Promise<Line> {
+  return 'ready' in line ? (line as DeferredLine).ready : Promise.resolve(line);
+}
+
+/**
+ * The simulated line's panel controls, or null when the line is a real one. A deferred simulated
+ * line works too: a ring asked for while it loads happens once it is there; `onError` hears
+ * what the line refused.
+ */
+export function simulatorControls(line: Line, onError: (message: string) => void = () => {}): SimulatorControls | null {
+  if (line.kind !== 'simulated' || !(isSimulatedLine(line) || 'ready' in line)) return null;
+  return {
+    callers: SIMULATED_CALLERS,
+    testNumbers: (Object.keys(TEST_NUMBERS) as TestNumberBehaviour[]).map((key) => ({
+      number: TEST_NUMBERS[key].number,
+      label: TEST_NUMBER_LABELS[key],
+    })),
+    ringAgent: (from) => {
+      loadedLine(line)
+        .then((loaded) => {
+          if (isSimulatedLine(loaded)) loaded.ringAgent({ from });
+        })
+        .catch((error: unknown) => onError(error instanceof Error ? error.message : String(error)));
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { connectFront, type FrontConnection, type NormalizedHandle } from '../front/connectFront';
+import type { FrontHost } from '../front/host';
+import { createFrontSession, type FrontSession } from '../front/session';
+import { DEFAULT_REGION, loadPhoneTools } from '../phone';
+import type { Line } from '../telephony/line';
+import { listenForSimulatorMessages } from '../telephony/simulated/remoteControl';
+import { createDialer, type DialerActorInstance } from './createDialer';
+import { recordDiagnostics, type DiagnosticsLog } from './diagnostics';
+import { loadSettings, persistSettings } from './settingsStorage';
+import { isSimulatedLine, loadedLine } from './simulator';
+
+export interface SoftphoneOptions {
+  readonly line: Line;
+  readonly host: FrontHost;
+  readonly storage?: Storage | undefined;
+  /** Region for numbers written without +country code (Front shows many that way). */
+  readonly defaultRegion?: string;
+  /** The window that may drive the simulated line (the local Front workspace); none in production. */
+  readonly simulatorParent?: { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown } | null;
+}
+
+export interface Softphone {
+  readonly actor: DialerActorInstance;
+  readonly session: FrontSession;
+  readonly front: FrontConnection;
+  readonly diagnostics: DiagnosticsLog;
+  stop(): void;
+}
+
+/**
+ * The composition root: the call machine over a line, connected to Front. Everything that talks
+ * to the outside world is passed in, so tests build the same thing with fakes.
+ */
+export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_REGION, simulatorParent = null }: SoftphoneOptions): Softphone {
+  const actor = createDialer({ line, settings: loadSettings(storage) });
+  const diagnostics = recordDiagnostics(actor);
+  const stopPersisting = persistSettings(actor, storage);
+  const session = createFrontSession();
+
+  const normalize = async (handle: string): Promise<NormalizedHandle> => {
+    try {
+      const tools = await loadPhoneTools();
+      const result = tools.normalizeHandle(handle, defaultRegion);
+      return result.ok ? { ok: true, e164: result.e164, ...(result.extension ? { extension: result.extension } : {}) } : result;
+    } catch {
+      return { ok: false, error: 'Phone numbers cannot be read right now: reload the plugin and try again.' };
+    }
+  };
+
+  actor.start();
+  const front = connectFront({ host, session, dialer: actor, normalize, report: (d) => diagnostics.add('front', d) });
+
+  let stopSimulator = () => {};
+  let stopped = false;
+  if (simulatorParent && line.kind === 'simulated') {
+    void loadedLine(line)
+      .then((loaded) => {
+        if (stopped || !isSimulatedLine(loaded)) return;
+        stopSimulator = listenForSimulatorMessages(loaded, simulatorParent.target, simulatorParent.parent, (message) =>
+          diagnostics.add('simulator', { code: 'simulator_refused', message }),
+        );
+      })
+      .catch(() => undefined); // a line that failed to load is reported through its commands
+  }
+
+  return {
+    actor,
+    session,
+    front,
+    diagnostics,
+    stop() {
+      stopped = true;
+      stopSimulator();
+      front.stop();
+      stopPersisting();
+      diagnostics.stop();
+      actor.stop();
+      line.dispose();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { createRoot } from 'react-dom/client';
+import { App, simulatorControls, startSoftphone } from './app';
+import { createFrontSdkHost } from './front';
+import { loadPhoneTools } from './phone';
+import { deferLine } from './telephony/deferredLine';
+import { SIMULATED_CAPABILITIES } from './telephony/simulated/catalog';
+
+function browserStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+// The simulated network loads right after start-up, off the initial bundle; the dialer is usable
+// at once (a call placed meanwhile goes out as soon as the line is there).
+const line = deferLine('simulated', SIMULATED_CAPABILITIES, () =>
+  import('./telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine()),
+);
+const softphone = startSoftphone({
+  line,
+  host: createFrontSdkHost(),
+  storage: browserStorage(),
+  // The simulated line's far end can be played by the page embedding the plugin (the local Front
+  // workspace); a real line has no such door.
+  simulatorParent: window.parent !== window ? { target: window, parent: window.parent } : null,
+});
+
+if (import.meta.env.DEV) {
+  Object.defineProperty(window, '__softphoneDiagnostics', { value: softphone.diagnostics, configurable: true });
+}
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element.');
+createRoot(container).render(
+  <App
+    actor={softphone.actor}
+    simulator={simulatorControls(line, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))}
+    front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
+  />,
+);
+
+// Phone-number metadata is loaded right after first render, off the initial bundle, so the first
+// Call-button click does not wait for it.
+setTimeout(() => void loadPhoneTools().catch(() => undefined), 0);

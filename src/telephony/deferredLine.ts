@@ -1,0 +1,70 @@
+import { LineError, type Line, type LineCapabilities, type TransferTarget } from './line';
+import type { LineEvent } from './protocol';
+
+/** A line whose implementation is still loading; `ready` resolves to it. */
+export interface DeferredLine extends Line {
+  readonly ready: Promise<Line>;
+}
+
+/**
+ * A line that is usable at once while its implementation (the simulated network, the SIP stack)
+ * loads in the background, so neither weighs on the plugin's first render. It keeps the port's
+ * contract: commands given before the line is loaded are passed on in order once it is (they
+ * resolve when sent, as always), listeners are attached as soon as it exists, and if it cannot
+ * be loaded every command rejects with `not_ready` and the reason is kept in `ready`.
+ */
+export function deferLine(kind: Line['kind'], capabilities: LineCapabilities, load: () => Promise<Line>): DeferredLine {
+  const listeners = new Set<(event: LineEvent) => void>();
+  const forward = (event: LineEvent) => {
+    for (const listener of [...listeners]) listener(event);
+  };
+  let disposed = false;
+  // Loading starts now; a load that throws becomes a rejected `ready`.
+  const ready = new Promise<Line>((resolve) => resolve(load())).then((line) => {
+    if (disposed) {
+      line.dispose();
+      throw new LineError('not_ready', 'The line was disposed while it loaded.');
+    }
+    line.subscribe(forward);
+    return line;
+  });
+  // A failed load surfaces through the commands; keep it from being an unhandled rejection.
+  ready.catch(() => undefined);
+
+  const run = (command: (line: Line) => Promise<void>) =>
+    ready.then(command, (error: unknown) => {
+      throw error instanceof LineError ? error : new LineError('not_ready', `The line could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    });
+
+  return {
+    kind,
+    capabilities,
+    ready,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dial: (callId: string, to: string) => run((line) => line.dial(callId, to)),
+    answer: (callId: string) => run((line) => line.answer(callId)),
+    decline: (callId: string) => run((line) => line.decline(callId)),
+    hangUp: (callId: string) => run((line) => line.hangUp(callId)),
+    hold: (callId: string) => run((line) => line.hold(callId)),
+    resume: (callId: string) => run((line) => line.resume(callId)),
+    mute: (callId: string) => run((line) => line.mute(callId)),
+    unmute: (callId: string) => run((line) => line.unmute(callId)),
+    sendDigits: (callId: string, digits: string) => run((line) => line.sendDigits(callId, digits)),
+    startWarmTransfer: (callId: string, target: TransferTarget) => run((line) => line.startWarmTransfer(callId, target)),
+    swap: (callId: string) => run((line) => line.swap(callId)),
+    merge: (callId: string) => run((line) => line.merge(callId)),
+    cancelTransfer: (callId: string) => run((line) => line.cancelTransfer(callId)),
+    pauseRecording: (callId: string) =>
+      run((line) => (line.pauseRecording ? line.pauseRecording(callId) : Promise.reject(new LineError('unsupported', 'This line cannot pause recordings.')))),
+    resumeRecording: (callId: string) =>
+      run((line) => (line.resumeRecording ? line.resumeRecording(callId) : Promise.reject(new LineError('unsupported', 'This line cannot resume recordings.')))),
+    dispose() {
+      disposed = true;
+      listeners.clear();
+      void ready.then((line) => line.dispose(), () => undefined);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The SIP line's registration state as an observable store, apart from any call: the UI shows it
+ * at all times ("Registered" / "Registering..." / "Offline - retrying") with its plain reason.
+ */
+
+export interface RegistrationState {
+  readonly status: 'registering' | 'registered' | 'offline';
+  /** In plain words, why incoming calls cannot arrive (absent when registered). */
+  readonly reason?: string;
+}
+
+export interface Registration {
+  getState(): RegistrationState;
+  /** Calls `listener` with each new state; returns the function that stops it. */
+  subscribe(listener: (state: RegistrationState) => void): () => void;
+}
+
+/** The reasons the line gives, in one place (the UI may show them verbatim). */
+export const REGISTRATION_REASONS = {
+  connecting: 'Connecting to the phone server...',
+  registering: 'Signing in to the phone server...',
+  disconnected: 'The connection to the phone server was lost; incoming calls cannot arrive until it is back. Retrying...',
+  unreachable: 'The phone server cannot be reached; incoming calls cannot arrive. Retrying...',
+  refusedCredentials: 'The phone server refused the SIP user or password; incoming calls cannot arrive. Check the account settings.',
+  refused: (code: number | null) =>
+    `The phone server refused the sign-in${code === null ? '' : ` (SIP ${code})`}; incoming calls cannot arrive. Retrying...`,
+  signedOut: 'Signed out of the phone server: incoming calls cannot arrive.',
+  closed: 'The SIP line was closed.',
+} as const;
+
+export function createRegistrationStore(initial: RegistrationState): Registration & { set(state: RegistrationState): void } {
+  let state = initial;
+  const listeners = new Set<(state: RegistrationState) => void>();
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    set(next) {
+      if (next.status === state.status && next.reason === state.reason) return;
+      state = next;
+      for (const listener of [...listeners]) {
+        if (!listeners.has(listener)) continue;
+        try {
+          listener(state);
+        } catch (error) {
+          // A failing listener must not stop the others; report it like an uncaught error.
+          if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+        }
+      }
+    },
+  };
+}

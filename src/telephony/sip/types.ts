@@ -1,0 +1,62 @@
+import type { Line } from '../line';
+import type { SipDevices } from './media';
+import type { Registration } from './registration';
+
+/** A line over SIP: the {@link Line} port plus what only a real phone account has. */
+export interface SipLine extends Line {
+  readonly kind: 'sip';
+  /** Whether incoming calls can arrive, apart from any call; observable for the UI. */
+  readonly registration: Registration;
+  /**
+   * Chooses the microphone (used for the next call, and switched on the current one), the output
+   * of the call audio and the output of the ringtone. An omitted field keeps its current choice;
+   * `undefined` values reset to the system default. Rejects `unsupported` when the browser cannot
+   * route audio to the chosen output (the choice is kept for later calls all the same).
+   */
+  setDevices(devices: SipDevices): Promise<void>;
+  /** Signs out of the server: incoming calls stop arriving; outgoing calls still work. */
+  unregister(): Promise<void>;
+  /** Signs in again after {@link SipLine.unregister}. */
+  register(): Promise<void>;
+  /** Hangs up any call, signs out, closes the connection; the line is unusable afterwards. */
+  dispose(): void;
+}
+
+/** One line of the SIP line's own log. Never contains the password. */
+export interface SipLogEntry {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+}
+
+export interface SipLineOptions {
+  /**
+   * The agent's number (`from` of outbound calls, `to` of inbound ones). Default: the user part of
+   * the SIP URI, which the account validation requires to be a number.
+   */
+  readonly agentNumber?: string;
+  /** STUN / TURN servers. Default none: the server or the network must not need them. */
+  readonly iceServers?: RTCIceServer[];
+  /**
+   * How long to wait for more ICE candidates before sending an offer or answer, in ms after the
+   * first one. Without ICE servers the SDP is sent on the first candidate (JsSIP otherwise waits
+   * for gathering to complete, ~150 ms); with them, on the first server-reflexive or relay
+   * candidate, or after this delay. Default 500.
+   */
+  readonly iceGatheringTimeoutMs?: number;
+  /** Interval of `audioStats` SYNCs while a call is connected; 0 turns them off. Default 5000. */
+  readonly statsEveryMs?: number;
+  readonly devices?: SipDevices;
+  /** A ringtone to loop for incoming calls; default a synthesized ring. */
+  readonly ringtoneUrl?: string;
+  /** Reconnection backoff after the server or the network dropped, in seconds. Default 2 to 15. */
+  readonly reconnectMinSeconds?: number;
+  readonly reconnectMaxSeconds?: number;
+  /** How long a registration lasts before it is refreshed, in seconds. Default 300. */
+  readonly registerExpiresSeconds?: number;
+  /** How long an unanswered incoming call rings before it counts as missed, in seconds. Default 60. */
+  readonly noAnswerTimeoutSeconds?: number;
+  /** Receives the line's log (registration changes, call failures with their SIP codes). */
+  readonly logger?: (entry: SipLogEntry) => void;
+  /** Receives what a listener threw; default: the platform's `reportError`. */
+  readonly onListenerError?: (error: unknown) => void;
+}

@@ -1,0 +1,101 @@
+import { useEffect, useId, useRef } from 'react';
+import { selectBusy, selectScreen, type Screen } from '../machine';
+import type { FrontTag } from '../front/host';
+import { Availability } from './Availability';
+import { FrontBar } from './FrontBar';
+import { useFrontSession } from './frontContext';
+import { useDialer } from './dialerContext';
+import { EndedSummary } from './EndedSummary';
+import { InCallControls } from './InCallControls';
+import { InputError } from './InputError';
+import { IncomingCall } from './IncomingCall';
+import { MandatoryTagging } from './MandatoryTagging';
+import { NextCall } from './NextCall';
+import { Notices } from './Notices';
+import { NumberEntry } from './NumberEntry';
+import { OutgoingCall } from './OutgoingCall';
+import { SettingsPanel } from './SettingsPanel';
+import { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
+import { StatusAnnouncer } from './StatusAnnouncer';
+import { WarmTransfer } from './WarmTransfer';
+import './dialer.css';
+
+/** Screens that show a refused input next to their own field; the others show it below the screen. */
+const SCREENS_WITH_OWN_ERROR: ReadonlySet<Screen> = new Set(['dialpad', 'inCall', 'tagging']);
+
+/** A tag the agent can pick: Front's tag id and name (the built-in list uses the name as id). */
+export type TagOption = FrontTag;
+
+/** Used when Front's tags are not available (outside Front, or before they loaded). */
+export const DEFAULT_TAG_OPTIONS: readonly TagOption[] = ['Sales', 'Support', 'Billing', 'Follow-up', 'Spam'].map((name) => ({ id: name, name }));
+
+export interface DialerProps {
+  /** The tags the agent picks from when a call must be tagged; Front's own tags win when loaded. */
+  tagOptions?: readonly TagOption[];
+  /** Controls for the simulated line; the panel shows only when given. */
+  simulator?: SimulatorControls | null;
+}
+
+/** The softphone: one screen per call status, read from the machine, inside Front's sidebar. */
+export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = null }: DialerProps) {
+  const frontTags = useFrontSession().tags;
+  const tagOptions = frontTags && frontTags.length > 0 ? frontTags : given;
+  const screen = useDialer(selectScreen);
+  const busy = useDialer(selectBusy);
+  const screenRef = useFocusOnScreenChange(screen);
+  const errorId = useId();
+
+  return (
+    <div className="sp-dialer">
+      <header className="sp-header">
+        <h1 className="sp-title">Phone</h1>
+        <Availability />
+        <SettingsPanel />
+      </header>
+      <FrontBar />
+      <StatusAnnouncer />
+      <Notices />
+      <NextCall />
+      <main ref={screenRef} className="sp-main">
+        <CurrentScreen screen={screen} tagOptions={tagOptions} />
+        {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}
+      </main>
+      {simulator && <SimulatedLinePanel simulator={simulator} disabled={busy} />}
+    </div>
+  );
+}
+
+function CurrentScreen({ screen, tagOptions }: { screen: Screen; tagOptions: readonly TagOption[] }) {
+  switch (screen) {
+    case 'dialpad':
+      return <NumberEntry />;
+    case 'outgoing':
+      return <OutgoingCall />;
+    case 'incoming':
+      return <IncomingCall />;
+    case 'inCall':
+      return <InCallControls />;
+    case 'transfer':
+      return <WarmTransfer />;
+    case 'tagging':
+      return <MandatoryTagging tagOptions={tagOptions} />;
+    case 'ended':
+      return <EndedSummary tagOptions={tagOptions} />;
+  }
+}
+
+/**
+ * When the screen changes, focus moves to the new screen's `data-autofocus` element (Answer when
+ * a call rings in, the number field back on the dial screen, ...). Not on first render: the
+ * sidebar must not steal focus from Front when it loads.
+ */
+function useFocusOnScreenChange(screen: Screen) {
+  const ref = useRef<HTMLElement>(null);
+  const shown = useRef(screen);
+  useEffect(() => {
+    if (shown.current === screen) return;
+    shown.current = screen;
+    ref.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [screen]);
+  return ref;
+}

@@ -1,0 +1,32 @@
+import { selectBusy } from '../machine';
+import { useDialer, useSend } from './dialerContext';
+
+/**
+ * A number Front asked to call while another call was in progress: kept, not dropped, and
+ * offered here once the agent is free.
+ */
+export function NextCall() {
+  const nextCall = useDialer((s) => s.context.nextCall);
+  const busy = useDialer(selectBusy);
+  const send = useSend();
+  if (!nextCall) return null;
+  const number = nextCall.extension ? `${nextCall.number} ext. ${nextCall.extension}` : nextCall.number;
+  return (
+    <section className="sp-notice sp-next-call" aria-label="Next call">
+      <p className="sp-grow">
+        Call next: <span className="sp-mono">{number}</span>
+        {busy && <span className="sp-muted"> (after this call)</span>}
+      </p>
+      <div className="sp-row">
+        {!busy && (
+          <button type="button" className="sp-button sp-button--small sp-button--answer" onClick={() => send({ type: 'AGENT.CALL_NEXT' })}>
+            Call next
+          </button>
+        )}
+        <button type="button" className="sp-button sp-button--small sp-button--secondary" onClick={() => send({ type: 'AGENT.DISMISS_NEXT' })}>
+          Dismiss
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,18 @@
+import { useDialer, useSend } from './dialerContext';
+import { Party } from './Party';
+
+/** An outbound call that has not been answered yet: who is being called, and a way to give up. */
+export function OutgoingCall() {
+  const remote = useDialer((s) => s.context.call?.remote ?? null);
+  const send = useSend();
+  return (
+    <section className="sp-screen sp-outgoing" aria-label="Outgoing call">
+      <Party party={remote} caption="Outgoing call" focusOnShow />
+      <div className="sp-row">
+        <button type="button" className="sp-button sp-button--hangup sp-grow" onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+          Hang up
+        </button>
+      </div>
+    </section>
+  );
+}

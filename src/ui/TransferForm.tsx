@@ -1,0 +1,45 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useSend } from './dialerContext';
+import { InputError, useInputError } from './InputError';
+
+/** Where to transfer the call to; the machine validates the number, as it does for dialling. */
+export function TransferForm({ id }: { id: string }) {
+  const send = useSend();
+  const inputError = useInputError();
+  const [target, setTarget] = useState('');
+  const fieldId = useId();
+  const errorId = useId();
+
+  function start(event: FormEvent) {
+    event.preventDefault();
+    send({ type: 'AGENT.START_TRANSFER', target });
+  }
+
+  return (
+    <form id={id} className="sp-transfer-form" onSubmit={start} noValidate>
+      <label className="sp-label" htmlFor={fieldId}>
+        Transfer to
+      </label>
+      <input
+        id={fieldId}
+        className="sp-input"
+        type="tel"
+        inputMode="tel"
+        autoComplete="off"
+        value={target}
+        aria-invalid={inputError ? true : undefined}
+        aria-describedby={inputError ? errorId : undefined}
+        onChange={(e) => {
+          setTarget(e.currentTarget.value);
+          if (inputError) send({ type: 'AGENT.CLEAR_ERROR' });
+        }}
+        // The agent opened the panel to type here.
+        autoFocus
+      />
+      <InputError id={errorId} />
+      <button type="submit" className="sp-button sp-button--primary">
+        Start transfer
+      </button>
+    </form>
+  );
+}

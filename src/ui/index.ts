@@ -1,0 +1,5 @@
+/** The dialer UI: React components that render the call machine's snapshot and send intents. */
+export { Dialer, DEFAULT_TAG_OPTIONS, type DialerProps, type TagOption } from './Dialer';
+export { FrontProvider, type FrontView } from './frontContext';
+export { DialerProvider, type DialerActor } from './dialerContext';
+export { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';

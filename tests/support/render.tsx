@@ -1,0 +1,69 @@
+import { act, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, vi } from 'vitest';
+import { App, createDialer, recordDiagnostics } from '../../src/app';
+import type { DialerSettings } from '../../src/machine';
+import type { Line } from '../../src/telephony';
+import type { FrontView, SimulatorControls, TagOption } from '../../src/ui';
+import { FakeLine } from './fakeLine';
+
+export interface RenderDialerOptions<L extends Line> {
+  line?: L;
+  settings?: Partial<DialerSettings>;
+  tagOptions?: readonly TagOption[];
+  front?: FrontView | null;
+  simulator?: SimulatorControls | null;
+  /** Set when the test uses fake timers: user-event then advances them while it waits. */
+  fakeTimers?: boolean;
+}
+
+// Testing Library sets this itself only when the test globals are enabled; these tests import them.
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const running = new Set<{ stop(): void }>();
+
+// Stop every machine a test started, so nothing a line does later reaches a finished test.
+afterEach(() => {
+  for (const actor of running) actor.stop();
+  running.clear();
+});
+
+/**
+ * Renders the whole dialer over a running machine and a line (a FakeLine unless given one).
+ * `emit` delivers a line event inside act(), so React has rendered its effect when it returns.
+ */
+export function renderDialer<L extends Line = FakeLine>(options: RenderDialerOptions<L> = {}) {
+  const line = (options.line ?? new FakeLine()) as L;
+  const actor = createDialer({ line, ...(options.settings ? { settings: options.settings } : {}) });
+  const diagnostics = recordDiagnostics(actor);
+  actor.start();
+  running.add(actor);
+  const user = options.fakeTimers ? userEvent.setup({ advanceTimers: vi.advanceTimersByTime }) : userEvent.setup();
+  const result = render(
+    <App
+      actor={actor}
+      simulator={options.simulator ?? null}
+      front={options.front ?? null}
+      {...(options.tagOptions ? { tagOptions: options.tagOptions } : {})}
+    />,
+  );
+  const emit = (event: unknown) => {
+    if (!(line instanceof FakeLine)) throw new Error('emit() scripts a FakeLine; drive other lines through their own API.');
+    act(() => line.emit(event));
+  };
+  return { ...result, line, actor, diagnostics, user, emit };
+}
+
+/** The live status region's text. */
+export function statusText(): string {
+  return screen.getByRole('status').textContent ?? '';
+}
+
+/** Lets the simulated line deliver its queued events (microtasks) and advances fake time. */
+export async function advance(ms: number): Promise<void> {
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(ms);
+  });
+}
+
+export { screen, within };

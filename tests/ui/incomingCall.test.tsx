@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ev } from '../support/fakeLine';
+import { renderDialer, screen, statusText } from '../support/render';
+
+const CALLER = '+14155550123';
+
+function ringing() {
+  const ui = renderDialer();
+  ui.emit(ev.incoming('in-1', CALLER, 'Maria Garcia'));
+  ui.emit(ev.status('in-1', 'ringing'));
+  return ui;
+}
+
+describe('an incoming call', () => {
+  it('rings with the caller name and number, and focus moves to Answer', () => {
+    ringing();
+    expect(statusText()).toBe(`Incoming call from Maria Garcia (${CALLER})`);
+    expect(screen.getByRole('heading', { name: 'Maria Garcia' })).toBeTruthy();
+    expect(screen.getByText(CALLER)).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Answer' }));
+  });
+
+  it('Answer connects the call once the line says so', async () => {
+    const { user, line, emit } = ringing();
+    await user.click(screen.getByRole('button', { name: 'Answer' }));
+    expect(line.commands).toEqual([{ type: 'answer', callId: 'in-1' }]);
+    emit(ev.status('in-1', 'accepting'));
+    expect(statusText()).toBe('Answering');
+    emit(ev.status('in-1', 'connected'));
+    expect(statusText()).toBe('Connected');
+    expect(screen.getByRole('heading', { name: 'Maria Garcia' })).toBeTruthy();
+    expect(screen.getByRole('timer', { name: 'Call duration' }).textContent).toBe('0:00');
+    expect(screen.getByRole('button', { name: 'Hang up' })).toBeTruthy();
+  });
+
+  it('Decline ends it as declined', async () => {
+    const { user, line, emit } = ringing();
+    await user.click(screen.getByRole('button', { name: 'Decline' }));
+    expect(line.commands).toEqual([{ type: 'decline', callId: 'in-1' }]);
+    emit(ev.status('in-1', 'ended', 'regular', 'declined'));
+    expect(screen.getByRole('heading', { name: 'Call declined' })).toBeTruthy();
+    expect(screen.getByText(`Maria Garcia (${CALLER})`)).toBeTruthy();
+  });
+
+  it('a caller who gives up leaves a missed call', () => {
+    const { emit } = ringing();
+    emit(ev.status('in-1', 'ended', 'regular', 'missed'));
+    expect(screen.getByRole('heading', { name: 'Missed call' })).toBeTruthy();
+    expect(statusText()).toBe('Call ended: Missed call');
+    expect(screen.queryByRole('button', { name: 'Answer' })).toBeNull();
+  });
+
+  it('can be answered from the keyboard alone: Tab to Answer and press Enter', async () => {
+    const { user, line, emit } = renderDialer();
+    // The agent is somewhere else in the sidebar when the call arrives.
+    screen.getByRole('button', { name: 'Settings' }).focus();
+    emit(ev.incoming('in-1', CALLER));
+    emit(ev.status('in-1', 'ringing'));
+    (document.activeElement as HTMLElement).blur();
+
+    for (let i = 0; i < 10 && document.activeElement !== screen.getByRole('button', { name: 'Answer' }); i++) {
+      await user.tab();
+    }
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Answer' }));
+    await user.keyboard('{Enter}');
+    expect(line.commands).toEqual([{ type: 'answer', callId: 'in-1' }]);
+  });
+
+  it('can be answered with Space', async () => {
+    const { user, line } = ringing();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Answer' }));
+    await user.keyboard(' ');
+    expect(line.commands).toEqual([{ type: 'answer', callId: 'in-1' }]);
+  });
+
+  it('declines a second caller as busy while the agent is on a call, and the first call stays on screen', async () => {
+    const { emit, line } = ringing();
+    emit(ev.status('in-1', 'accepting'));
+    emit(ev.status('in-1', 'connected'));
+    emit(ev.incoming('in-2', '+12125550199'));
+    expect(line.commands).toEqual([{ type: 'decline', callId: 'in-2' }]);
+    expect(screen.getByRole('heading', { name: 'Maria Garcia' })).toBeTruthy();
+    expect(statusText()).toBe('Connected');
+  });
+});

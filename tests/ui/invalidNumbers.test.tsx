@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { renderDialer, screen, statusText } from '../support/render';
+
+describe('numbers the dialer refuses', () => {
+  it.each([
+    ['letters', 'abc', 'A phone number can only contain digits, spaces, ( ) - . and a leading +.'],
+    ['a SIP address', 'sip:attacker@evil.com', 'A phone number can only contain digits, spaces, ( ) - . and a leading +.'],
+    ['sixty digits', '1'.repeat(60), 'That number is too long.'],
+    ['too few digits', '12', 'That number is too short.'],
+  ])('%s: shows a clear alert next to the field and nothing reaches the line', async (_, typed, message) => {
+    const { user, line } = renderDialer();
+    const field = screen.getByLabelText('Phone number');
+    await user.type(field, `${typed}{Enter}`);
+
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toBe(message);
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(field.getAttribute('aria-describedby')).toBe(alert.id);
+    expect(line.commands).toEqual([]);
+    expect(statusText()).toBe('Ready');
+  });
+
+  it('an empty field: Call says to enter a number and nothing reaches the line', async () => {
+    const { user, line } = renderDialer();
+    await user.click(screen.getByRole('button', { name: 'Call' }));
+    expect(screen.getByRole('alert').textContent).toBe('Enter a phone number.');
+    expect(line.commands).toEqual([]);
+  });
+
+  it('the alert goes away once the agent edits the number, and a fixed number dials', async () => {
+    const { user, line } = renderDialer();
+    const field = screen.getByLabelText('Phone number');
+    await user.type(field, 'abc{Enter}');
+    expect(screen.getByRole('alert')).toBeTruthy();
+    await user.clear(field);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(field.getAttribute('aria-invalid')).toBeNull();
+    await user.type(field, '+14155550199{Enter}');
+    expect(line.commands).toEqual([{ type: 'dial', callId: expect.any(String), to: '+14155550199' }]);
+  });
+});

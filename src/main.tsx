@@ -1,5 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import { App, simulatorControls, startSoftphone } from './app';
+import { loadDeploymentConfig } from './app/deploymentConfig';
 import { createFrontSdkHost } from './front';
 import { loadPhoneTools } from './phone';
 import { deferLine } from './telephony/deferredLine';
@@ -18,14 +19,18 @@ function browserStorage(): Storage | undefined {
 const line = deferLine('simulated', SIMULATED_CAPABILITIES, () =>
   import('./telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine()),
 );
+const deployment = loadDeploymentConfig();
 const softphone = startSoftphone({
   line,
+  defaultRegion: deployment.then(({ config }) => config.defaultRegion),
   host: createFrontSdkHost(),
   storage: browserStorage(),
   // The simulated line's far end can be played by the page embedding the plugin (the local Front
   // workspace); a real line has no such door.
   simulatorParent: window.parent !== window ? { target: window, parent: window.parent } : null,
 });
+
+void deployment.then(({ problem }) => problem && softphone.diagnostics.add('front', { code: 'config_invalid', message: problem }));
 
 if (import.meta.env.DEV) {
   Object.defineProperty(window, '__softphoneDiagnostics', { value: softphone.diagnostics, configurable: true });

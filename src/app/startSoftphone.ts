@@ -13,8 +13,11 @@ export interface SoftphoneOptions {
   readonly line: Line;
   readonly host: FrontHost;
   readonly storage?: Storage | undefined;
-  /** Region for numbers written without +country code (Front shows many that way). */
-  readonly defaultRegion?: string;
+  /**
+   * Region for numbers written without +country code (Front shows many that way); may still be
+   * loading (the deployment config), in which case numbers wait for it.
+   */
+  readonly defaultRegion?: string | Promise<string>;
   /** The window that may drive the simulated line (the local Front workspace); none in production. */
   readonly simulatorParent?: { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown } | null;
 }
@@ -39,8 +42,8 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
 
   const normalize = async (handle: string): Promise<NormalizedHandle> => {
     try {
-      const tools = await loadPhoneTools();
-      const result = tools.normalizeHandle(handle, defaultRegion);
+      const [tools, region] = await Promise.all([loadPhoneTools(), defaultRegion]);
+      const result = tools.normalizeHandle(handle, region);
       return result.ok ? { ok: true, e164: result.e164, ...(result.extension ? { extension: result.extension } : {}) } : result;
     } catch {
       return { ok: false, error: 'Phone numbers cannot be read right now: reload the plugin and try again.' };

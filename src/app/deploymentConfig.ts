@@ -1,0 +1,62 @@
+import * as v from 'valibot';
+import { DEFAULT_REGION } from '../phone';
+
+/**
+ * Deployment-wide defaults, from `softphone.config.json` served beside the plugin (public/). It is
+ * public by nature (any browser can fetch it): it MUST NOT hold secrets — no SIP password, no
+ * tokens, no Front app secret. Each teammate's own settings override these defaults.
+ */
+export interface DeploymentConfig {
+  /** Region for numbers written without +country code, e.g. "US", "GB". */
+  readonly defaultRegion: string;
+  /** SIP over WebSocket defaults for the settings screen (the account itself is per teammate). */
+  readonly sip: { readonly websocketUrl?: string; readonly domain?: string };
+  /** The call-logging server beside the plugin. */
+  readonly server: { readonly url?: string };
+}
+
+export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {} };
+
+const ConfigSchema = v.object({
+  defaultRegion: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/))),
+  sip: v.optional(
+    v.object({
+      websocketUrl: v.optional(v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s]+$/), v.maxLength(500))),
+      domain: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.-]{1,253}$/))),
+    }),
+  ),
+  server: v.optional(v.object({ url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s]+$/), v.maxLength(500))) })),
+});
+
+export type ConfigResult = { config: DeploymentConfig; problem: string | null };
+
+/** Reads the deployment config; a missing file means defaults, a malformed one is reported and ignored. */
+export async function loadDeploymentConfig(
+  fetcher: (url: string) => Promise<Pick<Response, 'ok' | 'status' | 'json'>> = (url) => fetch(url, { cache: 'no-cache' }),
+  url = './softphone.config.json',
+): Promise<ConfigResult> {
+  let raw: unknown;
+  try {
+    const response = await fetcher(url);
+    if (response.status === 404) return { config: DEFAULT_CONFIG, problem: null };
+    if (!response.ok) return { config: DEFAULT_CONFIG, problem: `softphone.config.json could not be read (HTTP ${response.status}).` };
+    raw = await response.json();
+  } catch (error) {
+    return { config: DEFAULT_CONFIG, problem: `softphone.config.json could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const parsed = v.safeParse(ConfigSchema, raw);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
+    return { config: DEFAULT_CONFIG, problem: `softphone.config.json is invalid${path ? ` at ${path}` : ''}: ${issue?.message ?? 'unknown problem'}` };
+  }
+  const { defaultRegion, sip, server } = parsed.output;
+  return {
+    config: {
+      defaultRegion: (defaultRegion ?? DEFAULT_REGION).toUpperCase(),
+      sip: { ...(sip?.websocketUrl ? { websocketUrl: sip.websocketUrl } : {}), ...(sip?.domain ? { domain: sip.domain } : {}) },
+      server: server?.url ? { url: server.url } : {},
+    },
+    problem: null,
+  };
+}

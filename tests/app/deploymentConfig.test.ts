@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, loadDeploymentConfig } from '../../src/app/deploymentConfig';
+
+const respond = (status: number, body: unknown) => async () => ({ ok: status >= 200 && status < 300, status, json: async () => body });
+
+describe('the deployment config beside the plugin', () => {
+  it('reads the default region, SIP and server defaults', async () => {
+    const result = await loadDeploymentConfig(
+      respond(200, { defaultRegion: 'gb', sip: { websocketUrl: 'wss://sip.example.com/ws', domain: 'example.com' }, server: { url: 'https://calls.example.com' } }),
+    );
+    expect(result).toEqual({
+      config: { defaultRegion: 'GB', sip: { websocketUrl: 'wss://sip.example.com/ws', domain: 'example.com' }, server: { url: 'https://calls.example.com' } },
+      problem: null,
+    });
+  });
+
+  it('a missing file means the defaults, silently', async () => {
+    expect(await loadDeploymentConfig(respond(404, null))).toEqual({ config: DEFAULT_CONFIG, problem: null });
+  });
+
+  it.each([
+    [{ defaultRegion: 'United States' }, /defaultRegion/],
+    [{ sip: { websocketUrl: 'http://x' } }, /sip\.websocketUrl/],
+    ['not an object', /invalid/],
+  ])('a malformed file (%j) is reported and the defaults are used', async (body, problem) => {
+    const result = await loadDeploymentConfig(respond(200, body));
+    expect(result.config).toEqual(DEFAULT_CONFIG);
+    expect(result.problem).toMatch(problem);
+  });
+
+  it('a network failure is reported and the defaults are used', async () => {
+    const result = await loadDeploymentConfig(async () => {
+      throw new Error('offline');
+    });
+    expect(result).toEqual({ config: DEFAULT_CONFIG, problem: 'softphone.config.json could not be read: offline' });
+  });
+});

@@ -32,7 +32,9 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
     for (const listener of [...listeners]) listener(context);
   };
 
-  let sdk: Promise<WebViewBridge> | null = null;
+  // Wrapped in an object: the SDK's default export answers every property with a function,
+  // `then` included, so a promise resolved with it would treat it as a thenable and never settle.
+  let sdk: Promise<{ Front: WebViewBridge }> | null = null;
   if (embedded) {
     const timer = setTimeout(() => {
       if (latest.kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
@@ -44,7 +46,7 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
         clearTimeout(timer);
         publish(context);
       });
-      return Front;
+      return { Front };
     });
     sdk.catch(() => {
       clearTimeout(timer);
@@ -54,7 +56,7 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
 
   const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
     if (latest.kind === 'unavailable' || !sdk) throw new HostError('not_in_front', 'The plugin is not running inside Front.');
-    const Front = await sdk;
+    const { Front } = await sdk;
     const fn = (Front as unknown as Record<string, SdkFunction | undefined>)[name];
     if (typeof fn !== 'function') throw new HostError('unavailable', `${name} is not available.`);
     try {

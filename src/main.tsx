@@ -20,10 +20,11 @@ const line = deferLine('simulated', SIMULATED_CAPABILITIES, () =>
   import('./telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine()),
 );
 const deployment = loadDeploymentConfig();
+const host = createFrontSdkHost();
 const softphone = startSoftphone({
   line,
   defaultRegion: deployment.then(({ config }) => config.defaultRegion),
-  host: createFrontSdkHost(),
+  host,
   storage: browserStorage(),
   // The simulated line's far end can be played by the page embedding the plugin (the local Front
   // workspace); a real line has no such door.
@@ -33,7 +34,9 @@ const softphone = startSoftphone({
 void deployment.then(({ problem }) => problem && softphone.diagnostics.add('front', { code: 'config_invalid', message: problem }));
 
 if (import.meta.env.DEV) {
+  // For debugging and `npm run bench` (dev server only; never in the production bundle).
   Object.defineProperty(window, '__softphoneDiagnostics', { value: softphone.diagnostics, configurable: true });
+  Object.defineProperty(window, '__softphone', { value: { actor: softphone.actor, line, host }, configurable: true });
 }
 
 const container = document.getElementById('root');

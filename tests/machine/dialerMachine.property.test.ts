@@ -43,6 +43,12 @@ const intent: fc.Arbitrary<DialerEvent> = fc.oneof(
     { type: 'AGENT.RESUME_RECORDING' },
     { type: 'AGENT.RESET' },
     { type: 'SETTINGS.UPDATE', settings: { mandatoryTagging: true } },
+    { type: 'AGENT.CALL_NEXT' },
+    { type: 'AGENT.DISMISS_NEXT' },
+    { type: 'FRONT.DIAL_REFUSED', message: 'not a number' },
+  ),
+  fc.record({ type: fc.constant('FRONT.DIAL_REQUEST' as const), number, extension: fc.option(fc.constantFrom('42', '12#', 'x;'), { nil: undefined }) }).map(
+    ({ extension, ...rest }) => (extension === undefined ? rest : { ...rest, extension }),
   ),
   fc.record({ type: fc.constant('AGENT.SEND_DIGITS' as const), digits: fc.string({ maxLength: 5 }) }),
   fc.record({ type: fc.constant('AGENT.START_TRANSFER' as const), target: fc.oneof(number, fc.string({ maxLength: 20 })) }),
@@ -118,6 +124,9 @@ function checkInvariants(d: DialerHarness): void {
   // The UI can always render the snapshot.
   expect(typeof selectAnnouncement(snapshot)).toBe('string');
   expect(selectScreen(snapshot)).toBeTruthy();
+  // A kept number is always dialable, and an extension only waits for a call that has not ended.
+  if (context.nextCall) expect(context.nextCall.number).toMatch(/^\+?[0-9]{3,15}$/);
+  if (context.pendingExtension) expect(context.call?.endedAt ?? null).toBeNull();
   // Context stays plain data.
   expect(() => JSON.stringify(context)).not.toThrow();
 }

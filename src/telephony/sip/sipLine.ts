@@ -162,6 +162,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   const usedCallIds = new Set<string>();
   const replacements = new Map<StackSession, { call: Call; leg: Leg; previous: StackSession }>();
   const lingering = new Set<Leg>();
+  const iceWaits = new WeakSet<() => void>();
   const registration = createRegistrationStore({ status: 'registering', reason: REGISTRATION_REASONS.connecting });
   const ringer = env.media.createRinger();
   let devices: SipDevices = { ...options.devices };
@@ -396,7 +397,10 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       ready();
       return;
     }
-    if (leg.timers.size === 0) later(leg.timers, iceGatheringTimeoutMs, ready);
+    // One timer per offer / answer being gathered (each has its own ready()).
+    if (iceWaits.has(ready)) return;
+    iceWaits.add(ready);
+    later(leg.timers, iceGatheringTimeoutMs, ready);
   }
 
   function bindLeg(call: Call, leg: Leg, rtc: StackSession): void {
@@ -531,7 +535,8 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
         lingering.add(leg);
         later(leg.timers, REPLACED_LEG_GRACE_MS, () => terminate(leg, 'transferred'));
       } else {
-        terminate(leg, reason === 'localHangup' || reason === 'cancelled' ? 'localHangup' : 'connectionLost');
+        // Detached: its end event no longer decides anything, whatever the intent says.
+        terminate(leg, 'localHangup');
         // A session JsSIP already considers ended emits nothing more.
         if (leg.rtc.isEnded()) releaseLeg(leg);
       }
@@ -707,7 +712,11 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       ...(party.name === undefined ? {} : { callerName: party.name }),
     });
     setStatus(call, 'ringing', 'regular');
-    ringer.start();
+    // After the events are delivered: starting the ringtone (an AudioContext) takes milliseconds
+    // that must not delay the agent seeing the call.
+    queueMicrotask(() => {
+      if (!call.ended && call.status === 'ringing') ringer.start();
+    });
   }
 
   /** An INVITE with Replaces for a call of this agent: it takes over that call, same callId. */
@@ -758,6 +767,10 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     if (disposed) throw lineError('not_ready', 'The SIP line has been disposed.');
   }
 
+  /**
+   * Commands that send SIP need the connection: JsSIP would otherwise end the call on the transport
+   * error (a hold during a server restart must not hang up the customer).
+   */
   function ensureConnected(): void {
     if (!ua.isConnected()) throw lineError('not_ready', 'The phone server is not connected.');
   }
@@ -854,7 +867,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       for (const leg of [call.main, call.consult]) if (leg) leg.intent = intent;
       if (call.consult) {
         // Both legs go; the call ends as the agent's hang-up whichever leg reports first.
-        end(call, intent === 'cancelled' ? 'cancelled' : 'localHangup', true);
+        end(call, 'localHangup', true);
         return;
       }
       terminate(call.main, intent);
@@ -864,6 +877,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     async hold(callId) {
       const call = callFor(callId);
       allow(call, isConnected(call, 'regular') && call.transfer === 'none', 'hold');
+      ensureConnected();
       const leg = call.main;
       if (!leg.held && !canReOffer(leg)) throw lineError('invalid_state', 'A hold or resume is already in progress.');
       void setHold(leg, true).then((ok) => {
@@ -874,6 +888,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     async resume(callId) {
       const call = callFor(callId);
       allow(call, isConnected(call, 'regular') && call.transfer === 'none', 'resume');
+      ensureConnected();
       const leg = call.main;
       if (leg.held && !canReOffer(leg)) throw lineError('invalid_state', 'A hold or resume is already in progress.');
       void setHold(leg, false).then((ok) => {
@@ -905,6 +920,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       const sender = leg.pc?.getSenders().find((s) => s.track?.kind === 'audio');
       // RFC 4733 in the RTP stream when the other side negotiated it, else SIP INFO.
       const rtp = leg.telephoneEvent && sender?.dtmf?.canInsertDTMF === true;
+      if (!rtp) ensureConnected();
       try {
         leg.rtc.sendDTMF(digits, { transportType: rtp ? 'RFC2833' : 'INFO', duration: 100, interToneGap: 70 });
       } catch (error) {
@@ -938,6 +954,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     async swap(callId) {
       const call = callFor(callId);
       allow(call, isConnected(call, 'warmTransfer'), 'swap');
+      ensureConnected();
       const consult = call.consult as Leg;
       const active = activeLeg(call);
       const held = active === consult ? call.main : consult;
@@ -957,6 +974,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     async merge(callId) {
       const call = callFor(callId);
       allow(call, isConnected(call, 'warmTransfer'), 'merge');
+      ensureConnected();
       const consult = call.consult as Leg;
       const main = call.main;
       if (!main.rtc.isEstablished() || !consult.rtc.isEstablished()) throw lineError('invalid_state', 'Both calls must be connected to complete the transfer.');

@@ -1,0 +1,229 @@
+// The SIP lab: Kamailio, a Vite dev server and Chromium, all on loopback inside the private
+// network namespace this process was started in (see lab.ts, which starts it with
+// `unshare -n sh -c 'ip link set lo up && exec node runner.mjs'`). It is driven over the Node IPC
+// channel: the parent sends { id, op, args }, the runner answers { id, ok, value | error }, and
+// forwards what the pages report as { event: 'page', page, data }.
+//
+// Plain JavaScript on purpose: Node 20 runs it directly, with nothing to compile.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const HTTP_PORT = 5199;
+const WS_PORT = 8080;
+const CHROMIUM = process.env.SIP_LAB_CHROMIUM ?? '/usr/bin/chromium';
+const KAMAILIO = process.env.SIP_LAB_KAMAILIO ?? 'kamailio';
+
+if (typeof process.send !== 'function') {
+  console.error('runner.mjs is driven by tests/sip/lab/lab.ts over an IPC channel; run the tests instead.');
+  process.exit(2);
+}
+
+const runDir = mkdtempSync(join(tmpdir(), 'sip-lab-'));
+/** @type {import('node:child_process').ChildProcess | null} */
+let kamailio = null;
+/** Kamailio's log lines since the lab started, across restarts. */
+const kamailioLog = [];
+let vite = null;
+let browser = null;
+/** @type {Map<string, { context: any, page: any }>} */
+const pages = new Map();
+let closing = false;
+
+function send(message) {
+  if (process.connected) process.send(message);
+}
+
+// ---- Kamailio -----------------------------------------------------------------------------
+
+async function startKamailio() {
+  if (kamailio) throw new Error('Kamailio is already running.');
+  const child = spawn(
+    KAMAILIO,
+    ['-f', join(root, 'kamailio/kamailio.cfg'), '-DD', '-E', '-Y', runDir, '-w', runDir],
+    // Its own process group, so the whole tree (main process and workers) can be killed at once.
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  kamailio = child;
+  // Whole lines only: a chunk may end in the middle of one.
+  const reader = () => {
+    let partial = '';
+    return (chunk) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) if (line.trim()) kamailioLog.push(line);
+    };
+  };
+  child.stdout.on('data', reader());
+  child.stderr.on('data', reader());
+  child.on('exit', () => {
+    if (kamailio === child) kamailio = null;
+  });
+  // Ready once the WebSocket port accepts connections.
+  const started = Date.now();
+  while (Date.now() - started < 10_000) {
+    if (!kamailio) throw new Error(`Kamailio exited at start:\n${kamailioLog.slice(-20).join('\n')}`);
+    if (await portOpen(WS_PORT)) return { pid: child.pid };
+    await sleep(50);
+  }
+  throw new Error(`Kamailio did not listen on ${WS_PORT}:\n${kamailioLog.slice(-20).join('\n')}`);
+}
+
+async function killKamailio() {
+  const child = kamailio;
+  if (!child) return;
+  kamailio = null;
+  const exited = new Promise((done) => child.once('exit', done));
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+  await Promise.race([exited, sleep(5000)]);
+  // The port must be free before a restart.
+  const started = Date.now();
+  while ((await portOpen(WS_PORT)) && Date.now() - started < 5000) await sleep(50);
+}
+
+async function portOpen(port) {
+  const { connect } = await import('node:net');
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+// ---- Vite and Chromium ----------------------------------------------------------------------
+
+async function startWeb() {
+  const { createServer } = await import('vite');
+  vite = await createServer({
+    configFile: false,
+    root,
+    logLevel: 'error',
+    clearScreen: false,
+    // Its own cache, so it never races another engineer's dev server over node_modules/.vite.
+    cacheDir: join(root, 'node_modules/.vite-sip'),
+    server: { host: '127.0.0.1', port: HTTP_PORT, strictPort: true, hmr: false, watch: null },
+    optimizeDeps: {
+      entries: ['tests/sip/pages/*.html'],
+      include: ['jssip', 'valibot'],
+    },
+  });
+  await vite.listen();
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--allow-loopback-in-peer-connection',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // Background pages must not have their timers throttled: several parties share one browser.
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+  return { httpPort: HTTP_PORT, wsUrl: `ws://127.0.0.1:${WS_PORT}` };
+}
+
+async function openPage(name, path) {
+  if (pages.has(name)) await closePage(name);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.exposeFunction('labEmit', (data) => send({ event: 'page', page: name, data }));
+  page.on('pageerror', (error) => send({ event: 'page', page: name, data: { kind: 'pageerror', message: String(error?.stack ?? error) } }));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      send({ event: 'page', page: name, data: { kind: 'console', level: message.type(), text: message.text() } });
+    }
+  });
+  pages.set(name, { context, page });
+  await page.goto(`http://127.0.0.1:${HTTP_PORT}/${path}`);
+  await page.waitForFunction(() => typeof window.lab === 'object' && window.lab !== null, null, { timeout: 30_000 });
+  return { name };
+}
+
+async function closePage(name) {
+  const entry = pages.get(name);
+  if (!entry) return;
+  pages.delete(name);
+  await entry.context.close().catch(() => {});
+}
+
+async function callPage(name, method, args) {
+  const entry = pages.get(name);
+  if (!entry) throw new Error(`No page named ${name}.`);
+  return entry.page.evaluate(
+    async ({ method, args }) => {
+      const target = window.lab[method];
+      if (typeof target !== 'function') throw new Error(`The page has no lab.${method}().`);
+      return target(...args);
+    },
+    { method, args },
+  );
+}
+
+// ---- the channel ------------------------------------------------------------------------------
+
+const ops = {
+  'web.start': startWeb,
+  'kamailio.start': startKamailio,
+  'kamailio.kill': killKamailio,
+  'kamailio.log': async () => kamailioLog.slice(),
+  'page.open': openPage,
+  'page.close': closePage,
+  'page.call': callPage,
+  'lab.stop': stop,
+};
+
+async function stop() {
+  if (closing) return;
+  closing = true;
+  for (const name of [...pages.keys()]) await closePage(name);
+  await browser?.close().catch(() => {});
+  await vite?.close().catch(() => {});
+  await killKamailio();
+  rmSync(runDir, { recursive: true, force: true });
+}
+
+process.on('message', async (message) => {
+  const { id, op, args = [] } = message ?? {};
+  const run = ops[op];
+  try {
+    if (!run) throw new Error(`Unknown lab operation ${op}.`);
+    const value = await run(...args);
+    send({ id, ok: true, value: value ?? null });
+  } catch (error) {
+    send({ id, ok: false, error: String(error?.message ?? error) });
+  }
+});
+
+// The parent went away (test finished or crashed): leave nothing running.
+process.on('disconnect', async () => {
+  await stop().catch(() => {});
+  process.exit(0);
+});
+
+function sleep(ms) {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+// Says the namespace is what it should be: loopback only.
+const links = spawnSync('ip', ['-o', 'link'], { encoding: 'utf8' }).stdout ?? '';
+send({ event: 'ready', links: links.split('\n').filter(Boolean).map((l) => l.split(':')[1]?.trim()) });

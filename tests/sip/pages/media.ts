@@ -1,0 +1,132 @@
+/**
+ * What the lab pages measure about media: every RTCPeerConnection the page creates is tracked
+ * (the global constructor is wrapped before any SIP code runs), and `audio()` reads, per open
+ * connection, the RTP bytes and audio energy its getStats reports. Tests compare two readings to
+ * prove audio flows (bytes rising) or stopped (energy flat).
+ */
+export interface AudioReading {
+  /** Index of the peer connection in creation order. */
+  readonly pc: number;
+  readonly state: RTCPeerConnectionState;
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  readonly packetsReceived: number;
+  /** Sum of the received audio's energy (inbound-rtp totalAudioEnergy). */
+  readonly energyReceived: number;
+  /** Sum of the sent audio's energy (media-source totalAudioEnergy). */
+  readonly energySent: number;
+}
+
+const tracked: RTCPeerConnection[] = [];
+const Native = window.RTCPeerConnection;
+/** DTMF tones played by any RTCDTMFSender of the page (RFC 4733), in order. */
+let tonesSent = '';
+
+class TrackedPeerConnection extends Native {
+  constructor(configuration?: RTCConfiguration) {
+    super(configuration);
+    tracked.push(this);
+  }
+
+  override addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
+    const sender = super.addTrack(track, ...streams);
+    sender.dtmf?.addEventListener('tonechange', (event) => {
+      tonesSent += (event as RTCDTMFToneChangeEvent).tone;
+    });
+    return sender;
+  }
+}
+
+export function rtpTonesSent(): string {
+  return tonesSent;
+}
+window.RTCPeerConnection = TrackedPeerConnection as typeof RTCPeerConnection;
+
+export function peerConnections(): readonly RTCPeerConnection[] {
+  return tracked;
+}
+
+export async function audio(): Promise<AudioReading[]> {
+  const readings: AudioReading[] = [];
+  for (const [index, pc] of tracked.entries()) {
+    if (pc.connectionState === 'closed') continue;
+    let bytesReceived = 0;
+    let bytesSent = 0;
+    let packetsReceived = 0;
+    let energyReceived = 0;
+    let energySent = 0;
+    const report = await pc.getStats();
+    report.forEach((stat: any) => {
+      if (stat.kind !== 'audio' && stat.type !== 'media-source') return;
+      if (stat.type === 'inbound-rtp') {
+        bytesReceived += stat.bytesReceived ?? 0;
+        packetsReceived += stat.packetsReceived ?? 0;
+        energyReceived += stat.totalAudioEnergy ?? 0;
+      } else if (stat.type === 'outbound-rtp') {
+        bytesSent += stat.bytesSent ?? 0;
+      } else if (stat.type === 'media-source' && stat.kind === 'audio') {
+        energySent += stat.totalAudioEnergy ?? 0;
+      }
+    });
+    readings.push({ pc: index, state: pc.connectionState, bytesReceived, bytesSent, packetsReceived, energyReceived, energySent });
+  }
+  return readings;
+}
+
+declare global {
+  interface Window {
+    lab: Record<string, (...args: any[]) => unknown>;
+    labEmit?: (data: unknown) => void;
+  }
+}
+
+export function emit(data: unknown): void {
+  window.labEmit?.(data);
+}
+
+/**
+ * How far the page's high-resolution clock (performance.timeOrigin + now(), used for every
+ * timestamp the lab pages report) is ahead of the system's wall clock (which Kamailio's $TV uses),
+ * in ms. Date.now() floors to the millisecond, so the mean difference over many samples is the
+ * offset plus half a millisecond.
+ */
+export function clockOffset(): number {
+  let sum = 0;
+  let count = 0;
+  const until = performance.now() + 25;
+  while (performance.now() < until) {
+    sum += performance.timeOrigin + performance.now() - Date.now();
+    count += 1;
+  }
+  return sum / count - 0.5;
+}
+
+/** Timestamps (page clock) of what happens between a dial and its INVITE, for the bench. */
+export const phases: { name: string; at: number }[] = [];
+const stamp = (name: string) => phases.push({ name, at: performance.timeOrigin + performance.now() });
+if (navigator.mediaDevices) {
+  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    stamp('getUserMedia');
+    const stream = await getUserMedia(constraints);
+    stamp('gotUserMedia');
+    return stream;
+  };
+}
+const nativeSend = WebSocket.prototype.send;
+WebSocket.prototype.send = function send(this: WebSocket, data) {
+  if (typeof data === 'string' && data.startsWith('INVITE ')) stamp('INVITE sent');
+  return nativeSend.call(this, data);
+};
+const nativeSetLocal = Native.prototype.setLocalDescription;
+Native.prototype.setLocalDescription = async function setLocalDescription(this: RTCPeerConnection, ...args: any[]) {
+  stamp('setLocalDescription');
+  this.addEventListener('icecandidate', (e) => {
+    if (e.candidate) stamp(`candidate ${e.candidate.type} ${e.candidate.protocol}`);
+  }, { once: true });
+  return (nativeSetLocal as any).apply(this, args);
+} as typeof nativeSetLocal;
+
+export function takePhases(): { name: string; at: number }[] {
+  return phases.splice(0);
+}

@@ -1,0 +1,775 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LineError } from '../../src/telephony/line';
+import { parseLineEvent, type CallStatusEvent, type LineEvent, type SyncEvent } from '../../src/telephony/protocol';
+import type { SipAccount, SipLineOptions, SipLogEntry } from '../../src/telephony/sip';
+import { createSipLineWith } from '../../src/telephony/sip/sipLine';
+import { CAUSES } from '../../src/telephony/sip/stack';
+import { fakeMedia, FakeUserAgent, type FakeSession } from './fakeStack';
+
+const PASSWORD = 'S3cret-Pa55word!';
+const ACCOUNT: SipAccount = {
+  websocketUrl: 'wss://pbx.example.com/ws',
+  sipUri: 'sip:1001@pbx.example.com',
+  password: PASSWORD,
+  displayName: 'Alex Agent',
+};
+
+const settle = () => new Promise((done) => setTimeout(done, 0));
+
+function setup(options: SipLineOptions = {}, account: Partial<SipAccount> = {}, now?: () => number) {
+  let ua: FakeUserAgent | undefined;
+  const media = fakeMedia();
+  const logs: SipLogEntry[] = [];
+  const line = createSipLineWith(
+    { ...ACCOUNT, ...account },
+    { statsEveryMs: 0, logger: (entry) => logs.push(entry), ...options },
+    {
+      createUserAgent: (config) => (ua = new FakeUserAgent(config)),
+      media,
+      ...(now ? { now } : {}),
+    },
+  );
+  const events: LineEvent[] = [];
+  line.subscribe((event) => events.push(event));
+  const agent = ua as FakeUserAgent;
+  return {
+    line,
+    ua: agent,
+    media,
+    events,
+    logs,
+    statuses(callId: string) {
+      return events
+        .filter((e): e is CallStatusEvent => e.type === 'DIALER.CALL_STATUS' && e.payload.callId === callId)
+        .map((e) => `${e.payload.status}/${e.payload.flow}${e.payload.reason ? `:${e.payload.reason}` : ''}`);
+    },
+    syncs(callId: string) {
+      return events.filter((e): e is SyncEvent => e.type === 'DIALER.SYNC' && e.payload.callId === callId).map((e) => e.payload);
+    },
+    lastSession(): FakeSession {
+      const session = agent.calls.at(-1);
+      if (!session) throw new Error('No session.');
+      return session;
+    },
+  };
+}
+
+/** An online line with a connected outbound call to 2000; returns the session. */
+async function connectedCall(t: ReturnType<typeof setup>, callId = 'call-1'): Promise<FakeSession> {
+  t.ua.online();
+  await t.line.dial(callId, '2000');
+  const session = t.lastSession();
+  session.ring();
+  session.confirm();
+  await settle();
+  return session;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<LineError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(LineError);
+    return error as LineError;
+  }
+  throw new Error('Expected a rejection.');
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the SIP line: outbound calls', () => {
+  it('announces a dialled call with DIALING, an outbound SYNC and connecting, then rings and connects', async () => {
+    const t = setup();
+    t.ua.online();
+    const dialing = t.line.dial('call-1', '+14155550142');
+    expect(t.events).toEqual([]);
+    await dialing;
+    await settle();
+    expect(t.events.slice(0, 3)).toEqual([
+      { type: 'DIALER.DIALING', payload: { from: '1001', to: '+14155550142', callId: 'call-1' } },
+      { type: 'DIALER.SYNC', payload: { callId: 'call-1', direction: 'outbound', from: '1001', to: '+14155550142' } },
+      { type: 'DIALER.CALL_STATUS', payload: { status: 'connecting', flow: 'regular', callId: 'call-1' } },
+    ]);
+    const session = t.lastSession();
+    expect(session.target).toBe('sip:+14155550142@pbx.example.com');
+    expect(session.options?.mediaConstraints).toEqual({ audio: true, video: false });
+    session.ring();
+    session.confirm();
+    await settle();
+    expect(t.statuses('call-1')).toEqual(['connecting/regular', 'ringing/regular', 'connected/regular']);
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', activeParticipant: { number: '+14155550142' }, inactiveParticipant: null, onHold: false, muted: false });
+    for (const event of t.events) expect(parseLineEvent(event).ok).toBe(true);
+  });
+
+  it('ends a connected call once with hanging and localHangup when the agent hangs up, then reports the duration', async () => {
+    const clock = { now: 1_000_000 };
+    const t = setup({}, {}, () => clock.now);
+    const session = await connectedCall(t);
+    clock.now += 42_400;
+    await t.line.hangUp('call-1');
+    await settle();
+    expect(session.terminatedWith).toEqual({});
+    expect(t.statuses('call-1').slice(-2)).toEqual(['hanging/regular:localHangup', 'ended/regular:localHangup']);
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', duration: 42, participants: [{ number: '2000' }] });
+  });
+
+  it('cancels an outbound call hung up while it rings', async () => {
+    const t = setup();
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    t.lastSession().ring();
+    await t.line.hangUp('call-1');
+    await settle();
+    expect(t.statuses('call-1')).toEqual(['connecting/regular', 'ringing/regular', 'hanging/regular:cancelled', 'ended/regular:cancelled']);
+  });
+
+  it.each([
+    [486, 'busy'],
+    [600, 'busy'],
+    [603, 'rejected'],
+    [403, 'rejected'],
+    [408, 'noAnswer'],
+    [480, 'noAnswer'],
+    [404, 'failed'],
+    [488, 'failed'],
+    [503, 'failed'],
+  ])('ends an outbound call refused with %i as %s, without hanging', async (code, reason) => {
+    const t = setup();
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    t.lastSession().ring();
+    t.lastSession().reject(code);
+    await settle();
+    expect(t.statuses('call-1')).toEqual(['connecting/regular', 'ringing/regular', `ended/regular:${reason}`]);
+  });
+
+  it('ends the call as remoteHangup, with hanging, when the other party hangs up', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    session.hangUp();
+    await settle();
+    expect(t.statuses('call-1').slice(-2)).toEqual(['hanging/regular:remoteHangup', 'ended/regular:remoteHangup']);
+  });
+
+  it('refuses to dial while the server is not connected, and emits nothing', async () => {
+    const t = setup();
+    expect((await rejection(t.line.dial('call-1', '2000'))).code).toBe('not_ready');
+    expect(t.ua.calls).toEqual([]);
+    await settle();
+    expect(t.events).toEqual([]);
+  });
+
+  it('refuses invalid numbers, reused call ids and a second call', async () => {
+    const t = setup();
+    t.ua.online();
+    expect((await rejection(t.line.dial('call-1', 'sip:evil@elsewhere'))).code).toBe('invalid_argument');
+    expect((await rejection(t.line.dial('', '2000'))).code).toBe('invalid_argument');
+    await t.line.dial('call-1', '2000');
+    expect((await rejection(t.line.dial('call-2', '2001'))).code).toBe('invalid_state');
+    t.lastSession().reject(486);
+    expect((await rejection(t.line.dial('call-1', '2000'))).code).toBe('invalid_argument');
+  });
+
+  it('reports a call the stack cannot place as a network error, and emits nothing', async () => {
+    const t = setup();
+    t.ua.online();
+    t.ua.throwOnCall = new TypeError('Invalid target');
+    expect((await rejection(t.line.dial('call-1', '2000'))).code).toBe('network');
+    await settle();
+    expect(t.events).toEqual([]);
+  });
+
+  it('ends a call whose peer connection failed as connectionLost, exactly once (JsSIP would keep it)', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    session.pc?.fail();
+    await settle();
+    expect(session.terminatedWith).not.toBeNull();
+    expect(t.statuses('call-1').filter((s) => s.startsWith('ended'))).toEqual(['ended/regular:connectionLost']);
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:connectionLost');
+  });
+
+  it.each([CAUSES.RTP_TIMEOUT, CAUSES.REQUEST_TIMEOUT, CAUSES.DIALOG_ERROR])('ends a connected call that JsSIP ends with "%s" as connectionLost', async (cause) => {
+    const t = setup();
+    const session = await connectedCall(t);
+    session.end({ originator: 'local', cause, message: null });
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:connectionLost');
+  });
+
+  it('plays the remote audio on the chosen speaker', async () => {
+    const t = setup({ devices: { speakerId: 'headset-out', microphoneId: 'headset-mic' } });
+    const session = await connectedCall(t);
+    expect(session.options?.mediaConstraints).toEqual({ audio: { deviceId: { ideal: 'headset-mic' } }, video: false });
+    session.pc?.remoteTrack();
+    expect(t.media.outputs).toHaveLength(1);
+    expect(t.media.outputs[0]).toMatchObject({ playing: { id: 'remote-stream' }, sink: 'headset-out' });
+    await t.line.hangUp('call-1');
+    expect(t.media.outputs[0]?.stopped).toBe(true);
+  });
+});
+
+describe('the SIP line: incoming calls', () => {
+  it('announces an incoming call with an inbound SYNC, then ringing, and rings the ringer', async () => {
+    const t = setup();
+    t.ua.online();
+    t.ua.incoming('+14155550123', 'Maria Garcia');
+    await settle();
+    const [sync, ringing] = t.events;
+    expect(sync).toMatchObject({ type: 'DIALER.SYNC', payload: { direction: 'inbound', from: '+14155550123', to: '1001', callerName: 'Maria Garcia' } });
+    const callId = (sync as SyncEvent).payload.callId;
+    expect(ringing).toEqual({ type: 'DIALER.CALL_STATUS', payload: { status: 'ringing', flow: 'regular', callId } });
+    expect(t.media.ringer.ringing).toBe(true);
+  });
+
+  it('answers through accepting, then connected on the ACK, and stops ringing', async () => {
+    const t = setup();
+    t.ua.online();
+    const session = t.ua.incoming('2000');
+    await settle();
+    const callId = (t.events[0] as SyncEvent).payload.callId;
+    await t.line.answer(callId);
+    expect(t.media.ringer.ringing).toBe(false);
+    expect(session.answeredWith?.mediaConstraints).toEqual({ audio: true, video: false });
+    session.confirm();
+    await settle();
+    expect(t.statuses(callId)).toEqual(['ringing/regular', 'accepting/regular', 'connected/regular']);
+  });
+
+  it('declines with 603 Decline, ending the call as declined', async () => {
+    const t = setup();
+    t.ua.online();
+    const session = t.ua.incoming('2000');
+    await settle();
+    const callId = (t.events[0] as SyncEvent).payload.callId;
+    await t.line.decline(callId);
+    await settle();
+    expect(session.terminatedWith).toEqual({ status_code: 603, reason_phrase: 'Decline' });
+    expect(t.statuses(callId)).toEqual(['ringing/regular', 'ended/regular:declined']);
+    expect(t.media.ringer.ringing).toBe(false);
+  });
+
+  it.each([
+    [undefined, 'missed'],
+    ['SIP;cause=487;text="Originator canceled"', 'missed'],
+    ['SIP;cause=200;text="Call completed elsewhere"', 'answeredElsewhere'],
+  ])('reports a caller who cancels (Reason %s) as %s', async (reason, expected) => {
+    const t = setup();
+    t.ua.online();
+    const session = t.ua.incoming('2000');
+    await settle();
+    const callId = (t.events[0] as SyncEvent).payload.callId;
+    session.cancel(reason);
+    await settle();
+    expect(t.statuses(callId)).toEqual(['ringing/regular', `ended/regular:${expected}`]);
+    expect(t.media.ringer.ringing).toBe(false);
+  });
+
+  it('reports an incoming call nobody answered in time as missed', async () => {
+    const t = setup();
+    t.ua.online();
+    const session = t.ua.incoming('2000');
+    await settle();
+    const callId = (t.events[0] as SyncEvent).payload.callId;
+    session.end({ originator: 'local', cause: CAUSES.NO_ANSWER, message: null }, 'failed');
+    await settle();
+    expect(t.statuses(callId)).toEqual(['ringing/regular', 'ended/regular:missed']);
+  });
+
+  it('answers a second incoming call with 486 Busy Here while a call is in progress, and says nothing about it', async () => {
+    const t = setup();
+    await connectedCall(t);
+    const seen = t.events.length;
+    const second = t.ua.incoming('3000');
+    await settle();
+    expect(second.terminatedWith).toEqual({ status_code: 486, reason_phrase: 'Busy Here' });
+    expect(t.events.slice(seen)).toEqual([]);
+  });
+
+  it('names a caller without a number by its SIP user, with a placeholder number', async () => {
+    const t = setup();
+    t.ua.online();
+    t.ua.incoming('alice');
+    await settle();
+    expect(t.events[0]).toMatchObject({ type: 'DIALER.SYNC', payload: { from: '0', callerName: 'alice' } });
+    expect(parseLineEvent(t.events[0]).ok).toBe(true);
+  });
+});
+
+describe('the SIP line: hold, mute, DTMF', () => {
+  it('reports onHold only once the re-INVITE succeeded', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    const seen = t.events.length;
+    await t.line.hold('call-1');
+    await settle();
+    expect(session.reInvites).toHaveLength(1);
+    expect(t.events.slice(seen)).toEqual([]);
+    session.completeReInvite();
+    await settle();
+    expect(t.events.slice(seen)).toEqual([{ type: 'DIALER.SYNC', payload: { callId: 'call-1', onHold: true } }]);
+    await t.line.resume('call-1');
+    await settle();
+    session.completeReInvite();
+    await settle();
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', onHold: false });
+  });
+
+  it('refuses to hold while a re-INVITE is in progress, and changes nothing', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    session.readyToReOffer = false;
+    expect((await rejection(t.line.hold('call-1'))).code).toBe('invalid_state');
+    expect(session.reInvites).toEqual([]);
+  });
+
+  it('ends the call when the hold re-INVITE fails (JsSIP terminates it) and never reports it held', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    await t.line.hold('call-1');
+    session.end({ originator: 'local', cause: CAUSES.WEBRTC_ERROR, message: null });
+    await settle();
+    expect(t.syncs('call-1').some((s) => s.onHold === true)).toBe(false);
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:failed');
+  });
+
+  it('mutes the local track and reports it at once', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    await t.line.mute('call-1');
+    expect(session.muted).toBe(true);
+    await settle();
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', muted: true });
+    await t.line.unmute('call-1');
+    await settle();
+    expect(session.muted).toBe(false);
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', muted: false });
+  });
+
+  it('sends DTMF as RFC 4733 when the other side offered telephone-event, else by SIP INFO', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    await t.line.sendDigits('call-1', '12');
+    session.remoteSdp('v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 126\r\na=rtpmap:126 telephone-event/8000\r\n');
+    await t.line.sendDigits('call-1', '3#');
+    session.pc!.canInsertDTMF = false;
+    await t.line.sendDigits('call-1', '*');
+    expect(session.dtmf).toEqual([
+      { tones: '12', transportType: 'INFO' },
+      { tones: '3#', transportType: 'RFC2833' },
+      { tones: '*', transportType: 'INFO' },
+    ]);
+    expect((await rejection(t.line.sendDigits('call-1', '12a'))).code).toBe('invalid_argument');
+  });
+
+  it('refuses hold, resume and DTMF by INFO while the server connection is down, keeping the call', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    t.ua.drop();
+    for (const command of [t.line.hold('call-1'), t.line.resume('call-1'), t.line.sendDigits('call-1', '1')]) {
+      expect((await rejection(command)).code).toBe('not_ready');
+    }
+    expect(session.reInvites).toEqual([]);
+    expect(session.dtmf).toEqual([]);
+    // Mute needs no signalling.
+    await t.line.mute('call-1');
+    expect(session.muted).toBe(true);
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular');
+  });
+
+  it('refuses hold, mute and DTMF before the call is answered', async () => {
+    const t = setup();
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    for (const command of [t.line.hold('call-1'), t.line.mute('call-1'), t.line.sendDigits('call-1', '1')]) {
+      expect((await rejection(command)).code).toBe('invalid_state');
+    }
+  });
+});
+
+describe('the SIP line: warm transfer', () => {
+  async function consulting(t: ReturnType<typeof setup>) {
+    const main = await connectedCall(t);
+    await t.line.startWarmTransfer('call-1', { number: '3000', name: 'Sam' });
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('startingWarmTransfer/regular');
+    // No consultation call until the customer is held.
+    expect(t.ua.calls).toHaveLength(1);
+    main.completeReInvite();
+    await settle();
+    const consult = t.lastSession();
+    expect(consult.target).toBe('sip:3000@pbx.example.com');
+    return { main, consult };
+  }
+
+  it('holds the customer, calls the target, and reports the parties under the original callId', async () => {
+    const t = setup();
+    const { consult } = await consulting(t);
+    expect(t.statuses('call-1').slice(-2)).toEqual(['startingWarmTransfer/regular', 'ringing/warmTransfer']);
+    expect(t.syncs('call-1').slice(-2)).toEqual([
+      { callId: 'call-1', onHold: true },
+      { callId: 'call-1', activeParticipant: { number: '3000', name: 'Sam' }, inactiveParticipant: { number: '2000' } },
+    ]);
+    consult.ring();
+    consult.confirm();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/warmTransfer');
+  });
+
+  it('swaps by holding the active leg, then resuming the held one', async () => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.confirm();
+    await settle();
+    await t.line.swap('call-1');
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('swapping/warmTransfer');
+    expect(consult.reInvites).toHaveLength(1);
+    expect(main.reInvites).toHaveLength(0);
+    consult.completeReInvite();
+    await settle();
+    expect(main.reInvites).toEqual([expect.objectContaining({ held: false })]);
+    main.completeReInvite();
+    await settle();
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', activeParticipant: { number: '2000' }, inactiveParticipant: { number: '3000', name: 'Sam' } });
+    expect(t.statuses('call-1').slice(-2)).toEqual(['swapping/warmTransfer', 'connected/warmTransfer']);
+  });
+
+  it('completes the transfer with REFER and Replaces, and ends as transferred once the customer reports success', async () => {
+    vi.useFakeTimers();
+    const t = setup();
+    t.ua.online();
+    const dial = t.line.dial('call-1', '2000');
+    await dial;
+    const main = t.lastSession();
+    main.confirm();
+    await vi.advanceTimersByTimeAsync(0);
+    await t.line.startWarmTransfer('call-1', { number: '3000' });
+    main.completeReInvite();
+    await vi.advanceTimersByTimeAsync(0);
+    const consult = t.lastSession();
+    consult.confirm();
+    await vi.advanceTimersByTimeAsync(0);
+    await t.line.merge('call-1');
+    expect(main.refers).toEqual([expect.objectContaining({ target: 'sip:3000@sip.example.com', replaces: consult })]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.statuses('call-1').at(-1)).toBe('merging/warmTransfer');
+    main.refers[0]?.handlers.accepted?.();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.statuses('call-1').slice(-2)).toEqual(['merging/warmTransfer', 'ended/regular:transferred']);
+    expect(main.isEnded()).toBe(true);
+    // The target ends the replaced call itself; the line only steps in if it does not.
+    expect(consult.isEnded()).toBe(false);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(consult.isEnded()).toBe(true);
+    expect(t.statuses('call-1').filter((s) => s.startsWith('ended'))).toHaveLength(1);
+  });
+
+  it('goes back to connected (warm transfer) when the customer refuses the REFER', async () => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.confirm();
+    await settle();
+    await t.line.merge('call-1');
+    main.refers[0]?.handlers.requestFailed?.();
+    await settle();
+    expect(t.statuses('call-1').slice(-2)).toEqual(['merging/warmTransfer', 'connected/warmTransfer']);
+  });
+
+  it.each([
+    [486, 'transferDeclined'],
+    [603, 'transferDeclined'],
+    [480, 'transferNoAnswer'],
+    [404, 'transferFailed'],
+  ])('returns to the customer, resumed, when the target answers %i (%s)', async (code, outcome) => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.reject(code);
+    await settle();
+    expect(main.reInvites).toEqual([expect.objectContaining({ held: false })]);
+    expect(t.statuses('call-1').at(-1)).toBe('ringing/warmTransfer');
+    main.completeReInvite();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe(`connected/regular:${outcome}`);
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', activeParticipant: { number: '2000' }, inactiveParticipant: null, onHold: false });
+  });
+
+  it('cancels the transfer: the target call is cancelled and the customer resumed', async () => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.ring();
+    await t.line.cancelTransfer('call-1');
+    expect(consult.isEnded()).toBe(true);
+    main.completeReInvite();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular:transferCancelled');
+    expect(t.statuses('call-1').filter((s) => s.startsWith('ended'))).toEqual([]);
+  });
+
+  it('cancels a transfer before the customer was even held: no target call is placed', async () => {
+    const t = setup();
+    const main = await connectedCall(t);
+    await t.line.startWarmTransfer('call-1', { number: '3000' });
+    await t.line.cancelTransfer('call-1');
+    main.completeReInvite();
+    await settle();
+    main.completeReInvite();
+    await settle();
+    expect(t.ua.calls).toHaveLength(1);
+    expect(t.statuses('call-1').slice(-2)).toEqual(['startingWarmTransfer/regular', 'connected/regular:transferCancelled']);
+  });
+
+  it('keeps the agent with the target when the held customer hangs up (heldPartyLeft)', async () => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.confirm();
+    await settle();
+    main.hangUp();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular:heldPartyLeft');
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', activeParticipant: { number: '3000', name: 'Sam' }, inactiveParticipant: null, onHold: false });
+    consult.hangUp();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:remoteHangup');
+  });
+
+  it('returns to the customer when the target hangs up during the consultation (transferTargetLeft)', async () => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.confirm();
+    await settle();
+    consult.hangUp();
+    await settle();
+    main.completeReInvite();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular:transferTargetLeft');
+  });
+
+  it('hangs up both legs when the agent hangs up during a transfer', async () => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.confirm();
+    await settle();
+    await t.line.hangUp('call-1');
+    await settle();
+    expect(main.isEnded() && consult.isEnded()).toBe(true);
+    expect(t.statuses('call-1').slice(-2)).toEqual(['hanging/regular:localHangup', 'ended/regular:localHangup']);
+  });
+
+  it('as the transfer target: an INVITE with Replaces takes over the call, same callId, new party', async () => {
+    const t = setup();
+    t.ua.online();
+    const fromAgent = t.ua.incoming('1002', 'Alex');
+    await settle();
+    const callId = (t.events[0] as SyncEvent).payload.callId;
+    await t.line.answer(callId);
+    fromAgent.confirm();
+    await settle();
+    const { session: customer, rejected } = t.ua.replacing(fromAgent, '2000');
+    expect(rejected).toBe(false);
+    await settle();
+    expect(customer?.answeredWith).not.toBeNull();
+    customer?.confirm();
+    await settle();
+    // JsSIP ends the replaced session itself; the call carries on.
+    expect(fromAgent.isEnded()).toBe(true);
+    expect(t.statuses(callId)).toEqual(['ringing/regular', 'accepting/regular', 'connected/regular']);
+    expect(t.syncs(callId).at(-1)).toEqual({ callId, activeParticipant: { number: '2000' }, inactiveParticipant: null });
+    customer?.hangUp();
+    await settle();
+    expect(t.statuses(callId).slice(-2)).toEqual(['hanging/regular:remoteHangup', 'ended/regular:remoteHangup']);
+    expect(t.syncs(callId).at(-1)).toMatchObject({ participants: [{ number: '1002', name: 'Alex' }, { number: '2000' }] });
+  });
+});
+
+describe('the SIP line: registration', () => {
+  it('goes from registering to registered, and offline with a reason when the connection drops', async () => {
+    const t = setup();
+    const seen: string[] = [];
+    t.line.registration.subscribe((state) => seen.push(`${state.status}${state.reason ? `: ${state.reason}` : ''}`));
+    expect(t.line.registration.getState().status).toBe('registering');
+    expect(t.ua.started).toBe(true);
+    t.ua.online();
+    t.ua.drop();
+    expect(seen).toEqual([
+      'registering: Signing in to the phone server...',
+      'registered',
+      'offline: The connection to the phone server was lost; incoming calls cannot arrive until it is back. Retrying...',
+    ]);
+    t.ua.online();
+    expect(t.line.registration.getState()).toEqual({ status: 'registered' });
+  });
+
+  it('explains refused credentials, and retries a refused registration with backoff', async () => {
+    vi.useFakeTimers();
+    const t = setup();
+    t.ua.connect();
+    t.ua.refuseRegistration(CAUSES.AUTHENTICATION_ERROR, 401);
+    expect(t.line.registration.getState()).toEqual({
+      status: 'offline',
+      reason: 'The phone server refused the SIP user or password; incoming calls cannot arrive. Check the account settings.',
+    });
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(t.ua.registerCalls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.ua.registerCalls).toHaveLength(1);
+    t.ua.refuseRegistration(CAUSES.SIP_FAILURE_CODE, 503);
+    expect(t.line.registration.getState().reason).toContain('SIP 503');
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(t.ua.registerCalls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.ua.registerCalls).toHaveLength(2);
+    t.ua.acceptRegistration();
+    expect(t.line.registration.getState()).toEqual({ status: 'registered' });
+  });
+
+  it('signs out and in again on request', async () => {
+    const t = setup();
+    t.ua.online();
+    await t.line.unregister();
+    expect(t.ua.unregisterCalls).toBe(1);
+    expect(t.line.registration.getState()).toEqual({ status: 'offline', reason: 'Signed out of the phone server: incoming calls cannot arrive.' });
+    await t.line.register();
+    expect(t.ua.registerCalls).toHaveLength(1);
+    expect(t.line.registration.getState().status).toBe('registering');
+  });
+
+  it('configures the stack with the account, reconnection backoff and registration expiry', () => {
+    const t = setup({ reconnectMinSeconds: 1, reconnectMaxSeconds: 20 }, { authorizationUser: 'agent-1001' });
+    expect(t.ua.config).toEqual({
+      websocketUrl: 'wss://pbx.example.com/ws',
+      sipUri: 'sip:1001@pbx.example.com',
+      authorizationUser: 'agent-1001',
+      password: PASSWORD,
+      displayName: 'Alex Agent',
+      userAgent: expect.any(String),
+      registerExpires: 300,
+      reconnectMinSeconds: 1,
+      reconnectMaxSeconds: 20,
+      noAnswerTimeoutSeconds: 60,
+    });
+  });
+});
+
+describe('the SIP line: ICE', () => {
+  it('sends the SDP on the first ICE candidate when there are no ICE servers', async () => {
+    const t = setup();
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    expect(t.lastSession().iceCandidate('host').called()).toBe(true);
+  });
+
+  it('with ICE servers, sends on the first server-reflexive candidate, or after the gathering timeout', async () => {
+    vi.useFakeTimers();
+    const t = setup({ iceServers: [{ urls: 'stun:stun.example.com' }], iceGatheringTimeoutMs: 300 });
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    const host = t.lastSession().iceCandidate('host');
+    expect(host.called()).toBe(false);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(host.called()).toBe(true);
+    t.lastSession().reject(486);
+    await t.line.dial('call-2', '2000');
+    expect(t.lastSession().iceCandidate('srflx').called()).toBe(true);
+  });
+});
+
+describe('the SIP line: devices', () => {
+  it('routes the ringtone and the call audio to the chosen outputs', async () => {
+    const t = setup();
+    await t.line.setDevices({ ringerId: 'desk-speaker' });
+    expect(t.media.ringer.sink).toBe('desk-speaker');
+    const session = await connectedCall(t);
+    session.pc?.remoteTrack();
+    await t.line.setDevices({ speakerId: 'headset' });
+    expect(t.media.outputs[0]?.sink).toBe('headset');
+  });
+
+  it('switches the microphone of the call in progress, keeping it muted', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    const pc = session.pc!;
+    pc.track.enabled = false;
+    await t.line.setDevices({ microphoneId: 'usb-mic' });
+    expect(pc.sender.track).not.toBe(pc.track);
+    expect(pc.sender.track?.enabled).toBe(false);
+  });
+
+  it('rejects unsupported when the browser cannot choose the output, keeping the choice', async () => {
+    const t = setup();
+    t.media.sinkWorks = false;
+    expect((await rejection(t.line.setDevices({ ringerId: 'x' }))).code).toBe('unsupported');
+    expect(t.media.ringer.sink).toBe('x');
+  });
+});
+
+describe('the SIP line: call quality', () => {
+  it('emits audioStats from getStats every few seconds while connected', async () => {
+    vi.useFakeTimers();
+    const t = setup({ statsEveryMs: 5000 });
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    const session = t.lastSession();
+    session.confirm();
+    session.pc!.stats = [
+      { type: 'inbound-rtp', kind: 'audio', jitter: 0.012, packetsReceived: 980, packetsLost: 20 },
+      { type: 'remote-inbound-rtp', kind: 'audio', roundTripTime: 0.08 },
+    ];
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', audioStats: { jitter: 12, packetLoss: 0.02, rtt: 80, mos: expect.any(Number) } });
+    const mos = t.syncs('call-1').at(-1)?.audioStats?.mos as number;
+    expect(mos).toBeGreaterThan(3.5);
+    expect(mos).toBeLessThan(4.3);
+    await t.line.hangUp('call-1');
+    const count = t.events.length;
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(t.events.length).toBe(count);
+  });
+});
+
+describe('the SIP line: the password', () => {
+  it('never appears in a log, an event, a registration reason or an error message', async () => {
+    const t = setup();
+    const texts: string[] = [];
+    t.line.registration.subscribe((state) => texts.push(JSON.stringify(state)));
+    t.ua.connect();
+    t.ua.refuseRegistration(CAUSES.AUTHENTICATION_ERROR, 401);
+    t.ua.acceptRegistration();
+    // An error from the stack that quotes its configuration is redacted too.
+    t.ua.throwOnCall = new Error(`Invalid value "${PASSWORD}" for parameter "password"`);
+    texts.push((await rejection(t.line.dial('call-1', '2000'))).message);
+    t.ua.throwOnCall = null;
+    const session = await connectedCall(t, 'call-2');
+    session.pc?.fail();
+    texts.push((await rejection(t.line.hold('call-2'))).message);
+    t.ua.drop();
+    await settle();
+    texts.push(...t.logs.map((entry) => entry.message), ...t.events.map((event) => JSON.stringify(event)));
+    expect(texts.length).toBeGreaterThan(5);
+    expect(texts.join('\n')).toContain('***');
+    for (const text of texts) expect(text).not.toContain(PASSWORD);
+    // The server URL the stack connects to carries no credentials.
+    expect(t.ua.config.websocketUrl).not.toContain(PASSWORD);
+  });
+});
+
+describe('the SIP line: dispose', () => {
+  it('hangs up, stops the stack, stops the ringer, refuses commands and delivers nothing more', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    const seen = t.events.length;
+    t.line.dispose();
+    expect(session.isEnded()).toBe(true);
+    expect(t.ua.stopped).toBe(true);
+    expect(t.media.ringer.disposed).toBe(true);
+    expect(t.line.registration.getState()).toEqual({ status: 'offline', reason: 'The SIP line was closed.' });
+    expect((await rejection(t.line.hangUp('call-1'))).code).toBe('not_ready');
+    expect((await rejection(t.line.dial('call-2', '2000'))).code).toBe('not_ready');
+    t.ua.incoming('3000');
+    await settle();
+    expect(t.events.length).toBe(seen);
+  });
+});

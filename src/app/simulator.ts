@@ -1,5 +1,6 @@
 import type { DeferredLine } from '../telephony/deferredLine';
 import type { Line } from '../telephony/line';
+import type { SwitchableLine } from '../telephony/switchableLine';
 import { SIMULATED_CALLERS, TEST_NUMBERS, type TestNumberBehaviour } from '../telephony/simulated/catalog';
 import type { SimulatedLine } from '../telephony/simulated/simulatedLine';
 import type { SimulatorControls } from '../ui';
@@ -16,9 +17,18 @@ export function isSimulatedLine(line: Line): line is SimulatedLine {
   return line.kind === 'simulated' && typeof (line as Partial<SimulatedLine>).ringAgent === 'function';
 }
 
-/** The line itself once loaded: a deferred line's implementation, or the line as it is. */
+/**
+ * The line itself once loaded: the current line of a switchable one, a deferred line's
+ * implementation, or the line as it is.
+ */
 export function loadedLine(line: Line): Promise<Line> {
+  if ('current' in line) return loadedLine((line as SwitchableLine).current);
   return 'ready' in line ? (line as DeferredLine).ready : Promise.resolve(line);
+}
+
+/** The simulated line in use now, or null when the agent is on another line. */
+export function currentSimulatedLine(line: Line): Promise<SimulatedLine | null> {
+  return loadedLine(line).then((loaded) => (isSimulatedLine(loaded) ? loaded : null));
 }
 
 /**
@@ -27,7 +37,7 @@ export function loadedLine(line: Line): Promise<Line> {
  * what the line refused.
  */
 export function simulatorControls(line: Line, onError: (message: string) => void = () => {}): SimulatorControls | null {
-  if (line.kind !== 'simulated' || !(isSimulatedLine(line) || 'ready' in line)) return null;
+  if (line.kind !== 'simulated' || !(isSimulatedLine(line) || 'ready' in line || 'current' in line)) return null;
   return {
     callers: SIMULATED_CALLERS,
     testNumbers: (Object.keys(TEST_NUMBERS) as TestNumberBehaviour[]).map((key) => ({
@@ -35,9 +45,10 @@ export function simulatorControls(line: Line, onError: (message: string) => void
       label: TEST_NUMBER_LABELS[key],
     })),
     ringAgent: (from) => {
-      loadedLine(line)
+      currentSimulatedLine(line)
         .then((loaded) => {
-          if (isSimulatedLine(loaded)) loaded.ringAgent({ from });
+          if (!loaded) throw new Error('The plugin is not on the simulated line.');
+          loaded.ringAgent({ from });
         })
         .catch((error: unknown) => onError(error instanceof Error ? error.message : String(error)));
     },

@@ -1,13 +1,13 @@
 import { connectFront, type FrontConnection, type NormalizedHandle } from '../front/connectFront';
 import type { FrontHost } from '../front/host';
 import { createFrontSession, type FrontSession } from '../front/session';
-import { DEFAULT_REGION, loadPhoneTools } from '../phone';
+import { DEFAULT_REGION, loadPhoneTools, phoneToolsIfLoaded, type PhoneTools } from '../phone';
 import type { Line } from '../telephony/line';
 import { listenForSimulatorMessages } from '../telephony/simulated/remoteControl';
 import { createDialer, type DialerActorInstance } from './createDialer';
 import { recordDiagnostics, type DiagnosticsLog } from './diagnostics';
 import { loadSettings, persistSettings } from './settingsStorage';
-import { isSimulatedLine, loadedLine } from './simulator';
+import { currentSimulatedLine } from './simulator';
 
 export interface SoftphoneOptions {
   readonly line: Line;
@@ -40,31 +40,32 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
   const stopPersisting = persistSettings(actor, storage);
   const session = createFrontSession();
 
-  const normalize = async (handle: string): Promise<NormalizedHandle> => {
-    try {
-      const [tools, region] = await Promise.all([loadPhoneTools(), defaultRegion]);
-      const result = tools.normalizeHandle(handle, region);
-      return result.ok ? { ok: true, e164: result.e164, ...(result.extension ? { extension: result.extension } : {}) } : result;
-    } catch {
-      return { ok: false, error: 'Phone numbers cannot be read right now: reload the plugin and try again.' };
-    }
+  // The region may still be loading; once known, numbers are read in the same task as the click.
+  let region: string | null = typeof defaultRegion === 'string' ? defaultRegion : null;
+  const regionReady = Promise.resolve(defaultRegion).then((value) => (region = value));
+  const read = (tools: PhoneTools, handle: string, inRegion: string): NormalizedHandle => {
+    const result = tools.normalizeHandle(handle, inRegion);
+    return result.ok ? { ok: true, e164: result.e164, ...(result.extension ? { extension: result.extension } : {}) } : result;
+  };
+  const normalize = (handle: string): NormalizedHandle | Promise<NormalizedHandle> => {
+    const tools = phoneToolsIfLoaded();
+    if (tools && region !== null) return read(tools, handle, region);
+    return Promise.all([loadPhoneTools(), regionReady]).then(
+      ([loaded, inRegion]) => read(loaded, handle, inRegion),
+      () => ({ ok: false, error: 'Phone numbers cannot be read right now: reload the plugin and try again.' }),
+    );
   };
 
   actor.start();
   const front = connectFront({ host, session, dialer: actor, normalize, report: (d) => diagnostics.add('front', d) });
 
-  let stopSimulator = () => {};
-  let stopped = false;
-  if (simulatorParent && line.kind === 'simulated') {
-    void loadedLine(line)
-      .then((loaded) => {
-        if (stopped || !isSimulatedLine(loaded)) return;
-        stopSimulator = listenForSimulatorMessages(loaded, simulatorParent.target, simulatorParent.parent, (message) =>
-          diagnostics.add('simulator', { code: 'simulator_refused', message }),
-        );
-      })
-      .catch(() => undefined); // a line that failed to load is reported through its commands
-  }
+  // The page embedding the plugin (the local Front workspace) may play the simulated network's
+  // far end, whichever simulated line is in use when its message arrives.
+  const stopSimulator = simulatorParent
+    ? listenForSimulatorMessages(() => currentSimulatedLine(line), simulatorParent.target, simulatorParent.parent, (message) =>
+        diagnostics.add('simulator', { code: 'simulator_refused', message }),
+      )
+    : () => {};
 
   return {
     actor,
@@ -72,7 +73,6 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
     front,
     diagnostics,
     stop() {
-      stopped = true;
       stopSimulator();
       front.stop();
       stopPersisting();

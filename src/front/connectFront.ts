@@ -14,8 +14,11 @@ export interface ConnectFrontOptions {
   host: FrontHost;
   session: FrontSession;
   dialer: Actor<DialerMachine>;
-  /** Normalises a phone handle; loads the phone-number metadata on first use. */
-  normalize: (handle: string) => Promise<NormalizedHandle>;
+  /**
+   * Normalises a phone handle. Answers at once when it can (the phone-number metadata is loaded),
+   * else with a promise (it loads on first use).
+   */
+  normalize: (handle: string) => NormalizedHandle | Promise<NormalizedHandle>;
   /** Where refusals from Front are reported (never thrown, never silent). */
   report: (diagnostic: FrontDiagnostic) => void;
 }
@@ -44,18 +47,38 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
 
-  /** Normalises in order, so two quick clicks dial in the order they were made. */
+  let waiting = 0;
+  const dispatch = (result: NormalizedHandle, conversationId: string | null) => {
+    if (stopped) return;
+    if (!result.ok) {
+      dialer.send({ type: 'FRONT.DIAL_REFUSED', message: result.error });
+      return;
+    }
+    if (conversationId) conversationByNumber.set(result.e164, conversationId);
+    dialer.send({ type: 'FRONT.DIAL_REQUEST', number: result.e164, ...(result.extension ? { extension: result.extension } : {}) });
+  };
+
+  /**
+   * Dials in the same task when the number can be read at once (the usual case: nothing, not even
+   * a re-render, comes between the click and the dial); otherwise in order behind earlier clicks
+   * still waiting for the phone-number metadata, so two quick clicks dial in the order made.
+   */
   const requestCall = (handle: string, conversationId: string | null): Promise<void> => {
-    queue = queue.then(async () => {
-      const result = await normalize(handle);
-      if (stopped) return;
-      if (!result.ok) {
-        dialer.send({ type: 'FRONT.DIAL_REFUSED', message: result.error });
-        return;
+    if (waiting === 0) {
+      const result = normalize(handle);
+      if (!(result instanceof Promise)) {
+        dispatch(result, conversationId);
+        return Promise.resolve();
       }
-      if (conversationId) conversationByNumber.set(result.e164, conversationId);
-      dialer.send({ type: 'FRONT.DIAL_REQUEST', number: result.e164, ...(result.extension ? { extension: result.extension } : {}) });
-    });
+      waiting += 1;
+      queue = queue.then(() => result).then((r) => dispatch(r, conversationId)).finally(() => (waiting -= 1));
+      return queue;
+    }
+    waiting += 1;
+    queue = queue
+      .then(() => normalize(handle))
+      .then((r) => dispatch(r, conversationId))
+      .finally(() => (waiting -= 1));
     return queue;
   };
 
@@ -93,10 +116,8 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
 
   const onContext = (context: HostContext) => {
     const wasConnected = session.getState().host === 'connected';
-    session.applyContext(context);
-    if (context.kind !== 'context') return;
-    if (!wasConnected) loadTags();
-    if (context.callRequest) {
+    // The click first: the dial must not wait for the UI to show the new context.
+    if (context.kind === 'context' && context.callRequest) {
       const key = `${context.callRequest.clickId}|${context.callRequest.handle}`;
       if (!clicks.includes(key)) {
         clicks.push(key);
@@ -104,6 +125,9 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
         void requestCall(context.callRequest.handle, context.conversation?.id ?? null);
       }
     }
+    session.applyContext(context);
+    if (context.kind !== 'context') return;
+    if (!wasConnected) loadTags();
     applyPendingTags();
   };
   const stopHost = host.subscribe(onContext);
@@ -123,7 +147,7 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
     }
     const open = session.getState().conversation;
     if (!open?.phoneRecipient) return;
-    void normalize(open.phoneRecipient.handle).then((result) => {
+    void Promise.resolve(normalize(open.phoneRecipient.handle)).then((result) => {
       if (result.ok && result.e164 === number) conversationByCall.set(callId, open.id);
     });
   };

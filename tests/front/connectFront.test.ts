@@ -86,6 +86,37 @@ describe('the Call button', () => {
   });
 });
 
+describe('Call-button timing', () => {
+  it('dials in the same task as the click when the number can be read at once', () => {
+    const d = startDialer();
+    const host = new FakeHost();
+    connectFront({ host, session: createFrontSession(), dialer: d.actor, normalize: (h) => ({ ok: true, e164: h }), report: () => {} });
+    host.deliver(click('+14155550100', 1));
+    expect(d.line.commandsOf('dial').map((c) => c.to)).toEqual(['+14155550100']);
+  });
+
+  it('a click that waits for the phone data is not overtaken by a later one', async () => {
+    const d = startDialer();
+    const host = new FakeHost();
+    let release: () => void = () => {};
+    const slow = new Promise<void>((r) => (release = r));
+    let first = true;
+    const normalizeOnce = (h: string) => {
+      if (!first) return { ok: true as const, e164: h };
+      first = false;
+      return slow.then(() => ({ ok: true as const, e164: h }));
+    };
+    connectFront({ host, session: createFrontSession(), dialer: d.actor, normalize: normalizeOnce, report: () => {} });
+    host.deliver(click('+14155550100', 1));
+    host.deliver(click('+14155550111', 2));
+    expect(d.line.commands).toEqual([]);
+    release();
+    await flush();
+    expect(d.line.commandsOf('dial').map((c) => c.to)).toEqual(['+14155550100']);
+    expect(d.context().nextCall).toEqual({ number: '+14155550111' });
+  });
+});
+
 describe('the Front session', () => {
   it('keeps the teammate and the open conversation, and loads every tag once connected', async () => {
     const { host, session } = setup();

@@ -24,12 +24,13 @@ export const SimulatorMessageSchema = v.strictObject({
 export type SimulatorMessage = v.InferOutput<typeof SimulatorMessageSchema>;
 
 /**
- * Listens for simulator messages from `parentWindow` and applies them to the line. Anything
+ * Listens for simulator messages from `parentWindow` and applies them to the simulated line in
+ * use at that moment (`currentLine` resolves to null while the agent is on a real line). Anything
  * invalid, from another window, or refused by the line is passed to `onRejected`. Returns the
  * function that stops listening.
  */
 export function listenForSimulatorMessages(
-  line: SimulatedLine,
+  currentLine: () => Promise<SimulatedLine | null>,
   target: Pick<Window, 'addEventListener' | 'removeEventListener'>,
   parentWindow: unknown,
   onRejected: (reason: string) => void,
@@ -44,15 +45,16 @@ export function listenForSimulatorMessages(
       return;
     }
     const { command, from, name, giveUpAfterMs } = parsed.output;
-    try {
-      if (command === 'ringAgent') {
-        line.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
-      } else {
-        line[command]();
-      }
-    } catch (error) {
-      onRejected(`Simulator ${command} refused: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    currentLine()
+      .then((line) => {
+        if (!line) throw new Error('the plugin is not on the simulated line');
+        if (command === 'ringAgent') {
+          line.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
+        } else {
+          line[command]();
+        }
+      })
+      .catch((error: unknown) => onRejected(`Simulator ${command} refused: ${error instanceof Error ? error.message : String(error)}`));
   };
   target.addEventListener('message', onMessage as EventListener);
   return () => target.removeEventListener('message', onMessage as EventListener);

@@ -3,8 +3,11 @@ import { App, simulatorControls, startSoftphone } from './app';
 import { loadDeploymentConfig } from './app/deploymentConfig';
 import { createFrontSdkHost } from './front';
 import { loadPhoneTools } from './phone';
+import { createLineManager } from './app/lineManager';
 import { deferLine } from './telephony/deferredLine';
 import { SIMULATED_CAPABILITIES } from './telephony/simulated/catalog';
+import { createSipLine } from './telephony/sip';
+import { createSwitchableLine } from './telephony/switchableLine';
 
 function browserStorage(): Storage | undefined {
   try {
@@ -15,22 +18,35 @@ function browserStorage(): Storage | undefined {
 }
 
 // The simulated network loads right after start-up, off the initial bundle; the dialer is usable
-// at once (a call placed meanwhile goes out as soon as the line is there).
-const line = deferLine('simulated', SIMULATED_CAPABILITIES, () =>
-  import('./telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine()),
-);
+// at once (a call placed meanwhile goes out as soon as the line is there). The SIP line replaces
+// it when the agent connects an account (its stack, JsSIP, loads only then).
+const simulatedLine = () =>
+  deferLine('simulated', SIMULATED_CAPABILITIES, () =>
+    import('./telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine()),
+  );
+const line = createSwitchableLine(simulatedLine());
+const storage = browserStorage();
 const deployment = loadDeploymentConfig();
 const host = createFrontSdkHost();
 const softphone = startSoftphone({
   line,
   defaultRegion: deployment.then(({ config }) => config.defaultRegion),
   host,
-  storage: browserStorage(),
+  storage,
   // The simulated line's far end can be played by the page embedding the plugin (the local Front
   // workspace); a real line has no such door.
   simulatorParent: window.parent !== window ? { target: window, parent: window.parent } : null,
 });
 
+const lines = createLineManager({
+  line,
+  dialer: softphone.actor,
+  simulated: simulatedLine,
+  createSip: (account, options) => createSipLine(account, options),
+  storage,
+});
+
+void deployment.then(({ config }) => lines.setDefaults(config.sip));
 void deployment.then(({ problem }) => problem && softphone.diagnostics.add('front', { code: 'config_invalid', message: problem }));
 
 if (import.meta.env.DEV) {
@@ -46,6 +62,7 @@ createRoot(container).render(
     actor={softphone.actor}
     simulator={simulatorControls(line, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))}
     front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
+    lines={lines}
   />,
 );
 

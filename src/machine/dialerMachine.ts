@@ -386,6 +386,7 @@ export const dialerMachine = setup({
       event.type === 'SETTINGS.UPDATE' ? { settings: { ...context.settings, ...event.settings } } : {},
     ),
     reset: assign({ ...NO_CALL, announced: null }),
+    switchLine: assign(({ event }) => (event.type === 'LINE.SWITCHED' ? { capabilities: event.capabilities } : {})),
     reportMalformed: emit(({ context, event }) =>
       diagnostic(
         'malformed_event',
@@ -422,6 +423,7 @@ export const dialerMachine = setup({
     'LINE.MALFORMED': { actions: 'reportMalformed' },
     'LINE.COMMAND_FAILED': { actions: 'recordCommandFailure' },
     'SETTINGS.UPDATE': { actions: 'updateSettings' },
+    'LINE.SWITCHED': { actions: 'switchLine' },
     'AGENT.CLEAR_ERROR': { actions: 'clearInputError' },
     'AGENT.DISMISS_NEXT': { actions: 'dismissNextCall' },
     'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: false } } },

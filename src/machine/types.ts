@@ -113,7 +113,10 @@ export type HostIntent =
   | { type: 'FRONT.DIAL_REQUEST'; number: string; extension?: string }
   | { type: 'FRONT.DIAL_REFUSED'; message: string };
 
-export type DialerEvent = AgentIntent | HostIntent | BridgeEvent;
+/** The app switched lines (simulated <-> SIP) while no call was in progress. */
+export type LineSwitched = { type: 'LINE.SWITCHED'; capabilities: LineCapabilities };
+
+export type DialerEvent = AgentIntent | HostIntent | BridgeEvent | LineSwitched;
 
 type Detail<T> = { callId: string } & T;
 

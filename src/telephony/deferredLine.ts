@@ -1,4 +1,4 @@
-import { LineError, type Line, type LineCapabilities, type TransferTarget } from './line';
+import { LineError, runLineCommand, type Line, type LineCapabilities, type TransferTarget } from './line';
 import type { LineEvent } from './protocol';
 
 /** A line whose implementation is still loading; `ready` resolves to it. */
@@ -57,10 +57,8 @@ export function deferLine(kind: Line['kind'], capabilities: LineCapabilities, lo
     swap: (callId: string) => run((line) => line.swap(callId)),
     merge: (callId: string) => run((line) => line.merge(callId)),
     cancelTransfer: (callId: string) => run((line) => line.cancelTransfer(callId)),
-    pauseRecording: (callId: string) =>
-      run((line) => (line.pauseRecording ? line.pauseRecording(callId) : Promise.reject(new LineError('unsupported', 'This line cannot pause recordings.')))),
-    resumeRecording: (callId: string) =>
-      run((line) => (line.resumeRecording ? line.resumeRecording(callId) : Promise.reject(new LineError('unsupported', 'This line cannot resume recordings.')))),
+    pauseRecording: (callId: string) => run((line) => runLineCommand(line, { type: 'pauseRecording', callId })),
+    resumeRecording: (callId: string) => run((line) => runLineCommand(line, { type: 'resumeRecording', callId })),
     dispose() {
       disposed = true;
       listeners.clear();

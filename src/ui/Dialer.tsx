@@ -3,6 +3,8 @@ import { selectBusy, selectScreen, type Screen } from '../machine';
 import type { FrontTag } from '../front/host';
 import { Availability } from './Availability';
 import { FrontBar } from './FrontBar';
+import { LineStatus } from './LineStatus';
+import { useLineChoice } from './lineContext';
 import { useFrontSession } from './frontContext';
 import { useDialer } from './dialerContext';
 import { EndedSummary } from './EndedSummary';
@@ -40,6 +42,8 @@ export interface DialerProps {
 export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = null }: DialerProps) {
   const frontTags = useFrontSession().tags;
   const tagOptions = frontTags && frontTags.length > 0 ? frontTags : given;
+  const lineChoice = useLineChoice();
+  const onSimulatedLine = lineChoice === null || lineChoice.kind === 'simulated';
   const screen = useDialer(selectScreen);
   const busy = useDialer(selectBusy);
   const screenRef = useFocusOnScreenChange(screen);
@@ -52,6 +56,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         <Availability />
         <SettingsPanel />
       </header>
+      <LineStatus />
       <FrontBar />
       <StatusAnnouncer />
       <Notices />
@@ -60,7 +65,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         <CurrentScreen screen={screen} tagOptions={tagOptions} />
         {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}
       </main>
-      {simulator && <SimulatedLinePanel simulator={simulator} disabled={busy} />}
+      {simulator && onSimulatedLine && <SimulatedLinePanel simulator={simulator} disabled={busy} />}
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { useDialer, useSend } from './dialerContext';
+import { SipSettings } from './SipSettings';
 
 /** The "Settings" toggle and the panel it opens. */
 export function SettingsPanel() {
@@ -34,6 +35,7 @@ function SettingsForm({ id }: { id: string }) {
         />
         Require tags after each call
       </label>
+      <SipSettings />
     </section>
   );
 }

@@ -3,3 +3,4 @@ export { Dialer, DEFAULT_TAG_OPTIONS, type DialerProps, type TagOption } from '.
 export { FrontProvider, type FrontView } from './frontContext';
 export { DialerProvider, type DialerActor } from './dialerContext';
 export { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
+export { LineProvider } from './lineContext';

@@ -1,7 +1,8 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, vi } from 'vitest';
-import { App, createDialer, recordDiagnostics } from '../../src/app';
+import { App, createDialer, recordDiagnostics, type DialerActorInstance } from '../../src/app';
+import type { LineManager } from '../../src/app/lineManager';
 import type { DialerSettings } from '../../src/machine';
 import type { Line } from '../../src/telephony';
 import type { FrontView, SimulatorControls, TagOption } from '../../src/ui';
@@ -12,6 +13,8 @@ export interface RenderDialerOptions<L extends Line> {
   settings?: Partial<DialerSettings>;
   tagOptions?: readonly TagOption[];
   front?: FrontView | null;
+  /** The line choice over the dialer (created once the dialer exists). */
+  lines?: (actor: DialerActorInstance) => LineManager;
   simulator?: SimulatorControls | null;
   /** Set when the test uses fake timers: user-event then advances them while it waits. */
   fakeTimers?: boolean;
@@ -44,6 +47,7 @@ export function renderDialer<L extends Line = FakeLine>(options: RenderDialerOpt
       actor={actor}
       simulator={options.simulator ?? null}
       front={options.front ?? null}
+      lines={options.lines?.(actor) ?? null}
       {...(options.tagOptions ? { tagOptions: options.tagOptions } : {})}
     />,
   );

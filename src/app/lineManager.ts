@@ -1,0 +1,179 @@
+import type { Actor } from 'xstate';
+import type { DialerMachine } from '../machine/dialerMachine';
+import { selectBusy } from '../machine/selectors';
+import { LineError, type Line } from '../telephony/line';
+import type { SwitchableLine } from '../telephony/switchableLine';
+import { validateSipAccount, type RegistrationState, type SipAccount, type SipDevices, type SipLine } from '../telephony/sip';
+
+/** What the agent sees of the line choice; never holds the password. */
+export interface LineChoiceState {
+  readonly kind: 'simulated' | 'sip';
+  /** The saved SIP account, without its password. */
+  readonly account: Omit<SipAccount, 'password'> | null;
+  readonly hasSavedPassword: boolean;
+  readonly registration: RegistrationState | null;
+  readonly connecting: boolean;
+  /** Why the last Connect failed, in words (field names, never the password). */
+  readonly error: string | null;
+  readonly fieldErrors: Partial<Record<keyof SipAccount, string>>;
+  readonly devices: SipDevices;
+  /** Deployment-wide defaults for the account form (softphone.config.json). */
+  readonly defaults: { readonly websocketUrl?: string; readonly domain?: string };
+}
+
+export interface LineManager {
+  getState(): LineChoiceState;
+  subscribe(listener: () => void): () => void;
+  /** Validates the account, signs in and switches to the SIP line. An empty password reuses the saved one. */
+  connect(account: SipAccount): Promise<void>;
+  /** Signs out and goes back to the simulated line. */
+  disconnect(): void;
+  setDevices(devices: SipDevices): Promise<void>;
+  setDefaults(defaults: LineChoiceState['defaults']): void;
+  stop(): void;
+}
+
+export interface LineManagerOptions {
+  readonly line: SwitchableLine;
+  readonly dialer: Actor<DialerMachine>;
+  /** Makes a fresh simulated line (after Disconnect). */
+  readonly simulated: () => Line;
+  readonly createSip: (account: SipAccount, options: { devices: SipDevices }) => Promise<SipLine>;
+  readonly storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
+}
+
+const ACCOUNT_KEY = 'softphone.sip.account';
+const DEVICES_KEY = 'softphone.sip.devices';
+
+function read<T>(storage: LineManagerOptions['storage'], key: string): T | null {
+  try {
+    const raw = storage?.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+function write(storage: LineManagerOptions['storage'], key: string, value: unknown): void {
+  try {
+    if (value === null) storage?.removeItem(key);
+    else storage?.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage can be blocked or full: the choice then lasts until reload.
+  }
+}
+
+function withoutPassword({ password: _password, ...rest }: SipAccount): Omit<SipAccount, 'password'> {
+  return rest;
+}
+
+/**
+ * Chooses the line: the simulated network by default, the SIP line once the agent connects an
+ * account (kept in the browser's storage, password included, so the line comes back after a
+ * reload). Lines are only switched while no call is in progress.
+ */
+export function createLineManager({ line, dialer, simulated, createSip, storage }: LineManagerOptions): LineManager {
+  const saved = read<SipAccount>(storage, ACCOUNT_KEY);
+  const savedAccount = saved && validateSipAccount(saved).ok ? saved : null;
+  let password = savedAccount?.password ?? null;
+  let stopRegistration = () => {};
+  let stopped = false;
+  const listeners = new Set<() => void>();
+  let state: LineChoiceState = {
+    kind: line.kind === 'sip' ? 'sip' : 'simulated',
+    account: savedAccount ? withoutPassword(savedAccount) : null,
+    hasSavedPassword: password !== null,
+    registration: null,
+    connecting: false,
+    error: null,
+    fieldErrors: {},
+    devices: read<SipDevices>(storage, DEVICES_KEY) ?? {},
+    defaults: {},
+  };
+  const set = (patch: Partial<LineChoiceState>) => {
+    state = { ...state, ...patch };
+    for (const listener of [...listeners]) listener();
+  };
+
+  const switchTo = (next: Line) => {
+    stopRegistration();
+    stopRegistration = () => {};
+    const previous = line.use(next);
+    previous.dispose();
+    dialer.send({ type: 'LINE.SWITCHED', capabilities: next.capabilities });
+  };
+
+  const busyMessage = 'Finish the current call before changing the phone line.';
+
+  const manager: LineManager = {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async connect(input) {
+      if (selectBusy(dialer.getSnapshot())) {
+        set({ error: busyMessage });
+        return;
+      }
+      const account = { ...input, password: input.password || password || '' };
+      const checked = validateSipAccount(account);
+      if (!checked.ok) {
+        set({ error: 'Check the highlighted fields.', fieldErrors: checked.errors });
+        return;
+      }
+      set({ connecting: true, error: null, fieldErrors: {} });
+      let sip: SipLine;
+      try {
+        sip = await createSip(checked.account, { devices: state.devices });
+      } catch (error) {
+        set({ connecting: false, error: error instanceof LineError || error instanceof Error ? error.message : 'The SIP line could not start.' });
+        return;
+      }
+      if (stopped || selectBusy(dialer.getSnapshot())) {
+        sip.dispose();
+        set({ connecting: false, error: stopped ? null : busyMessage });
+        return;
+      }
+      switchTo(sip);
+      stopRegistration = sip.registration.subscribe((registration) => set({ registration }));
+      password = checked.account.password;
+      write(storage, ACCOUNT_KEY, checked.account);
+      set({
+        kind: 'sip',
+        account: withoutPassword(checked.account),
+        hasSavedPassword: true,
+        registration: sip.registration.getState(),
+        connecting: false,
+      });
+    },
+    disconnect() {
+      if (selectBusy(dialer.getSnapshot())) {
+        set({ error: busyMessage });
+        return;
+      }
+      if (line.kind !== 'sip') return;
+      switchTo(simulated());
+      set({ kind: 'simulated', registration: null, error: null });
+    },
+    async setDevices(devices) {
+      const next = { ...state.devices, ...devices };
+      write(storage, DEVICES_KEY, next);
+      set({ devices: next });
+      const current = line.current;
+      if (current.kind === 'sip') await (current as SipLine).setDevices(devices);
+    },
+    setDefaults(defaults) {
+      set({ defaults });
+    },
+    stop() {
+      stopped = true;
+      stopRegistration();
+      listeners.clear();
+    },
+  };
+
+  // Back on the SIP line after a reload, as the agent left it.
+  if (savedAccount) void manager.connect(savedAccount);
+  return manager;
+}

@@ -1,0 +1,80 @@
+import { act } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { createLineManager } from '../../src/app/lineManager';
+import { createSwitchableLine } from '../../src/telephony/switchableLine';
+import { FakeLine } from '../support/fakeLine';
+import { FakeSipLine } from '../support/fakeSipLine';
+import { renderDialer, screen } from '../support/render';
+
+function renderWithLines() {
+  const line = createSwitchableLine(new FakeLine());
+  const sipLines: FakeSipLine[] = [];
+  const ui = renderDialer({
+    line,
+    simulator: { callers: [], testNumbers: [], ringAgent: () => {} },
+    lines: (dialer) =>
+      createLineManager({
+        line,
+        dialer,
+        simulated: () => new FakeLine(),
+        createSip: async () => {
+          const sip = new FakeSipLine();
+          sipLines.push(sip);
+          return sip;
+        },
+      }),
+  });
+  return { ...ui, sipLines };
+}
+
+async function fillAccount(user: ReturnType<typeof renderWithLines>['user']) {
+  await user.click(screen.getByRole('button', { name: 'Settings' }));
+  await user.type(screen.getByLabelText('WebSocket URL'), 'wss://sip.example.com/ws');
+  await user.type(screen.getByLabelText('SIP URI'), 'sip:1001@example.com');
+  await user.type(screen.getByLabelText('Password'), 'hunter2-secret');
+}
+
+describe('the SIP account settings', () => {
+  it('has the labelled fields, and Connect switches to the SIP line with its registration always visible', async () => {
+    const ui = renderWithLines();
+    expect(screen.getByText('On the simulated line')).toBeTruthy();
+    expect(screen.getByRole('region', { name: 'Simulated line' })).toBeTruthy();
+    await fillAccount(ui.user);
+    expect(screen.getByLabelText(/Authorization user/)).toBeTruthy();
+    expect(screen.getByLabelText(/Display name/)).toBeTruthy();
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(screen.getByText('Registering...')).toBeTruthy();
+    expect(screen.queryByRole('region', { name: 'Simulated line' })).toBeNull();
+    act(() => ui.sipLines[0]!.setRegistration({ status: 'offline', reason: 'The phone server cannot be reached; incoming calls cannot arrive. Retrying...' }));
+    expect(screen.getByText('Offline - retrying')).toBeTruthy();
+    expect(screen.getByText(/incoming calls cannot arrive/)).toBeTruthy();
+    act(() => ui.sipLines[0]!.setRegistration({ status: 'registered' }));
+    expect(screen.getByText('Registered')).toBeTruthy();
+    expect(screen.queryByText(/incoming calls cannot arrive/)).toBeNull();
+    expect((screen.getByLabelText('Password') as HTMLInputElement).value).toBe('');
+    expect(document.body.textContent).not.toContain('hunter2-secret');
+    expect(screen.getByLabelText('Microphone')).toBeTruthy();
+    expect(screen.getByLabelText('Speaker')).toBeTruthy();
+    expect(screen.getByLabelText('Ringtone output')).toBeTruthy();
+  });
+
+  it('refuses an invalid account next to each field and stays on the simulated line', async () => {
+    const ui = renderWithLines();
+    await ui.user.click(screen.getByRole('button', { name: 'Settings' }));
+    await ui.user.type(screen.getByLabelText('WebSocket URL'), 'http://example.com');
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(screen.getByRole('alert').textContent).toBe('Check the highlighted fields.');
+    expect(screen.getByLabelText('WebSocket URL').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('On the simulated line')).toBeTruthy();
+    expect(ui.sipLines).toHaveLength(0);
+  });
+
+  it('Disconnect goes back to the simulated line', async () => {
+    const ui = renderWithLines();
+    await fillAccount(ui.user);
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    await ui.user.click(screen.getByRole('button', { name: 'Disconnect' }));
+    expect(screen.getByText('On the simulated line')).toBeTruthy();
+    expect(ui.sipLines[0]!.disposed).toBe(true);
+  });
+});

@@ -1,0 +1,469 @@
+/**
+ * The server's one embedded database: SQLite through better-sqlite3 (the only file that imports it).
+ *
+ * Contract:
+ * - Every method is synchronous and runs to completion before the event loop moves on, so a
+ *   request handler that calls several of them inside {@link Store.transaction} is atomic with
+ *   respect to every other request and to the outbox worker.
+ * - A method that returns has committed (outside a transaction) or will commit with the enclosing
+ *   transaction. With `synchronous = normal` (WAL) a commit survives the process being killed
+ *   (`kill -9`); with `full` it also survives a power loss, at the cost of an fsync per commit.
+ * - Rows are returned as plain objects of the types below; no driver type leaves this file.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Direction, FrontCallStatus } from '../calls/mapping';
+
+export type Synchronous = 'normal' | 'full';
+
+export interface ChannelRow {
+  channelId: string;
+  webhookId: string;
+  authorizedAt: number;
+  deletedAt: number | null;
+}
+
+export interface TokenRow {
+  id: number;
+  email: string;
+  extension: string | null;
+  label: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface CallRow {
+  /** The external_call_id Front knows the call by. */
+  id: string;
+  direction: Direction;
+  remoteNumber: string;
+  remoteName: string | null;
+  localNumber: string | null;
+  agentEmail: string | null;
+  agentExtension: string | null;
+  parentId: string | null;
+  startedAt: number;
+  /** The latest status queued for Front; null until the create is queued. */
+  frontState: FrontCallStatus | null;
+  pbxCallId: string | null;
+  /** The PBX reports this call (matched or created by a PBX event). */
+  pbxLinked: boolean;
+  channelId: string | null;
+  updatedAt: number;
+}
+
+export type OutboxKind = 'create' | 'status' | 'summary' | 'recording' | 'transcript';
+export type OutboxState = 'pending' | 'inflight' | 'sent' | 'dead';
+
+export interface OutboxRow {
+  seq: number;
+  callId: string;
+  kind: OutboxKind;
+  /** JSON text of the Front payload (for a recording: the source URL and recording type). */
+  payload: string;
+  /** Wait until this op is sent or dead (a transferred leg waits for its parent's create). */
+  afterSeq: number | null;
+  state: OutboxState;
+  attempts: number;
+  /** An earlier attempt may have reached Front (timeout, lost response, crash while in flight). */
+  ambiguous: boolean;
+  nextAttemptAt: number;
+  lastError: string | null;
+  outcome: 'accepted' | 'presumed_applied' | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewCall {
+  id: string;
+  direction: Direction;
+  remoteNumber: string;
+  remoteName: string | null;
+  localNumber: string | null;
+  agentEmail: string | null;
+  agentExtension: string | null;
+  parentId: string | null;
+  startedAt: number;
+  pbxCallId: string | null;
+  pbxLinked: boolean;
+}
+
+export interface Store {
+  transaction<T>(fn: () => T): T;
+  close(): void;
+
+  // channels
+  upsertChannel(channelId: string, webhookId: string, now: number): ChannelRow;
+  getChannel(channelId: string): ChannelRow | null;
+  getChannelByWebhook(webhookId: string): ChannelRow | null;
+  /** The most recently authorized channel that is not deleted. */
+  activeChannel(): ChannelRow | null;
+  deleteChannel(channelId: string, now: number): void;
+
+  // teammate tokens
+  insertToken(t: { email: string; extension: string | null; label: string | null; tokenHash: string; now: number }): TokenRow;
+  tokenByHash(tokenHash: string): TokenRow | null;
+  tokenByExtension(extension: string): TokenRow | null;
+  listTokens(): TokenRow[];
+  revokeToken(id: number, now: number): boolean;
+
+  // calls
+  insertCall(call: NewCall, now: number): CallRow;
+  getCall(id: string): CallRow | null;
+  callByAlias(alias: string): CallRow | null;
+  callByPbxId(pbxCallId: string): CallRow | null;
+  addAlias(alias: string, callId: string): void;
+  /** Calls in a direction with a remote number, started in [from, to], newest first. */
+  callsForMatch(direction: Direction, remoteNumber: string, from: number, to: number): CallRow[];
+  /** The same, only calls the PBX reported. */
+  pbxCallsForMatch(direction: Direction, remoteNumber: string, from: number, to: number): CallRow[];
+  setCallState(id: string, state: FrontCallStatus, now: number): void;
+  linkPbx(id: string, pbxCallId: string | null, fields: { localNumber?: string | null; agentExtension?: string | null; agentEmail?: string | null }, now: number): void;
+  setCallChannel(id: string, channelId: string): void;
+  countCalls(): number;
+
+  // idempotency keys of reports
+  lastPluginSeq(callRef: string, reporter: string): number;
+  pluginEventHash(callRef: string, reporter: string, seq: number): string | null;
+  insertPluginEvent(callRef: string, reporter: string, seq: number, hash: string, now: number): void;
+  reportKeyHash(key: string): string | null;
+  insertReportKey(key: string, hash: string, callId: string, now: number): void;
+
+  // outbox
+  enqueue(op: { callId: string; kind: OutboxKind; payload: string; afterSeq: number | null; now: number }): number;
+  getOp(seq: number): OutboxRow | null;
+  openOps(): OutboxRow[];
+  /** Ops in flight when the process stopped: they may have reached Front. */
+  recoverInflight(): number;
+  markInflight(seq: number, now: number): void;
+  markSent(seq: number, outcome: 'accepted' | 'presumed_applied', note: string | null, now: number): void;
+  markRetry(seq: number, nextAttemptAt: number, error: string, ambiguous: boolean): void;
+  markDead(seq: number, reason: string, now: number): void;
+  setLastError(seq: number, error: string): void;
+  /** The create op of a call, if any. */
+  createOpOf(callId: string): OutboxRow | null;
+  deadOps(limit: number): OutboxRow[];
+  opsOfCall(callId: string): OutboxRow[];
+  outboxCounts(): Record<OutboxState, number> & { oldestPendingAt: number | null };
+  /** Pending ops of calls on a channel (deleted channels dead-letter them). */
+  openOpsOnChannel(channelId: string): OutboxRow[];
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS channels (
+  channel_id TEXT PRIMARY KEY,
+  webhook_id TEXT NOT NULL UNIQUE,
+  authorized_at INTEGER NOT NULL,
+  deleted_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS tokens (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL,
+  extension TEXT,
+  label TEXT,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS tokens_extension ON tokens(extension) WHERE extension IS NOT NULL;
+CREATE TABLE IF NOT EXISTS calls (
+  id TEXT PRIMARY KEY,
+  direction TEXT NOT NULL,
+  remote_number TEXT NOT NULL,
+  remote_name TEXT,
+  local_number TEXT,
+  agent_email TEXT,
+  agent_extension TEXT,
+  parent_id TEXT,
+  started_at INTEGER NOT NULL,
+  front_state TEXT,
+  pbx_call_id TEXT,
+  pbx_linked INTEGER NOT NULL DEFAULT 0,
+  channel_id TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_match ON calls(direction, remote_number, started_at);
+CREATE UNIQUE INDEX IF NOT EXISTS calls_pbx ON calls(pbx_call_id) WHERE pbx_call_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS call_aliases (
+  alias TEXT PRIMARY KEY,
+  call_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plugin_events (
+  call_ref TEXT NOT NULL,
+  reporter TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (call_ref, reporter, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS report_keys (
+  key TEXT PRIMARY KEY,
+  hash TEXT NOT NULL,
+  call_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  call_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  after_seq INTEGER,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  ambiguous INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT,
+  outcome TEXT,
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_open ON outbox(state, seq) WHERE state IN ('pending', 'inflight');
+CREATE INDEX IF NOT EXISTS outbox_call ON outbox(call_id, seq);
+CREATE INDEX IF NOT EXISTS outbox_dead ON outbox(state, finished_at) WHERE state = 'dead';
+`;
+
+type Row = Record<string, unknown>;
+
+const channelOf = (r: Row): ChannelRow => ({
+  channelId: r.channel_id as string,
+  webhookId: r.webhook_id as string,
+  authorizedAt: r.authorized_at as number,
+  deletedAt: (r.deleted_at as number | null) ?? null,
+});
+
+const tokenOf = (r: Row): TokenRow => ({
+  id: r.id as number,
+  email: r.email as string,
+  extension: (r.extension as string | null) ?? null,
+  label: (r.label as string | null) ?? null,
+  createdAt: r.created_at as number,
+  revokedAt: (r.revoked_at as number | null) ?? null,
+});
+
+const callOf = (r: Row): CallRow => ({
+  id: r.id as string,
+  direction: r.direction as Direction,
+  remoteNumber: r.remote_number as string,
+  remoteName: (r.remote_name as string | null) ?? null,
+  localNumber: (r.local_number as string | null) ?? null,
+  agentEmail: (r.agent_email as string | null) ?? null,
+  agentExtension: (r.agent_extension as string | null) ?? null,
+  parentId: (r.parent_id as string | null) ?? null,
+  startedAt: r.started_at as number,
+  frontState: (r.front_state as FrontCallStatus | null) ?? null,
+  pbxCallId: (r.pbx_call_id as string | null) ?? null,
+  pbxLinked: r.pbx_linked === 1,
+  channelId: (r.channel_id as string | null) ?? null,
+  updatedAt: r.updated_at as number,
+});
+
+const opOf = (r: Row): OutboxRow => ({
+  seq: r.seq as number,
+  callId: r.call_id as string,
+  kind: r.kind as OutboxKind,
+  payload: r.payload as string,
+  afterSeq: (r.after_seq as number | null) ?? null,
+  state: r.state as OutboxState,
+  attempts: r.attempts as number,
+  ambiguous: r.ambiguous === 1,
+  nextAttemptAt: r.next_attempt_at as number,
+  lastError: (r.last_error as string | null) ?? null,
+  outcome: (r.outcome as OutboxRow['outcome']) ?? null,
+  createdAt: r.created_at as number,
+  finishedAt: (r.finished_at as number | null) ?? null,
+});
+
+/** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway one. */
+export function openStore(path: string, options: { synchronous?: Synchronous } = {}): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const q = <P extends unknown[] = unknown[]>(sql: string) => {
+    const stmt = db.prepare(sql);
+    return {
+      get: (...params: P) => stmt.get(...params) as Row | undefined,
+      all: (...params: P) => stmt.all(...params) as Row[],
+      run: (...params: P) => stmt.run(...params),
+    };
+  };
+
+  const s = {
+    upsertChannel: q(
+      `INSERT INTO channels (channel_id, webhook_id, authorized_at) VALUES (?, ?, ?)
+       ON CONFLICT(channel_id) DO UPDATE SET authorized_at = excluded.authorized_at, deleted_at = NULL`,
+    ),
+    getChannel: q('SELECT * FROM channels WHERE channel_id = ?'),
+    channelByWebhook: q('SELECT * FROM channels WHERE webhook_id = ?'),
+    activeChannel: q('SELECT * FROM channels WHERE deleted_at IS NULL ORDER BY authorized_at DESC, rowid DESC LIMIT 1'),
+    deleteChannel: q('UPDATE channels SET deleted_at = ? WHERE channel_id = ?'),
+
+    insertToken: q('INSERT INTO tokens (email, extension, label, token_hash, created_at) VALUES (?, ?, ?, ?, ?)'),
+    tokenById: q('SELECT * FROM tokens WHERE id = ?'),
+    tokenByHash: q('SELECT * FROM tokens WHERE token_hash = ? AND revoked_at IS NULL'),
+    tokenByExtension: q('SELECT * FROM tokens WHERE extension = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1'),
+    listTokens: q('SELECT * FROM tokens ORDER BY id'),
+    revokeToken: q('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+
+    insertCall: q(
+      `INSERT INTO calls (id, direction, remote_number, remote_name, local_number, agent_email, agent_extension,
+         parent_id, started_at, pbx_call_id, pbx_linked, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    getCall: q('SELECT * FROM calls WHERE id = ?'),
+    callByAlias: q('SELECT calls.* FROM call_aliases JOIN calls ON calls.id = call_aliases.call_id WHERE call_aliases.alias = ?'),
+    callByPbxId: q('SELECT * FROM calls WHERE pbx_call_id = ?'),
+    addAlias: q('INSERT OR IGNORE INTO call_aliases (alias, call_id) VALUES (?, ?)'),
+    callsForMatch: q(
+      'SELECT * FROM calls WHERE direction = ? AND remote_number = ? AND started_at BETWEEN ? AND ? ORDER BY started_at DESC LIMIT 20',
+    ),
+    pbxCallsForMatch: q(
+      'SELECT * FROM calls WHERE direction = ? AND remote_number = ? AND pbx_linked = 1 AND started_at BETWEEN ? AND ? ORDER BY started_at DESC LIMIT 20',
+    ),
+    setCallState: q('UPDATE calls SET front_state = ?, updated_at = ? WHERE id = ?'),
+    linkPbx: q(
+      `UPDATE calls SET pbx_linked = 1, pbx_call_id = COALESCE(pbx_call_id, ?),
+         local_number = COALESCE(local_number, ?), agent_extension = COALESCE(agent_extension, ?),
+         agent_email = COALESCE(agent_email, ?), updated_at = ? WHERE id = ?`,
+    ),
+    setCallChannel: q('UPDATE calls SET channel_id = ? WHERE id = ? AND channel_id IS NULL'),
+    countCalls: q('SELECT COUNT(*) AS n FROM calls'),
+
+    lastPluginSeq: q('SELECT MAX(seq) AS seq FROM plugin_events WHERE call_ref = ? AND reporter = ?'),
+    pluginEventHash: q('SELECT hash FROM plugin_events WHERE call_ref = ? AND reporter = ? AND seq = ?'),
+    insertPluginEvent: q('INSERT INTO plugin_events (call_ref, reporter, seq, hash, created_at) VALUES (?, ?, ?, ?, ?)'),
+    reportKeyHash: q('SELECT hash FROM report_keys WHERE key = ?'),
+    insertReportKey: q('INSERT INTO report_keys (key, hash, call_id, created_at) VALUES (?, ?, ?, ?)'),
+
+    enqueue: q(
+      `INSERT INTO outbox (call_id, kind, payload, after_seq, state, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+    ),
+    getOp: q('SELECT * FROM outbox WHERE seq = ?'),
+    openOps: q("SELECT * FROM outbox WHERE state IN ('pending', 'inflight') ORDER BY seq"),
+    recoverInflight: q("UPDATE outbox SET state = 'pending', ambiguous = 1 WHERE state = 'inflight'"),
+    markInflight: q("UPDATE outbox SET state = 'inflight', attempts = attempts + 1 WHERE seq = ?"),
+    markSent: q("UPDATE outbox SET state = 'sent', outcome = ?, last_error = COALESCE(?, last_error), finished_at = ? WHERE seq = ?"),
+    markRetry: q("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE seq = ?"),
+    markDead: q("UPDATE outbox SET state = 'dead', last_error = ?, finished_at = ? WHERE seq = ?"),
+    setLastError: q('UPDATE outbox SET last_error = ? WHERE seq = ?'),
+    createOpOf: q("SELECT * FROM outbox WHERE call_id = ? AND kind = 'create' ORDER BY seq LIMIT 1"),
+    deadOps: q("SELECT * FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, seq DESC LIMIT ?"),
+    opsOfCall: q('SELECT * FROM outbox WHERE call_id = ? ORDER BY seq'),
+    // Counted through the partial indexes: the table itself grows with every request ever sent.
+    openCounts: q("SELECT state, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE state IN ('pending', 'inflight') GROUP BY state"),
+    deadCount: q("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead'"),
+    totalCount: q('SELECT COUNT(*) AS n FROM outbox'),
+    openOpsOnChannel: q(
+      `SELECT outbox.* FROM outbox JOIN calls ON calls.id = outbox.call_id
+       WHERE calls.channel_id = ? AND outbox.state IN ('pending', 'inflight') ORDER BY outbox.seq`,
+    ),
+  };
+
+  const nullable = <T>(row: Row | undefined, f: (r: Row) => T): T | null => (row ? f(row) : null);
+  /** Active tokens by hash: every plugin request looks one up; revoking clears the cache. */
+  const tokenCache = new Map<string, TokenRow>();
+  // One wrapper for every transaction: making one per call costs more than a small transaction.
+  const inTransaction = db.transaction((fn: () => unknown) => fn());
+
+  return {
+    transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
+    close: () => db.close(),
+
+    upsertChannel(channelId, webhookId, now) {
+      s.upsertChannel.run(channelId, webhookId, now);
+      return channelOf(s.getChannel.get(channelId)!);
+    },
+    getChannel: (channelId) => nullable(s.getChannel.get(channelId), channelOf),
+    getChannelByWebhook: (webhookId) => nullable(s.channelByWebhook.get(webhookId), channelOf),
+    activeChannel: () => nullable(s.activeChannel.get(), channelOf),
+    deleteChannel: (channelId, now) => void s.deleteChannel.run(now, channelId),
+
+    insertToken({ email, extension, label, tokenHash, now }) {
+      const { lastInsertRowid } = s.insertToken.run(email, extension, label, tokenHash, now);
+      return tokenOf(s.tokenById.get(Number(lastInsertRowid))!);
+    },
+    tokenByHash(hash) {
+      const cached = tokenCache.get(hash);
+      if (cached) return cached;
+      const row = nullable(s.tokenByHash.get(hash), tokenOf);
+      if (row) tokenCache.set(hash, row);
+      return row;
+    },
+    tokenByExtension: (extension) => nullable(s.tokenByExtension.get(extension), tokenOf),
+    listTokens: () => s.listTokens.all().map(tokenOf),
+    revokeToken(id, now) {
+      tokenCache.clear();
+      return s.revokeToken.run(now, id).changes > 0;
+    },
+
+    insertCall(c, now) {
+      s.insertCall.run(
+        c.id,
+        c.direction,
+        c.remoteNumber,
+        c.remoteName,
+        c.localNumber,
+        c.agentEmail,
+        c.agentExtension,
+        c.parentId,
+        c.startedAt,
+        c.pbxCallId,
+        c.pbxLinked ? 1 : 0,
+        now,
+        now,
+      );
+      return { ...c, frontState: null, channelId: null, updatedAt: now };
+    },
+    getCall: (id) => nullable(s.getCall.get(id), callOf),
+    callByAlias: (alias) => nullable(s.callByAlias.get(alias), callOf),
+    callByPbxId: (pbxCallId) => nullable(s.callByPbxId.get(pbxCallId), callOf),
+    addAlias: (alias, callId) => void s.addAlias.run(alias, callId),
+    callsForMatch: (direction, remoteNumber, from, to) => s.callsForMatch.all(direction, remoteNumber, from, to).map(callOf),
+    pbxCallsForMatch: (direction, remoteNumber, from, to) => s.pbxCallsForMatch.all(direction, remoteNumber, from, to).map(callOf),
+    setCallState: (id, state, now) => void s.setCallState.run(state, now, id),
+    linkPbx: (id, pbxCallId, f, now) =>
+      void s.linkPbx.run(pbxCallId, f.localNumber ?? null, f.agentExtension ?? null, f.agentEmail ?? null, now, id),
+    setCallChannel: (id, channelId) => void s.setCallChannel.run(channelId, id),
+    countCalls: () => s.countCalls.get()!.n as number,
+
+    lastPluginSeq: (callRef, reporter) => (s.lastPluginSeq.get(callRef, reporter)?.seq as number | null) ?? 0,
+    pluginEventHash: (callRef, reporter, seq) => (s.pluginEventHash.get(callRef, reporter, seq)?.hash as string | undefined) ?? null,
+    insertPluginEvent: (callRef, reporter, seq, hash, now) => void s.insertPluginEvent.run(callRef, reporter, seq, hash, now),
+    reportKeyHash: (key) => (s.reportKeyHash.get(key)?.hash as string | undefined) ?? null,
+    insertReportKey: (key, hash, callId, now) => void s.insertReportKey.run(key, hash, callId, now),
+
+    enqueue: ({ callId, kind, payload, afterSeq, now }) =>
+      Number(s.enqueue.run(callId, kind, payload, afterSeq, now, now).lastInsertRowid),
+    getOp: (seq) => nullable(s.getOp.get(seq), opOf),
+    openOps: () => s.openOps.all().map(opOf),
+    recoverInflight: () => s.recoverInflight.run().changes,
+    markInflight: (seq) => void s.markInflight.run(seq),
+    markSent: (seq, outcome, note, now) => void s.markSent.run(outcome, note, now, seq),
+    markRetry: (seq, nextAttemptAt, error, ambiguous) => void s.markRetry.run(nextAttemptAt, error, ambiguous ? 1 : 0, seq),
+    markDead: (seq, reason, now) => void s.markDead.run(reason, now, seq),
+    setLastError: (seq, error) => void s.setLastError.run(error, seq),
+    createOpOf: (callId) => nullable(s.createOpOf.get(callId), opOf),
+    deadOps: (limit) => s.deadOps.all(limit).map(opOf),
+    opsOfCall: (callId) => s.opsOfCall.all(callId).map(opOf),
+    outboxCounts() {
+      const counts = { pending: 0, inflight: 0, sent: 0, dead: 0, oldestPendingAt: null as number | null };
+      for (const row of s.openCounts.all()) {
+        const state = row.state as 'pending' | 'inflight';
+        counts[state] = row.n as number;
+        const oldest = row.oldest as number;
+        counts.oldestPendingAt = counts.oldestPendingAt === null ? oldest : Math.min(counts.oldestPendingAt, oldest);
+      }
+      counts.dead = s.deadCount.get()!.n as number;
+      counts.sent = (s.totalCount.get()!.n as number) - counts.pending - counts.inflight - counts.dead;
+      return counts;
+    },
+    openOpsOnChannel: (channelId) => s.openOpsOnChannel.all(channelId).map(opOf),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The endpoints Front calls on this server: the channel URL (authorization when a teammate adds
+ * the channel, list_addresses) and the webhook URL answered on authorization (delete). Every
+ * request is verified against X-Front-Signature before anything is read from it; a refused
+ * request changes nothing.
+ */
+import { FrontChannelRequestSchema, parseOr400 } from '../api/schemas';
+import type { Store } from '../db/database';
+import { parseJson, readRawBody } from '../http/body';
+import { HttpError, headerValue as header, type RequestContext, type Router } from '../http/router';
+import { randomToken, verifySignedBody } from '../http/signature';
+import type { Logger } from '../log';
+import type { Outbox } from '../outbox/outbox';
+
+export const FRONT_SIGNATURE_HEADER = 'x-front-signature';
+export const FRONT_TIMESTAMP_HEADER = 'x-front-request-timestamp';
+const FRONT_BODY_LIMIT = 64 * 1024;
+
+export interface ChannelRoutesOptions {
+  store: Store;
+  outbox: Outbox;
+  logger: Logger;
+  appSecret: string;
+  maxAgeMs: number;
+  /** Base of the webhook URL handed to Front. */
+  publicUrl: () => string;
+  addresses: Array<{ address: string; name?: string }>;
+  now?: () => number;
+}
+
+export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void {
+  const now = o.now ?? Date.now;
+
+  const verified = async ({ req }: RequestContext) => {
+    const raw = await readRawBody(req, FRONT_BODY_LIMIT);
+    const check = verifySignedBody({
+      secret: o.appSecret,
+      timestamp: header(req.headers[FRONT_TIMESTAMP_HEADER]),
+      signature: header(req.headers[FRONT_SIGNATURE_HEADER]),
+      rawBody: raw,
+      now: now(),
+      maxAgeMs: o.maxAgeMs,
+    });
+    if (!check.ok) {
+      o.logger.warn('refused a request claiming to come from Front', { path: req.url, code: check.code });
+      throw new HttpError(401, check.code, check.message);
+    }
+    return parseOr400(FrontChannelRequestSchema, parseJson(raw));
+  };
+
+  router.add('POST', '/front/channel', async (ctx) => {
+    const request = await verified(ctx);
+    switch (request.type) {
+      case 'authorization': {
+        const channelId = request.payload.channel_id;
+        const existing = o.store.getChannel(channelId);
+        const channel = o.store.upsertChannel(channelId, existing?.webhookId ?? randomToken(18), now());
+        o.logger.info('front channel authorized', { channelId });
+        o.outbox.channelAvailable();
+        return { status: 200, body: { type: 'success', webhook_url: `${o.publicUrl()}/front/webhooks/${channel.webhookId}` } };
+      }
+      case 'list_addresses':
+        return { status: 200, body: { type: 'success', addresses: o.addresses } };
+      default:
+        throw new HttpError(400, 'unsupported_type', `The channel URL does not handle "${request.type}" requests.`);
+    }
+  });
+
+  const webhook = async (ctx: RequestContext) => {
+    const request = await verified(ctx);
+    const channel = o.store.getChannelByWebhook(ctx.params.webhookId ?? '');
+    if (!channel) throw new HttpError(404, 'unknown_webhook', 'No channel uses this webhook URL.');
+    switch (request.type) {
+      case 'delete': {
+        if (request.payload.channel_id !== channel.channelId) {
+          throw new HttpError(400, 'channel_mismatch', 'The channel id does not belong to this webhook URL.');
+        }
+        o.store.deleteChannel(channel.channelId, now());
+        o.logger.warn('front channel deleted', { channelId: channel.channelId });
+        o.outbox.channelDeleted(channel.channelId);
+        return { status: 200, body: { type: 'success' } };
+      }
+      case 'message':
+        // A voice channel sends no messages: nothing to deliver.
+        return { status: 200, body: { type: 'success' } };
+      default:
+        throw new HttpError(400, 'unsupported_type', `The webhook URL does not handle "${request.type}" requests.`);
+    }
+  };
+  router.add('POST', '/front/webhooks/:webhookId', webhook).add('DELETE', '/front/webhooks/:webhookId', webhook);
+}

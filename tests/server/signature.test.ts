@@ -1,0 +1,131 @@
+// @vitest-environment node
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server';
+import { signBody, verifySignedBody } from '../../server/http/signature';
+import { sendAsFront } from '../../server/standin/frontClient';
+import type { Standin } from '../../server/standin/standin';
+import { ADMIN_TOKEN, APP_SECRET, outboxState, request, startInProcess, startTestStandin, tempDir } from './support';
+
+const SECRET = 'front-app-secret-abcdef';
+const body = Buffer.from(JSON.stringify({ type: 'authorization', payload: { channel_id: 'cha_1' } }));
+
+describe('verifying X-Front-Signature', () => {
+  const now = 1_800_000_000_000;
+  const ts = String(now);
+  const verify = (overrides: Partial<Parameters<typeof verifySignedBody>[0]>) =>
+    verifySignedBody({ secret: SECRET, timestamp: ts, signature: signBody(SECRET, ts, body), rawBody: body, now, maxAgeMs: 300_000, ...overrides });
+
+  it('accepts base64(HMAC-SHA256(secret, "timestamp:raw body"))', () => {
+    expect(verify({})).toEqual({ ok: true });
+    expect(signBody(SECRET, ts, body)).toBe(createHmac('sha256', SECRET).update(`${ts}:${body.toString()}`).digest('base64'));
+  });
+
+  it('refuses a signature made with another secret', () => {
+    expect(verify({ signature: signBody('another-secret-123456', ts, body) })).toMatchObject({ ok: false, code: 'bad_signature' });
+  });
+
+  it('refuses a tampered body', () => {
+    const tampered = Buffer.from(body.toString().replace('cha_1', 'cha_2'));
+    expect(verify({ rawBody: tampered })).toMatchObject({ ok: false, code: 'bad_signature' });
+    // Re-serialising the same JSON differently is a different body too: the raw bytes are signed.
+    expect(verify({ rawBody: Buffer.from(JSON.stringify(JSON.parse(body.toString()), null, 2)) })).toMatchObject({ ok: false });
+  });
+
+  it('refuses a stale or future timestamp, even correctly signed', () => {
+    const old = String(now - 301_000);
+    expect(verify({ timestamp: old, signature: signBody(SECRET, old, body) })).toMatchObject({ ok: false, code: 'stale_timestamp' });
+    const future = String(now + 301_000);
+    expect(verify({ timestamp: future, signature: signBody(SECRET, future, body) })).toMatchObject({ ok: false, code: 'stale_timestamp' });
+  });
+
+  it('refuses a missing signature or timestamp, and garbage', () => {
+    expect(verify({ signature: undefined })).toMatchObject({ ok: false, code: 'missing_signature' });
+    expect(verify({ timestamp: undefined })).toMatchObject({ ok: false, code: 'missing_signature' });
+    expect(verify({ timestamp: 'yesterday' })).toMatchObject({ ok: false, code: 'bad_timestamp' });
+    expect(verify({ signature: 'not base64 at all!' })).toMatchObject({ ok: false, code: 'bad_signature' });
+    expect(verify({ signature: '' })).toMatchObject({ ok: false, code: 'missing_signature' });
+  });
+
+  it('reads a timestamp in seconds too', () => {
+    const seconds = String(now / 1000);
+    expect(verify({ timestamp: seconds, signature: signBody(SECRET, seconds, body) })).toEqual({ ok: true });
+  });
+});
+
+describe("Front's requests to the channel endpoints", () => {
+  let standin: Standin;
+  let server: RunningServer;
+  const dir = tempDir();
+  beforeAll(async () => {
+    standin = await startTestStandin();
+    server = await startInProcess(dir.path, standin.url);
+  });
+  afterAll(async () => {
+    await server.close();
+    await standin.close();
+    dir.remove();
+  });
+
+  const activeChannel = async () => (await outboxState(server.url) as unknown as { channelId: string | null }).channelId;
+
+  it('a bad signature gets 401 and stores no channel', async () => {
+    const res = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_evil' } }, 'wrong-secret-0123456789');
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ error: { code: 'bad_signature' } });
+    expect(await activeChannel()).toBeNull();
+  });
+
+  it('a stale request gets 401 and stores no channel', async () => {
+    const res = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_old' } }, APP_SECRET, {
+      timestamp: Date.now() - 10 * 60_000,
+    });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ error: { code: 'stale_timestamp' } });
+    expect(await activeChannel()).toBeNull();
+  });
+
+  it('a tampered body gets 401 and stores no channel', async () => {
+    const res = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_1' } }, APP_SECRET, {
+      tamper: (raw) => raw.replace('cha_1', 'cha_x'),
+    });
+    expect(res.status).toBe(401);
+    expect(await activeChannel()).toBeNull();
+  });
+
+  it('an unsigned request gets 401', async () => {
+    const res = await request(`${server.url}/front/channel`, { method: 'POST', json: { type: 'authorization', payload: { channel_id: 'cha_1' } } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('missing_signature');
+  });
+
+  it('authorization stores the channel and answers success with a webhook URL; list_addresses answers too', async () => {
+    const res = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_good' } }, APP_SECRET);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ type: 'success', webhook_url: expect.stringMatching(new RegExp(`^${server.url}/front/webhooks/[\\w-]+$`)) });
+    expect(await activeChannel()).toBe('cha_good');
+    const again = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_good' } }, APP_SECRET);
+    expect(again.body).toEqual(res.body);
+
+    const list = await sendAsFront(`${server.url}/front/channel`, { type: 'list_addresses', payload: {} }, APP_SECRET);
+    expect(list).toMatchObject({ status: 200, body: { type: 'success', addresses: [] } });
+  });
+
+  it('deletion at the webhook URL needs a good signature, then forgets the channel', async () => {
+    const { webhookUrl } = await standin.authorize(server.url, 'cha_del');
+    expect(await activeChannel()).toBe('cha_del');
+    const forged = await sendAsFront(webhookUrl, { type: 'delete', payload: { channel_id: 'cha_del' } }, 'wrong-secret-0123456789');
+    expect(forged.status).toBe(401);
+    expect(await activeChannel()).toBe('cha_del');
+    const mismatch = await sendAsFront(webhookUrl, { type: 'delete', payload: { channel_id: 'cha_good' } }, APP_SECRET);
+    expect(mismatch.status).toBe(400);
+    const res = await sendAsFront(webhookUrl, { type: 'delete', payload: { channel_id: 'cha_del' } }, APP_SECRET);
+    expect(res).toMatchObject({ status: 200, body: { type: 'success' } });
+    expect(await activeChannel()).toBe('cha_good');
+  });
+
+  it('the admin token is not a Front signature', async () => {
+    const res = await request(`${server.url}/front/channel`, { method: 'POST', token: ADMIN_TOKEN, json: { type: 'list_addresses' } });
+    expect(res.status).toBe(401);
+  });
+});

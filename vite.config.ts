@@ -37,6 +37,8 @@ export default defineConfig({
           include: ['tests/**/*.test.{ts,tsx}'],
           exclude: ['tests/e2e/**', '**/*.e2e.test.ts', '**/node_modules/**'],
           setupFiles: ['tests/support/setup.ts'],
+          // This machine is shared and noisy; a first lazy import can take seconds to transform.
+          testTimeout: 15_000,
         },
       },
       {

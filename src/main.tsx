@@ -1,12 +1,11 @@
 import { createRoot } from 'react-dom/client';
 import { App, simulatorControls, startSoftphone } from './app';
-import { loadDeploymentConfig } from './app/deploymentConfig';
-import { createFrontSdkHost } from './front';
+import { createCallLogRelay } from './calllog/view';
+import { createFrontSdkHost } from './front/sdk/frontSdkHost';
 import { loadPhoneTools } from './phone';
 import { createLineManager } from './app/lineManager';
 import { deferLine } from './telephony/deferredLine';
 import { SIMULATED_CAPABILITIES } from './telephony/simulated/catalog';
-import { createSipLine } from './telephony/sip';
 import { createSwitchableLine } from './telephony/switchableLine';
 
 function browserStorage(): Storage | undefined {
@@ -26,7 +25,8 @@ const simulatedLine = () =>
   );
 const line = createSwitchableLine(simulatedLine());
 const storage = browserStorage();
-const deployment = loadDeploymentConfig();
+// Read beside the plugin, off the first render (numbers wait for its region).
+const deployment = import('./app/deploymentConfig').then(({ loadDeploymentConfig }) => loadDeploymentConfig());
 const host = createFrontSdkHost();
 const softphone = startSoftphone({
   line,
@@ -42,7 +42,7 @@ const lines = createLineManager({
   line,
   dialer: softphone.actor,
   simulated: simulatedLine,
-  createSip: (account, options) => createSipLine(account, options),
+  createSip: (account, options) => import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, options)),
   storage,
 });
 
@@ -55,6 +55,9 @@ if (import.meta.env.DEV) {
   Object.defineProperty(window, '__softphone', { value: { actor: softphone.actor, line, host }, configurable: true });
 }
 
+// Call logging: settings and status relay now, the reporter (IndexedDB, HTTP) right after first render.
+const callLog = createCallLogRelay();
+
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element.');
 createRoot(container).render(
@@ -63,9 +66,35 @@ createRoot(container).render(
     simulator={simulatorControls(line, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))}
     front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
     lines={lines}
+    callLog={callLog}
   />,
 );
 
 // Phone-number metadata is loaded right after first render, off the initial bundle, so the first
 // Call-button click does not wait for it.
 setTimeout(() => void loadPhoneTools().catch(() => undefined), 0);
+
+// The call log's reporter loads off the initial bundle. In dev builds only, `VITE_CALL_LOG_URL` /
+// `VITE_CALL_LOG_TOKEN` (set by the local demo) are its defaults; production takes the URL from the
+// deployment config and the token from the teammate's settings.
+setTimeout(
+  () =>
+    void import('./calllog')
+      .then(({ startCallLog }) => {
+        const dev = import.meta.env.DEV
+          ? { url: import.meta.env.VITE_CALL_LOG_URL as string | undefined, token: import.meta.env.VITE_CALL_LOG_TOKEN as string | undefined }
+          : undefined;
+        const started = startCallLog({
+          dialer: softphone.actor,
+          storage,
+          ...(dev ? { defaults: dev } : {}),
+          deploymentUrl: deployment.then(({ config }) => config.server.url),
+          frontTags: () => softphone.session.getState().tags,
+          onProblem: ({ code, message, callId }) => softphone.diagnostics.add('calllog', { code, message, ...(callId ? { callId } : {}) }),
+          online: window,
+        });
+        callLog.attach(started);
+      })
+      .catch(() => softphone.diagnostics.add('calllog', { code: 'calllog_unavailable', message: 'Call logging could not be loaded: reload the plugin.' })),
+  0,
+);

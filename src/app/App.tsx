@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import type { LineManager } from './lineManager';
-import { Dialer, DialerProvider, FrontProvider, LineProvider, type DialerActor, type FrontView, type SimulatorControls, type TagOption } from '../ui';
+import type { CallLogView } from '../calllog/view';
+import { CallLogProvider, Dialer, DialerProvider, FrontProvider, LineProvider, type DialerActor, type FrontView, type SimulatorControls, type TagOption } from '../ui';
 
 export interface AppProps {
   readonly actor: DialerActor;
@@ -10,16 +11,20 @@ export interface AppProps {
   /** The line choice (simulated / SIP); null when the app offers none (tests). */
   readonly lines?: LineManager | null;
   readonly simulator?: SimulatorControls | null;
+  /** Call logging (settings, per-call status); null when the app has none (tests). */
+  readonly callLog?: CallLogView | null;
 }
 
 /** The softphone over a running call machine. */
-export function App({ actor, tagOptions, simulator = null, front = null, lines = null }: AppProps) {
+export function App({ actor, tagOptions, simulator = null, front = null, lines = null, callLog = null }: AppProps) {
   return (
     <StrictMode>
       <DialerProvider actor={actor}>
         <FrontProvider front={front}>
           <LineProvider lines={lines}>
-            <Dialer simulator={simulator} {...(tagOptions ? { tagOptions } : {})} />
+            <CallLogProvider callLog={callLog}>
+              <Dialer simulator={simulator} {...(tagOptions ? { tagOptions } : {})} />
+            </CallLogProvider>
           </LineProvider>
         </FrontProvider>
       </DialerProvider>

@@ -5,7 +5,7 @@ import type { DialerActorInstance } from './createDialer';
 export interface DiagnosticEntry {
   /** Epoch ms when it was reported. */
   readonly at: number;
-  readonly source: 'machine' | 'front' | 'simulator';
+  readonly source: 'machine' | 'front' | 'simulator' | 'calllog';
   readonly detail: { readonly code: string; readonly message: string; readonly callId?: string | null };
 }
 

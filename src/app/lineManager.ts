@@ -3,7 +3,7 @@ import type { DialerMachine } from '../machine/dialerMachine';
 import { selectBusy } from '../machine/selectors';
 import { LineError, type Line } from '../telephony/line';
 import type { SwitchableLine } from '../telephony/switchableLine';
-import { validateSipAccount, type RegistrationState, type SipAccount, type SipDevices, type SipLine } from '../telephony/sip';
+import type { RegistrationState, SipAccount, SipDevices, SipLine } from '../telephony/sip';
 
 /** What the agent sees of the line choice; never holds the password. */
 export interface LineChoiceState {
@@ -73,8 +73,10 @@ function withoutPassword({ password: _password, ...rest }: SipAccount): Omit<Sip
  * reload). Lines are only switched while no call is in progress.
  */
 export function createLineManager({ line, dialer, simulated, createSip, storage }: LineManagerOptions): LineManager {
+  // Checked for real (validateSipAccount) when connecting; here only its shape, to show it.
   const saved = read<SipAccount>(storage, ACCOUNT_KEY);
-  const savedAccount = saved && validateSipAccount(saved).ok ? saved : null;
+  const savedAccount =
+    saved && typeof saved.websocketUrl === 'string' && typeof saved.sipUri === 'string' && typeof saved.password === 'string' ? saved : null;
   let password = savedAccount?.password ?? null;
   let stopRegistration = () => {};
   let stopped = false;
@@ -117,6 +119,8 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
         return;
       }
       const account = { ...input, password: input.password || password || '' };
+      // The SIP module (validation, then JsSIP) loads on the first Connect, off the first render.
+      const { validateSipAccount } = await import('../telephony/sip');
       const checked = validateSipAccount(account);
       if (!checked.ok) {
         set({ error: 'Check the highlighted fields.', fieldErrors: checked.errors });

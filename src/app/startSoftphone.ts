@@ -1,9 +1,8 @@
-import { connectFront, type FrontConnection, type NormalizedHandle } from '../front/connectFront';
-import type { FrontHost } from '../front/host';
+import type { FrontConnection, NormalizedHandle } from '../front/connectFront';
+import type { FrontHost, HostContext } from '../front/host';
 import { createFrontSession, type FrontSession } from '../front/session';
 import { DEFAULT_REGION, loadPhoneTools, phoneToolsIfLoaded, type PhoneTools } from '../phone';
 import type { Line } from '../telephony/line';
-import { listenForSimulatorMessages } from '../telephony/simulated/remoteControl';
 import { createDialer, type DialerActorInstance } from './createDialer';
 import { recordDiagnostics, type DiagnosticsLog } from './diagnostics';
 import { loadSettings, persistSettings } from './settingsStorage';
@@ -57,15 +56,30 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
   };
 
   actor.start();
-  const front = connectFront({ host, session, dialer: actor, normalize, report: (d) => diagnostics.add('front', d) });
+
+  // The Front connector and the simulator door load beside the Front SDK (itself lazy), off the
+  // first render. Contexts that arrive meanwhile are kept, every one, and replayed in order.
+  const buffered = replayingHost(host);
+  let stopped = false;
+  const connection: Promise<FrontConnection | null> = import('../front/connectFront').then(({ connectFront }) =>
+    stopped ? null : connectFront({ host: buffered, session, dialer: actor, normalize, report: (d) => diagnostics.add('front', d) }),
+  );
+  const front: FrontConnection = {
+    call: (handle) => connection.then((c) => c?.call(handle)),
+    stop: () => void connection.then((c) => c?.stop()),
+  };
 
   // The page embedding the plugin (the local Front workspace) may play the simulated network's
   // far end, whichever simulated line is in use when its message arrives.
-  const stopSimulator = simulatorParent
-    ? listenForSimulatorMessages(() => currentSimulatedLine(line), simulatorParent.target, simulatorParent.parent, (message) =>
-        diagnostics.add('simulator', { code: 'simulator_refused', message }),
+  const simulator = simulatorParent
+    ? import('../telephony/simulated/remoteControl').then(({ listenForSimulatorMessages }) =>
+        stopped
+          ? () => {}
+          : listenForSimulatorMessages(() => currentSimulatedLine(line), simulatorParent.target, simulatorParent.parent, (message) =>
+              diagnostics.add('simulator', { code: 'simulator_refused', message }),
+            ),
       )
-    : () => {};
+    : Promise.resolve(() => {});
 
   return {
     actor,
@@ -73,12 +87,44 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
     front,
     diagnostics,
     stop() {
-      stopSimulator();
+      stopped = true;
+      void simulator.then((stop) => stop());
       front.stop();
+      buffered.stop();
       stopPersisting();
       diagnostics.stop();
       actor.stop();
       line.dispose();
     },
+  };
+}
+
+/**
+ * A host whose contexts are all kept from now until the first listener subscribes, then replayed
+ * to it in order (a plain host replays only the latest, and a Call-button click in an earlier
+ * context must not be lost while the connector loads).
+ */
+function replayingHost(host: FrontHost): FrontHost & { stop(): void } {
+  const early: HostContext[] = [];
+  const listeners = new Set<(context: HostContext) => void>();
+  let latest: HostContext | null = null;
+  const stop = host.subscribe((context) => {
+    latest = context;
+    if (listeners.size === 0) early.push(context);
+    else for (const listener of [...listeners]) listener(context);
+  });
+  return {
+    displayNotification: (n) => host.displayNotification(n),
+    dismissNotification: (id) => host.dismissNotification(id),
+    listTags: () => host.listTags(),
+    tagConversation: (ids) => host.tagConversation(ids),
+    openUrl: (url) => host.openUrl(url),
+    subscribe(listener) {
+      listeners.add(listener);
+      const replay = early.length > 0 ? early.splice(0) : latest ? [latest] : [];
+      for (const context of replay) listener(context);
+      return () => listeners.delete(listener);
+    },
+    stop,
   };
 }

@@ -1,6 +1,7 @@
 import { describeEndReason, describeParty, elapsedSeconds, formatDuration, type DialerSnapshot } from '../machine';
 import { useDialer, useSend } from './dialerContext';
 import type { TagOption } from './Dialer';
+import { CallLogStatus } from './CallLogStatus';
 
 /** The line's own duration when it reported one, else the machine's timestamps (fixed once ended). */
 function selectDuration(snapshot: DialerSnapshot): number | null {
@@ -26,6 +27,7 @@ export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] 
   const participants = useDialer((s) => s.context.participants);
   const recordingUrl = useDialer((s) => safeLink(s.context.recordingUrl));
   const tags = useDialer((s) => s.context.tags);
+  const callId = useDialer((s) => s.context.call?.callId ?? null);
   const send = useSend();
 
   return (
@@ -71,6 +73,7 @@ export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] 
           </div>
         )}
       </dl>
+      <CallLogStatus callId={callId} />
       {recordingUrl && (
         <a className="sp-link" href={recordingUrl} target="_blank" rel="noopener noreferrer">
           Listen to the recording

@@ -1,11 +1,35 @@
-import { useId, useState } from 'react';
-import { useDialer, useSend } from './dialerContext';
-import { SipSettings } from './SipSettings';
+import { useEffect, useId, useState, type ComponentType } from 'react';
+
+type SettingsFormComponent = ComponentType<{ id: string }>;
+
+// The settings forms (SIP account, call log) load when first opened: nobody needs them to take a
+// call, and they would weigh on the plugin's first render.
+let loadedForm: SettingsFormComponent | null = null;
+const loadForm = () =>
+  import('./SettingsForm').then((module) => {
+    loadedForm = module.default;
+    return module.default;
+  });
 
 /** The "Settings" toggle and the panel it opens. */
 export function SettingsPanel() {
   const [open, setOpen] = useState(false);
+  const [Form, setForm] = useState<SettingsFormComponent | null>(() => loadedForm);
+  const [failed, setFailed] = useState(false);
   const panelId = useId();
+
+  useEffect(() => {
+    if (!open || Form) return;
+    let live = true;
+    loadForm().then(
+      (form) => live && setForm(() => form),
+      () => live && setFailed(true),
+    );
+    return () => {
+      live = false;
+    };
+  }, [open, Form]);
+
   return (
     <>
       <button
@@ -17,25 +41,12 @@ export function SettingsPanel() {
       >
         Settings
       </button>
-      {open && <SettingsForm id={panelId} />}
+      {open && Form && <Form id={panelId} />}
+      {open && !Form && (
+        <p id={panelId} className="sp-muted" role={failed ? 'alert' : undefined}>
+          {failed ? 'Settings could not be loaded: check the connection and reopen Settings.' : 'Loading settings...'}
+        </p>
+      )}
     </>
-  );
-}
-
-function SettingsForm({ id }: { id: string }) {
-  const mandatoryTagging = useDialer((s) => s.context.settings.mandatoryTagging);
-  const send = useSend();
-  return (
-    <section id={id} className="sp-settings" aria-label="Settings">
-      <label className="sp-check">
-        <input
-          type="checkbox"
-          checked={mandatoryTagging}
-          onChange={(e) => send({ type: 'SETTINGS.UPDATE', settings: { mandatoryTagging: e.currentTarget.checked } })}
-        />
-        Require tags after each call
-      </label>
-      <SipSettings />
-    </section>
   );
 }

@@ -4,3 +4,4 @@ export { FrontProvider, type FrontView } from './frontContext';
 export { DialerProvider, type DialerActor } from './dialerContext';
 export { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
 export { LineProvider } from './lineContext';
+export { CallLogProvider } from './callLogContext';

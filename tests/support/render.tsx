@@ -71,3 +71,9 @@ export async function advance(ms: number): Promise<void> {
 }
 
 export { screen, within };
+
+/** Opens Settings (its forms load on first use) and waits for the panel. */
+export async function openSettings(user: { click(element: Element): Promise<void> }): Promise<HTMLElement> {
+  await user.click(screen.getByRole('button', { name: 'Settings' }));
+  return screen.findByRole('region', { name: 'Settings' }, { timeout: 10_000 });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeLine, ev } from '../support/fakeLine';
-import { renderDialer, screen, statusText } from '../support/render';
+import { renderDialer, screen, statusText, openSettings } from '../support/render';
 
 const TO = '+14155550199';
 const TEAMMATE = '+14155550142';
@@ -59,7 +59,7 @@ describe('accessibility', () => {
   it('every button on every screen has an accessible name', async () => {
     const { user, line, emit } = renderDialer();
     await user.click(screen.getByRole('button', { name: 'Keypad' }));
-    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    await openSettings(user);
     everyButtonIsNamed();
 
     emit(ev.incoming('in-1', '+14155550123', 'Maria Garcia'));

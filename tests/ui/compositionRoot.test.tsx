@@ -6,7 +6,7 @@ import { LineError } from '../../src/telephony';
 import { createSimulatedLine, SIMULATED_CALLERS } from '../../src/telephony/simulated';
 import { SimulatedLinePanel } from '../../src/ui';
 import { FakeLine } from '../support/fakeLine';
-import { renderDialer, screen } from '../support/render';
+import { renderDialer, screen, openSettings } from '../support/render';
 
 function memoryStorage(initial: Record<string, string> = {}) {
   const items = new Map(Object.entries(initial));
@@ -82,13 +82,13 @@ describe('settings storage', () => {
     const first = renderDialer();
     persistSettings(first.actor, storage);
     expect(storage.items.size).toBe(0);
-    await first.user.click(screen.getByRole('button', { name: 'Settings' }));
+    await openSettings(first.user);
     await first.user.click(screen.getByRole('checkbox', { name: 'Require tags after each call' }));
     expect(JSON.parse(storage.items.get('softphone.settings')!)).toEqual({ mandatoryTagging: true });
     first.unmount();
 
     const next = renderDialer({ settings: loadSettings(storage) });
-    await next.user.click(screen.getByRole('button', { name: 'Settings' }));
+    await openSettings(next.user);
     expect((screen.getByRole('checkbox', { name: 'Require tags after each call' }) as HTMLInputElement).checked).toBe(true);
   });
 });

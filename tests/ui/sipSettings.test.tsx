@@ -4,7 +4,7 @@ import { createLineManager } from '../../src/app/lineManager';
 import { createSwitchableLine } from '../../src/telephony/switchableLine';
 import { FakeLine } from '../support/fakeLine';
 import { FakeSipLine } from '../support/fakeSipLine';
-import { renderDialer, screen } from '../support/render';
+import { renderDialer, screen, openSettings } from '../support/render';
 
 function renderWithLines() {
   const line = createSwitchableLine(new FakeLine());
@@ -28,7 +28,7 @@ function renderWithLines() {
 }
 
 async function fillAccount(user: ReturnType<typeof renderWithLines>['user']) {
-  await user.click(screen.getByRole('button', { name: 'Settings' }));
+  await openSettings(user);
   await user.type(screen.getByLabelText('WebSocket URL'), 'wss://sip.example.com/ws');
   await user.type(screen.getByLabelText('SIP URI'), 'sip:1001@example.com');
   await user.type(screen.getByLabelText('Password'), 'hunter2-secret');
@@ -43,7 +43,7 @@ describe('the SIP account settings', () => {
     expect(screen.getByLabelText(/Authorization user/)).toBeTruthy();
     expect(screen.getByLabelText(/Display name/)).toBeTruthy();
     await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
-    expect(screen.getByText('Registering...')).toBeTruthy();
+    expect(await screen.findByText('Registering...')).toBeTruthy();
     expect(screen.queryByRole('region', { name: 'Simulated line' })).toBeNull();
     act(() => ui.sipLines[0]!.setRegistration({ status: 'offline', reason: 'The phone server cannot be reached; incoming calls cannot arrive. Retrying...' }));
     expect(screen.getByText('Offline - retrying')).toBeTruthy();
@@ -60,10 +60,10 @@ describe('the SIP account settings', () => {
 
   it('refuses an invalid account next to each field and stays on the simulated line', async () => {
     const ui = renderWithLines();
-    await ui.user.click(screen.getByRole('button', { name: 'Settings' }));
+    await openSettings(ui.user);
     await ui.user.type(screen.getByLabelText('WebSocket URL'), 'http://example.com');
     await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
-    expect(screen.getByRole('alert').textContent).toBe('Check the highlighted fields.');
+    expect((await screen.findByRole('alert')).textContent).toBe('Check the highlighted fields.');
     expect(screen.getByLabelText('WebSocket URL').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByText('On the simulated line')).toBeTruthy();
     expect(ui.sipLines).toHaveLength(0);
@@ -73,6 +73,7 @@ describe('the SIP account settings', () => {
     const ui = renderWithLines();
     await fillAccount(ui.user);
     await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    await screen.findByText('Registering...');
     await ui.user.click(screen.getByRole('button', { name: 'Disconnect' }));
     expect(screen.getByText('On the simulated line')).toBeTruthy();
     expect(ui.sipLines[0]!.disposed).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ev } from '../support/fakeLine';
-import { renderDialer, screen, statusText, within } from '../support/render';
+import { renderDialer, screen, statusText, within, openSettings } from '../support/render';
 import type { TagOption } from '../../src/ui';
 
 const TO = '+14155550199';
@@ -69,7 +69,7 @@ describe('mandatory tagging', () => {
 
   it('turning on "Require tags after each call" in Settings applies to the next call', async () => {
     const ui = renderDialer();
-    await ui.user.click(screen.getByRole('button', { name: 'Settings' }));
+    await openSettings(ui.user);
     const box = screen.getByRole('checkbox', { name: 'Require tags after each call' }) as HTMLInputElement;
     expect(box.checked).toBe(false);
     await ui.user.click(box);

@@ -6,7 +6,6 @@
  */
 import type { WebViewBridge } from '@frontapp/plugin-sdk/dist/webViewSdkTypes';
 import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification } from '../host';
-import { mapContext } from './mapContext';
 
 /** How long to wait for Front's first context before saying the plugin runs outside Front. */
 export const HOST_TIMEOUT_MS = 3000;
@@ -39,7 +38,7 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
     const timer = setTimeout(() => {
       if (latest.kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
     }, options.timeoutMs ?? HOST_TIMEOUT_MS);
-    sdk = import('@frontapp/plugin-sdk').then(({ default: Front }) => {
+    sdk = Promise.all([import('@frontapp/plugin-sdk'), import('./mapContext')]).then(([{ default: Front }, { mapContext }]) => {
       Front.contextUpdates.subscribe((raw: unknown) => {
         const context = mapContext(raw);
         if (!context) return;

@@ -1,0 +1,141 @@
+/**
+ * Pure: the call-logging server's report bodies (server/api/schemas.ts) from the call machine's
+ * emitted events and context. No I/O, no clock: callers pass `seq` and `at`.
+ */
+import type { Direction, TelephonyEvent } from '../machine/types';
+import type { EndReason } from '../telephony/protocol';
+
+/** The server's E.164 rule: a plus, a country code not starting with 0, at most 15 digits. */
+export const E164 = /^\+[1-9]\d{4,14}$/;
+/** The server's call id rule: 1 to 128 printable ASCII characters, no spaces. */
+const CALL_ID = /^[\x21-\x7E]{1,128}$/;
+
+/** The lifecycle events the server logs; the others (MUTE, AUDIO_STATS...) are not Front's business. */
+export const REPORTED_TYPES = ['CALL_STARTED', 'CALL_CONNECTED', 'HOLD', 'RESUME', 'CALL_ENDED'] as const;
+export type ReportedType = (typeof REPORTED_TYPES)[number];
+
+export type CallEventBody =
+  | { seq: number; at: number; type: 'CALL_STARTED'; detail: { callId: string; callType: Direction; participant: string; name?: string } }
+  | { seq: number; at: number; type: 'CALL_CONNECTED'; detail: { callId: string; callType?: Direction; participant?: string } }
+  | { seq: number; at: number; type: 'HOLD' | 'RESUME'; detail: { callId: string } }
+  | { seq: number; at: number; type: 'CALL_ENDED'; detail: { callId: string; callType?: Direction; participant?: string; reason: EndReason } };
+
+export interface SummaryBody {
+  callId: string;
+  outcome: EndReason;
+  durationSeconds?: number;
+  tags: string[];
+}
+
+export interface RecordingBody {
+  callId: string;
+  url: string;
+  recordingType: 'call';
+}
+
+/** One report for the server: which endpoint (`/v1/calls/<path>`) and its body. */
+export type Report =
+  | { readonly callId: string; readonly path: 'events'; readonly body: CallEventBody }
+  | { readonly callId: string; readonly path: 'summary'; readonly body: SummaryBody }
+  | { readonly callId: string; readonly path: 'recording'; readonly body: RecordingBody };
+
+export type ReportPath = Report['path'];
+
+export function isReportedType(type: TelephonyEvent['type']): type is ReportedType {
+  return (REPORTED_TYPES as readonly string[]).includes(type);
+}
+
+/** Why the server would not log this call, or null when it would. */
+export function unloggableReason(event: Extract<TelephonyEvent, { type: 'CALL_STARTED' }>): string | null {
+  if (!CALL_ID.test(event.detail.callId)) return 'the line gave the call an id the server cannot take';
+  if (!E164.test(event.detail.participant)) return 'internal calls (extensions, not full phone numbers) are not logged';
+  return null;
+}
+
+const MAX_NAME = 200;
+
+/** The event's report body, or null for a type the server does not log. */
+export function eventBody(event: TelephonyEvent, seq: number, at: number): CallEventBody | null {
+  const { callId } = event.detail;
+  switch (event.type) {
+    case 'CALL_STARTED': {
+      const name = event.detail.name?.trim().slice(0, MAX_NAME);
+      return {
+        seq,
+        at,
+        type: 'CALL_STARTED',
+        detail: { callId, callType: event.detail.callType, participant: event.detail.participant, ...(name ? { name } : {}) },
+      };
+    }
+    case 'CALL_CONNECTED':
+      return { seq, at, type: 'CALL_CONNECTED', detail: { callId, callType: event.detail.callType, ...party(event.detail.participant) } };
+    case 'HOLD':
+    case 'RESUME':
+      return { seq, at, type: event.type, detail: { callId } };
+    case 'CALL_ENDED':
+      return {
+        seq,
+        at,
+        type: 'CALL_ENDED',
+        detail: { callId, callType: event.detail.callType, ...party(event.detail.participant), reason: event.detail.reason },
+      };
+    default:
+      return null;
+  }
+}
+
+/** Only an E.164 participant is sent; anything else is left out rather than refused. */
+function party(number: string): { participant?: string } {
+  return E164.test(number) ? { participant: number } : {};
+}
+
+/** Front tag names for the machine's tag ids (ids are names for the built-in list). */
+export function tagNames(ids: readonly string[], frontTags: readonly { id: string; name: string }[] | null): string[] {
+  const names = ids.map((id) => (frontTags?.find((tag) => tag.id === id)?.name ?? id).trim().slice(0, 100)).filter(Boolean);
+  return [...new Set(names)].slice(0, 50);
+}
+
+/** What the summary needs of the machine's context for the call. */
+export interface SettledCall {
+  readonly callId: string;
+  readonly endReason: EndReason;
+  /** Seconds, as the line reported them (may be fractional). */
+  readonly duration: number | null;
+  readonly connectedAt: number | null;
+  readonly endedAt: number | null;
+  readonly tags: readonly string[];
+}
+
+const MAX_DURATION = 7 * 24 * 3600;
+
+/** The line's duration when it reported one, else connected-to-ended; none for a call never connected. */
+export function durationSeconds(call: Pick<SettledCall, 'duration' | 'connectedAt' | 'endedAt'>): number | undefined {
+  const seconds =
+    call.duration !== null && Number.isFinite(call.duration)
+      ? Math.round(call.duration)
+      : call.connectedAt !== null && call.endedAt !== null
+        ? Math.floor((call.endedAt - call.connectedAt) / 1000)
+        : null;
+  return seconds === null ? undefined : Math.min(MAX_DURATION, Math.max(0, seconds));
+}
+
+export function summaryBody(call: SettledCall, frontTags: readonly { id: string; name: string }[] | null): SummaryBody {
+  const duration = durationSeconds(call);
+  return {
+    callId: call.callId,
+    outcome: call.endReason,
+    ...(duration !== undefined ? { durationSeconds: duration } : {}),
+    tags: tagNames(call.tags, frontTags),
+  };
+}
+
+/** A recording report for a web URL; null for anything else (the server would refuse it). */
+export function recordingBody(callId: string, url: string): RecordingBody | null {
+  if (url.length > 2_000) return null;
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:' ? { callId, url, recordingType: 'call' } : null;
+  } catch {
+    return null;
+  }
+}

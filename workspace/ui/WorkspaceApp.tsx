@@ -2,6 +2,7 @@ import { ContactList } from './ContactList';
 import { ContextPanel } from './ContextPanel';
 import { ConversationList } from './ConversationList';
 import { ConversationView } from './ConversationView';
+import { FrontCalls } from './FrontCalls';
 import { FunctionLog } from './FunctionLog';
 import { NotificationTray } from './NotificationTray';
 import { PluginSidebar } from './PluginSidebar';
@@ -30,6 +31,7 @@ export function WorkspaceApp({ workspace, frame, warning }: WorkspaceAppProps) {
           <NotificationTray />
           <ConversationView />
           <ContextPanel />
+          <FrontCalls />
           <FunctionLog />
         </main>
         <PluginSidebar frame={frame} />

@@ -179,6 +179,59 @@ async function callPage(name, method, args) {
   );
 }
 
+// ---- the Front workspace with the real plugin (tests/sip/plugin.e2e.test.ts) ------------------
+// A second Vite server with the repo's own vite.config.ts (React, the workspace), so the lab pages'
+// server above stays as it is. Pages opened here are driven with Playwright from the test
+// (`page.drive`): the plugin is clicked and typed into as a teammate would.
+
+const APP_PORT = 5198;
+let appVite = null;
+
+async function startApp() {
+  if (appVite) return { appPort: APP_PORT };
+  const { createServer } = await import('vite');
+  appVite = await createServer({
+    configFile: join(root, 'vite.config.ts'),
+    root,
+    logLevel: 'error',
+    clearScreen: false,
+    cacheDir: join(root, 'node_modules/.vite-sip-app'),
+    server: { host: '127.0.0.1', port: APP_PORT, strictPort: true, hmr: false, watch: null },
+    optimizeDeps: { entries: ['index.html', 'workspace/index.html'] },
+  });
+  await appVite.listen();
+  return { appPort: APP_PORT };
+}
+
+/** Opens `url` in a new browser context, with `initScript` (source text) in every frame first. */
+async function openApp(name, url, options = {}) {
+  if (pages.has(name)) await closePage(name);
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  if (options.initScript) await context.addInitScript({ content: options.initScript });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => send({ event: 'page', page: name, data: { kind: 'pageerror', message: String(error?.stack ?? error) } }));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      send({ event: 'page', page: name, data: { kind: 'console', level: message.type(), text: message.text(), url: message.location()?.url } });
+    }
+  });
+  pages.set(name, { context, page });
+  await page.goto(url);
+  if (options.waitFor) await page.waitForFunction(options.waitFor, null, { timeout: 30_000 });
+  return { name };
+}
+
+/**
+ * Runs `source`, the text of an `async ({ page, context }, arg) => value` function, here with the
+ * page's Playwright objects; the value must be plain data.
+ */
+async function drivePage(name, source, arg) {
+  const entry = pages.get(name);
+  if (!entry) throw new Error(`No page named ${name}.`);
+  const fn = (0, eval)(`(${source})`);
+  return fn({ page: entry.page, context: entry.context }, arg);
+}
+
 // ---- the channel ------------------------------------------------------------------------------
 
 const ops = {
@@ -189,6 +242,9 @@ const ops = {
   'page.open': openPage,
   'page.close': closePage,
   'page.call': callPage,
+  'app.start': startApp,
+  'app.open': openApp,
+  'page.drive': drivePage,
   'lab.stop': stop,
 };
 
@@ -198,6 +254,7 @@ async function stop() {
   for (const name of [...pages.keys()]) await closePage(name);
   await browser?.close().catch(() => {});
   await vite?.close().catch(() => {});
+  await appVite?.close().catch(() => {});
   await killKamailio();
   rmSync(runDir, { recursive: true, force: true });
 }

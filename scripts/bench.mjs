@@ -6,6 +6,10 @@
 //   machine      cost per event of the call machine (µs), median of several rounds
 //   browser      (when Chromium is present) Call-button-to-dial and incoming-to-notification
 //                latencies through the local Front workspace; see scripts/bench-browser.mjs
+//   server       reports accepted per second and report-to-Front latency (bench-server.mjs)
+//   sip          dial-to-INVITE and INVITE-to-ringing against Kamailio (bench-sip.mjs)
+//
+// `npm run bench -- machine bundle` runs only the sections named.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -144,11 +148,20 @@ async function machineCost() {
 
 if (wants('bundle')) await initialJs();
 if (wants('machine')) await machineCost();
-if (wants('browser')) {
-  const browserBench = join(root, 'scripts', 'bench-browser.mjs');
-  if (existsSync(browserBench) && existsSync('/usr/bin/chromium')) {
-    execFileSync(process.execPath, [browserBench], { cwd: root, stdio: 'inherit' });
-  } else {
-    report('browser latencies', 'skipped: needs /usr/bin/chromium (apt-get install chromium) and scripts/bench-browser.mjs');
+/** Runs another bench script when what it needs is here; says why not otherwise. */
+function runScript(name, script, args, needs) {
+  const missing = needs.filter(([check]) => !check()).map(([, what]) => what);
+  if (missing.length > 0) {
+    report(name, `skipped: needs ${missing.join(', ')}`);
+    return;
   }
+  execFileSync(process.execPath, [join(root, 'scripts', script), ...args], { cwd: root, stdio: 'inherit' });
 }
+
+const hasChromium = [() => existsSync('/usr/bin/chromium'), '/usr/bin/chromium (apt-get install chromium)'];
+const isRoot = [() => process.getuid?.() === 0, 'root (a private network namespace)'];
+const hasKamailio = [() => existsSync('/usr/sbin/kamailio'), 'kamailio + kamailio-websocket-modules'];
+
+if (wants('browser')) runScript('browser latencies', 'bench-browser.mjs', [], [hasChromium]);
+if (wants('server')) runScript('call-logging server', 'bench-server.mjs', [], []);
+if (wants('sip')) runScript('SIP signalling latencies', 'bench-sip.mjs', ['30'], [hasChromium, isRoot, hasKamailio]);

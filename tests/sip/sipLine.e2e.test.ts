@@ -387,7 +387,12 @@ describe.skipIf(skipped)('the SIP line against Kamailio, in Chromium', () => {
       await expectSilence(lab, 'customer');
       await line.cancelTransfer(callId);
       await until('the return to the customer', () => statusTrail(line, callId).at(-1) === 'connected/regular:transferCancelled');
-      expect(syncsOf(line, callId).filter((s) => s.activeParticipant).at(-1)).toMatchObject({ activeParticipant: { number: CUSTOMER }, inactiveParticipant: null, onHold: false });
+      // The status and the SYNC after it reach this process separately: wait for the SYNC too.
+      const back = await until('the SYNC back to the customer', () => {
+        const last = syncsOf(line, callId).filter((s) => s.activeParticipant).at(-1);
+        return last?.activeParticipant?.number === CUSTOMER ? last : undefined;
+      });
+      expect(back).toMatchObject({ activeParticipant: { number: CUSTOMER }, inactiveParticipant: null, onHold: false });
       await waitForStatus(second, secondCallId, 'ended');
       expect(statusTrail(second, secondCallId)).toEqual(['ringing/regular', 'ended/regular:missed']);
       await expectTalking(lab, 'agent', 'customer');

@@ -87,6 +87,19 @@ function sameParty(a: Participant | null, b: Participant | null | undefined): bo
  * exception: the agent sees "Calling ..." at once). Anything a state does not accept is ignored
  * and reported as a DIAGNOSTIC.
  */
+/** Placing a call, from idle or after the previous call ended: the agent, Front's Call button, or "Call next". */
+const PLACE_CALL = {
+  'AGENT.DIAL': [
+    { guard: 'dialable', target: '#dialer.connecting', actions: ['startOutboundCall', 'sendDial'] },
+    { actions: 'refuseNumber' },
+  ],
+  'FRONT.DIAL_REQUEST': [
+    { guard: 'dialable', target: '#dialer.connecting', actions: ['startOutboundCall', 'sendDial'] },
+    { actions: 'refuseNumber' },
+  ],
+  'AGENT.CALL_NEXT': { guard: 'dialable', target: '#dialer.connecting', actions: ['startOutboundCall', 'sendDial'] },
+} as const;
+
 export const dialerMachine = setup({
   types: {
     context: {} as DialerContext,
@@ -434,15 +447,7 @@ export const dialerMachine = setup({
   states: {
     idle: {
       on: {
-        'AGENT.DIAL': [
-          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
-          { actions: 'refuseNumber' },
-        ],
-        'FRONT.DIAL_REQUEST': [
-          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
-          { actions: 'refuseNumber' },
-        ],
-        'AGENT.CALL_NEXT': { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
+        ...PLACE_CALL,
         'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }],
         'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
       },
@@ -634,15 +639,7 @@ export const dialerMachine = setup({
 
     ended: {
       on: {
-        'AGENT.DIAL': [
-          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
-          { actions: 'refuseNumber' },
-        ],
-        'FRONT.DIAL_REQUEST': [
-          { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
-          { actions: 'refuseNumber' },
-        ],
-        'AGENT.CALL_NEXT': { guard: 'dialable', target: 'connecting', actions: ['startOutboundCall', 'sendDial'] },
+        ...PLACE_CALL,
         'AGENT.RESET': { target: 'idle', actions: 'reset' },
         'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
         'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'announceInbound' }],

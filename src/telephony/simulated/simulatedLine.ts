@@ -8,6 +8,7 @@
  * set, so `vi.useFakeTimers()` drives it. Events are delivered from a FIFO queue on a microtask,
  * never from inside a command call.
  */
+import { createEventDelivery } from '../eventDelivery';
 import {
   AVAILABILITIES,
   type AudioStats,
@@ -199,40 +200,15 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
   } = options;
   if (!DIALABLE.test(agentNumber)) throw new LineError('invalid_argument', `The agent number ${agentNumber} is not a dialable number.`);
 
-  const listeners = new Set<(event: LineEvent) => void>();
-  const queue: LineEvent[] = [];
+  const delivery = createEventDelivery((error, event) => onListenerError(error, event));
   const usedCallIds = new Set<string>();
-  let flushScheduled = false;
   let disposed = false;
   let current: Session | null = null;
   let incomingCount = 0;
 
   // ---- delivery ---------------------------------------------------------------------------
 
-  function enqueue(event: LineEvent): void {
-    if (disposed) return;
-    queue.push(event);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      queueMicrotask(flush);
-    }
-  }
-
-  function flush(): void {
-    flushScheduled = false;
-    while (queue.length > 0 && !disposed) {
-      const event = queue.shift() as LineEvent;
-      for (const listener of [...listeners]) {
-        // A listener unsubscribed by an earlier listener of the same event must not get it.
-        if (!listeners.has(listener)) continue;
-        try {
-          listener(event);
-        } catch (error) {
-          onListenerError(error, event);
-        }
-      }
-    }
-  }
+  const enqueue = (event: LineEvent): void => delivery.enqueue(event);
 
   // ---- timers -----------------------------------------------------------------------------
 
@@ -458,10 +434,7 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     capabilities: CAPABILITIES,
 
     subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return delivery.subscribe(listener);
     },
 
     async dial(callId, to) {
@@ -585,8 +558,7 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
         clearTimers(current.main.timers);
         if (current.consult) clearTimers(current.consult.timers);
       }
-      queue.length = 0;
-      listeners.clear();
+      delivery.close();
     },
 
     // ---- control API ----------------------------------------------------------------------

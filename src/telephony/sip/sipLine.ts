@@ -21,6 +21,7 @@
  * JsSIP would keep a ghost call), sends the SDP on the first ICE candidate instead of waiting for
  * gathering to finish, and re-registers with backoff after a refused registration.
  */
+import { createEventDelivery } from '../eventDelivery';
 import type { CallFlow, CallStatus, EndReason, LineEvent, Participant, SyncPayload, TransferOutcome } from '../protocol';
 import { LineError, type LineCapabilities, type TransferTarget } from '../line';
 import { isPhoneNumber, parseSipAddress, type SipAccount } from './account';
@@ -157,8 +158,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     return new LineError(code, redact(message));
   }
 
-  const listeners = new Set<(event: LineEvent) => void>();
-  const queue: LineEvent[] = [];
+  const delivery = createEventDelivery((error) => onListenerError(error));
   const usedCallIds = new Set<string>();
   const replacements = new Map<StackSession, { call: Call; leg: Leg; previous: StackSession }>();
   const lingering = new Set<Leg>();
@@ -166,7 +166,6 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   const registration = createRegistrationStore({ status: 'registering', reason: REGISTRATION_REASONS.connecting });
   const ringer = env.media.createRinger();
   let devices: SipDevices = { ...options.devices };
-  let flushScheduled = false;
   let disposed = false;
   let wantRegistered = true;
   let current: Call | null = null;
@@ -176,29 +175,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
 
   // ---- delivery ---------------------------------------------------------------------------------
 
-  function enqueue(event: LineEvent): void {
-    if (disposed) return;
-    queue.push(event);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      queueMicrotask(flush);
-    }
-  }
-
-  function flush(): void {
-    flushScheduled = false;
-    while (queue.length > 0 && !disposed) {
-      const event = queue.shift() as LineEvent;
-      for (const listener of [...listeners]) {
-        if (!listeners.has(listener)) continue;
-        try {
-          listener(event);
-        } catch (error) {
-          onListenerError(error);
-        }
-      }
-    }
-  }
+  const enqueue = (event: LineEvent): void => delivery.enqueue(event);
 
   function setStatus(call: Call, status: CallStatus, flow: CallFlow, reason?: EndReason | TransferOutcome): void {
     call.status = status;
@@ -813,10 +790,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     registration: { getState: registration.getState, subscribe: registration.subscribe },
 
     subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      return delivery.subscribe(listener);
     },
 
     async dial(callId, to) {
@@ -1076,8 +1050,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       disposed = true;
       clearRetry();
       ringer.dispose();
-      queue.length = 0;
-      listeners.clear();
+      delivery.close();
       try {
         ua.stop();
       } catch (error) {

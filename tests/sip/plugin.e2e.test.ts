@@ -3,7 +3,8 @@
  * The real plugin as the agent, on a real SIP line: the local Front workspace (workspace/) embeds
  * the unmodified plugin from another origin, the agent connects a SIP account through the plugin's
  * Settings form, and calls go through Kamailio (kamailio/kamailio.cfg) to and from a scripted
- * customer on bare JsSIP (tests/sip/pages/party.html). Everything runs in the SIP lab's private
+ * customer on bare JsSIP (tests/sip/pages/party.html), and a second agent (the same page) as the
+ * target of warm transfers. Everything runs in the SIP lab's private
  * network namespace with only loopback (tests/sip/lab/). The plugin is driven only through its UI,
  * as a teammate would; audio is proved with getStats on both ends.
  *
@@ -23,12 +24,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Lab, labPrerequisites } from './lab/lab';
-import { expectSilence, partyState, sleep, waitForPartyCall, type AudioReading } from './lab/scenario';
+import { expectSilence, expectTalking as expectPagesTalking, partyState, sleep, waitForPartyCall, type AudioReading } from './lab/scenario';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 const AGENT = '1001';
 const CUSTOMER = '2000';
+const SECOND_AGENT = '4000'; // bare JsSIP (tests/sip/pages/party.html) that answers by itself: the warm transfers' target
 const DOMAIN = '127.0.0.1';
 const PASSWORD = 'plugin-lab-Pa55word';
 const PLUGIN_FRAME = 'iframe[title="Softphone plugin"]';
@@ -277,18 +279,38 @@ function flow(side: string, before: AudioReading | undefined, after: readonly Au
   };
 }
 
-/** What the plugin and the customer received and sent over the same `ms`. */
-async function measureBoth(ms = 1500): Promise<{ plugin: Flow; customer: Flow }> {
-  const [p0, c0] = await Promise.all([pluginAudio(), lab.call<AudioReading[]>('customer', 'audio')]);
+/**
+ * What the plugin and a party page (the customer by default) received and sent over the same `ms`,
+ * on the plugin's newest connected peer connection or on `pluginPc`.
+ */
+async function measureBoth(ms = 1500, party = 'customer', pluginPc?: number): Promise<{ plugin: Flow; customer: Flow }> {
+  const pick = (readings: AudioReading[]) => (pluginPc === undefined ? newestConnected(readings) : readings.find((r) => r.pc === pluginPc && r.state === 'connected'));
+  const [p0, c0] = await Promise.all([pluginAudio(), lab.call<AudioReading[]>(party, 'audio')]);
   await sleep(ms);
-  const [p1, c1] = await Promise.all([pluginAudio(), lab.call<AudioReading[]>('customer', 'audio')]);
-  return { plugin: flow('the plugin', newestConnected(p0), p1), customer: flow('the customer', newestConnected(c0), c1) };
+  const [p1, c1] = await Promise.all([pluginAudio(), lab.call<AudioReading[]>(party, 'audio')]);
+  return { plugin: flow('the plugin', pick(p0), p1), customer: flow(`the ${party}`, newestConnected(c0), c1) };
 }
 
-/** Audio flows both ways: each side's received bytes rise, and it hears sound (the fake mic's beeps). */
-async function expectTalking(): Promise<void> {
-  const { plugin, customer } = await measureBoth();
-  for (const [side, got] of [['the plugin', plugin], ['the customer', customer]] as const) {
+/** The plugin's connected peer connections, oldest first. */
+async function pluginConnections(): Promise<number[]> {
+  return (await pluginAudio())
+    .filter((r) => r.state === 'connected')
+    .map((r) => r.pc)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Audio flows both ways between the plugin and a party page (the customer by default): each side's
+ * received bytes rise, and it hears sound (the fake mic's beeps). `windows` > 1 allows that many
+ * 1.5 s windows for it to start: a party taken off hold after a long while may need a moment before
+ * its jitter buffer plays the resumed stream out again (packets arrive, energy still 0).
+ */
+async function expectTalking(party = 'customer', pluginPc?: number, windows = 1): Promise<void> {
+  let measured = await measureBoth(1500, party, pluginPc);
+  const heard = (got: Flow) => got.bytesReceived > 2000 && got.energyReceived > 0.01;
+  for (let i = 1; i < windows && !(heard(measured.plugin) && heard(measured.customer)); i++) measured = await measureBoth(1500, party, pluginPc);
+  const { plugin, customer } = measured;
+  for (const [side, got] of [['the plugin', plugin], [`the ${party}`, customer]] as const) {
     expect({ receivedBytes: got.bytesReceived > 2000, heard: got.energyReceived > 0.01 }, `${side} should hear the other side: ${JSON.stringify(got)}`).toEqual({
       receivedBytes: true,
       heard: true,
@@ -339,6 +361,39 @@ async function agentCallsCustomer(): Promise<void> {
   await expectTalking();
 }
 
+/** Waits until the plugin shows the button named exactly `name`. */
+function buttonVisible(name: string): Promise<void> {
+  return drive(
+    async ({ page }, { frame, name: label }: { frame: string; name: string }) => {
+      await page.frameLocator(frame).getByRole('button', { name: label, exact: true }).waitFor({ state: 'visible', timeout: 10_000 });
+    },
+    { frame: PLUGIN_FRAME, name },
+  );
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The customer calls the agent, who presses Answer; resolves once they hear each other. */
+async function customerOnTheLine(): Promise<void> {
+  expect(await customerCallsAgent()).toBe(INCOMING);
+  await click('Answer');
+  await waitForStatus(/^Connected$/);
+  await waitForPartyCall(lab, 'customer', 'connected', (c) => c.status === 'connected' && c.direction === 'outgoing');
+  await expectTalking();
+}
+
+/** "Transfer", the second agent's number in "Transfer to", "Start transfer". */
+async function startTransfer(): Promise<void> {
+  await click('Transfer');
+  await drive(
+    async ({ page }, { frame, number }: { frame: string; number: string }) => {
+      await page.frameLocator(frame).getByLabel('Transfer to', { exact: true }).fill(number, { timeout: 10_000 });
+    },
+    { frame: PLUGIN_FRAME, number: SECOND_AGENT },
+  );
+  await click('Start transfer');
+}
+
 describe.skipIf(skipped)('the plugin in the Front workspace, on a SIP line through Kamailio', () => {
   if (missing.length > 0) {
     it('has what the SIP lab needs', () => {
@@ -354,12 +409,16 @@ describe.skipIf(skipped)('the plugin in the Front workspace, on a SIP line throu
     const { appPort } = (await lab.request('app.start')) as { appPort: number };
     await Promise.all([
       lab.openPage('customer', 'tests/sip/pages/party.html'),
+      lab.openPage('agent2', 'tests/sip/pages/party.html'),
       lab.request('app.open', 'workspace', `http://127.0.0.1:${appPort}/workspace/?plugin=${encodeURIComponent(`http://localhost:${appPort}/`)}`, {
         initScript: `(${pluginProbe.toString()})();`,
         waitFor: 'window.__workspace !== undefined && window.__workspace.handshakes >= 1',
       }),
     ]);
-    await lab.call('customer', 'start', { wsUrl, uri: `sip:${CUSTOMER}@${DOMAIN}`, displayName: 'Maria Garcia' });
+    await Promise.all([
+      lab.call('customer', 'start', { wsUrl, uri: `sip:${CUSTOMER}@${DOMAIN}`, displayName: 'Maria Garcia' }),
+      lab.call('agent2', 'start', { wsUrl, uri: `sip:${SECOND_AGENT}@${DOMAIN}`, displayName: 'Sam Billing' }),
+    ]);
   });
 
   afterAll(async () => {
@@ -379,11 +438,12 @@ describe.skipIf(skipped)('the plugin in the Front workspace, on a SIP line throu
       const brief = typeof calls === 'string' ? calls : calls.map((c) => `  #${c.seq} ${c.name}(${c.name === 'listTags' ? '...' : JSON.stringify(c.args)}) ${c.status}${c.name === 'listTags' ? '' : ` ${JSON.stringify(c.value ?? null)}`}`).join('\n');
       console.error(`workspace function log:\n${brief}`);
       console.error('customer:', JSON.stringify(await partyState(lab, 'customer').catch(unavailable)));
+      console.error('second agent:', JSON.stringify(await partyState(lab, 'agent2').catch(unavailable)));
       console.error(`page events:\n${events.map((e) => `  ${e.page}: ${JSON.stringify(e.data)}`).join('\n')}`);
       console.error('Kamailio (last 30 lines):\n' + (await lab.kamailioLog().catch(() => [])).slice(-30).join('\n'));
     }
     // Whatever happened, the next test starts with no call.
-    await lab.call('customer', 'reset').catch(() => {});
+    await Promise.all([lab.call('customer', 'reset').catch(() => {}), lab.call('agent2', 'reset').catch(() => {})]);
     if (context.task.result?.state === 'fail') {
       await sleep(500);
       const now = (await history().catch(() => null))?.status.at(-1)?.text ?? '';
@@ -490,6 +550,185 @@ describe.skipIf(skipped)('the plugin in the Front workspace, on a SIP line throu
     expect(call).toMatchObject({ statusCode: 603 });
     await waitForStatus(/^Call ended/);
     expect(await statusTrail(since)).toEqual([INCOMING, 'Call ended: Call declined']);
+    await backToDialer();
+  });
+
+  it('Mute: the customer hears silence while packets still flow, the agent still hears the customer; Unmute brings the voice back', async () => {
+    const since = (await mark()).status;
+    await agentCallsCustomer();
+    await click('Mute');
+    await buttonVisible('Unmute');
+    await expectSilence(lab, 'customer');
+    // Packets keep coming (Opus encodes the silence in a few bytes each, about 50 a second), without sound.
+    const before = newestConnected(await lab.call<AudioReading[]>('customer', 'audio'));
+    await sleep(1000);
+    const after = (await lab.call<AudioReading[]>('customer', 'audio')).find((r) => r.pc === before?.pc);
+    const muted = { packets: (after?.packetsReceived ?? 0) - (before?.packetsReceived ?? 0), energy: (after?.energyReceived ?? 0) - (before?.energyReceived ?? 0) };
+    expect({ packetsFlow: muted.packets > 25, silent: muted.energy < 0.001 }, `the customer while muted: ${JSON.stringify(muted)}`).toEqual({ packetsFlow: true, silent: true });
+    const { plugin } = await measureBoth(1000);
+    expect(plugin.energyReceived, `the agent should still hear the customer: ${JSON.stringify(plugin)}`).toBeGreaterThan(0.01);
+    await click('Unmute');
+    await buttonVisible('Mute');
+    await expectTalking();
+    await click('Hang up');
+    await waitForStatus(/^Call ended/);
+    await waitForPartyCall(lab, 'customer', 'the BYE', (c) => c.status === 'ended');
+    // Muting is not a call status: the call stayed Connected.
+    expect(await statusTrail(since)).toEqual([`Calling ${CUSTOMER}`, 'Ringing', 'Connected', 'Call ended: You hung up']);
+    await backToDialer();
+  });
+
+  it('Keypad: the digit buttons send tones, which the customer receives (SIP INFO: its SDP has no telephone-event)', async () => {
+    await lab.call('customer', 'configure', { noTelephoneEvent: true });
+    await agentCallsCustomer();
+    await click('Keypad');
+    const keys = await drive(
+      async ({ page }, frame: string) => {
+        const pad = page.frameLocator(frame).getByRole('group', { name: 'Keypad', exact: true });
+        await pad.waitFor({ state: 'visible', timeout: 10_000 });
+        return pad.getByRole('button').evaluateAll((buttons: HTMLElement[]) => buttons.map((b) => b.getAttribute('aria-label')));
+      },
+      PLUGIN_FRAME,
+    );
+    expect([...keys].sort()).toEqual(['#', '*', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    const digits = '1234567890*#';
+    for (const digit of digits) await click(digit);
+    await poll(
+      () => `the customer to receive ${digits}`,
+      async () => (await partyState(lab, 'customer')).dtmf === digits,
+      20_000,
+    );
+    await click('Hang up');
+    await waitForStatus(/^Call ended/);
+    await waitForPartyCall(lab, 'customer', 'the BYE', (c) => c.status === 'ended');
+    await backToDialer();
+  });
+
+  it('the caller gives up while the plugin rings: Call ended: Missed call, the notification is dismissed and a missed-call message shown', async () => {
+    const since = (await mark()).status;
+    const logBefore = (await functionLog()).length;
+    expect(await customerCallsAgent()).toBe(INCOMING);
+    await buttonVisible('Answer');
+    const notified = await poll(
+      () => 'an INCOMING_CALL notification in the workspace',
+      async () =>
+        (await functionLog())
+          .slice(logBefore)
+          .find((c) => c.name === 'displayNotification' && (c.args[0] as { type?: string })?.type === 'INCOMING_CALL' && c.status === 'result'),
+    );
+    expect(notified.args[0]).toEqual({ type: 'INCOMING_CALL', contact: { name: 'Maria Garcia', handle: CUSTOMER } });
+
+    await lab.call('customer', 'hangUp');
+    await waitForStatus(/^Call ended/);
+    expect(await statusTrail(since)).toEqual([INCOMING, 'Call ended: Missed call']);
+    const after = await poll(
+      () => 'dismissNotification and the missed-call message in the function log',
+      async () => {
+        const calls = (await functionLog()).slice(logBefore);
+        const dismissed = calls.find((c) => c.name === 'dismissNotification' && c.status === 'result');
+        const message = calls.find((c) => c.name === 'displayNotification' && (c.args[0] as { type?: string })?.type === 'ERROR_MESSAGE');
+        return dismissed && message ? { dismissed, message } : undefined;
+      },
+    );
+    expect(after.dismissed.args[0]).toBe(notified.value);
+    expect(after.message.args[0]).toEqual({ type: 'ERROR_MESSAGE', title: 'Missed call', message: `Missed call from Maria Garcia (${CUSTOMER})` });
+    expect(after.message.seq).toBeGreaterThan(after.dismissed.seq);
+    await backToDialer();
+  });
+
+  it('warm transfer: Transfer to the second agent, who answers; Swap to the customer and back; Complete transfer: the customer and the second agent hear each other', async () => {
+    await customerOnTheLine();
+    const since = (await mark()).status;
+    await lab.call('agent2', 'configure', { answerAfterMs: 500 });
+    await startTransfer();
+    // The line knows the second agent by number only (no display name in the 200 OK).
+    const consulting = `Talking to ${SECOND_AGENT}, Maria Garcia on hold`;
+    const toCustomer = `Talking to Maria Garcia, ${SECOND_AGENT} on hold`;
+    await waitForStatus(new RegExp(`^${escape(consulting)}$`), 20_000);
+    await waitForPartyCall(lab, 'agent2', 'the consultation connected', (c) => c.status === 'connected' && c.direction === 'incoming' && c.remote === AGENT);
+    const [customerPc, consultPc] = await pluginConnections();
+    expect(consultPc, 'the plugin should have a second connected peer connection for the consultation').toBeDefined();
+    // The agents talk; the customer, on hold, hears nothing.
+    await expectTalking('agent2', consultPc);
+    await expectSilence(lab, 'customer');
+
+    // Swap: back to the customer, the second agent held.
+    await click('Swap');
+    await waitForStatus(new RegExp(`^${escape(toCustomer)}$`));
+    await expectTalking('customer', customerPc, 3);
+    await expectSilence(lab, 'agent2');
+
+    // Swap again: the second agent is back.
+    await click('Swap');
+    await waitForStatus(new RegExp(`^${escape(consulting)}$`));
+    await expectTalking('agent2', consultPc, 3);
+
+    await click('Complete transfer');
+    await waitForStatus(/^Call ended/, 20_000);
+    expect(await statusTrail(since)).toEqual([
+      `Starting transfer to ${SECOND_AGENT}`,
+      `Ringing ${SECOND_AGENT}`,
+      consulting,
+      'Swapping',
+      toCustomer,
+      'Swapping',
+      consulting,
+      'Completing transfer',
+      'Call ended: Call transferred',
+    ]);
+    // The customer called the second agent with Replaces; they hear each other, without the plugin.
+    const replaced = await waitForPartyCall(lab, 'customer', 'the replacing call connected', (c) => c.replaces && c.status === 'connected');
+    expect(replaced.remote).toBe(SECOND_AGENT);
+    await waitForPartyCall(lab, 'agent2', 'the replacing call connected', (c) => c.replaces && c.status === 'connected');
+    await expectPagesTalking(lab, 'customer', 'agent2');
+    await poll(() => 'the plugin to close its peer connections', async () => (await pluginConnections()).length === 0);
+    await lab.call('agent2', 'hangUp');
+    await waitForPartyCall(lab, 'customer', 'the transferred call ended', (c) => c.status === 'ended');
+    await backToDialer();
+  });
+
+  it('cancelled transfer: Cancel transfer while the second agent rings: back to the customer, audio both ways', async () => {
+    await customerOnTheLine();
+    const since = (await mark()).status;
+    await lab.call('agent2', 'configure', { answerAfterMs: null });
+    await startTransfer();
+    await waitForStatus(new RegExp(`^Ringing ${SECOND_AGENT}$`), 20_000);
+    await waitForPartyCall(lab, 'agent2', 'the consultation ringing', (c) => c.status === 'ringing' && c.direction === 'incoming');
+    await expectSilence(lab, 'customer');
+    await click('Cancel transfer');
+    await waitForStatus(/^Transfer cancelled\. Connected$/);
+    const cancelled = await waitForPartyCall(lab, 'agent2', 'the consultation cancelled', (c) => c.status === 'ended');
+    expect(cancelled).toMatchObject({ originator: 'remote', cause: 'Canceled' });
+    await expectTalking('customer', undefined, 3);
+    await click('Hang up');
+    await waitForStatus(/^Call ended/);
+    await waitForPartyCall(lab, 'customer', 'the BYE', (c) => c.status === 'ended');
+    expect(await statusTrail(since)).toEqual([`Starting transfer to ${SECOND_AGENT}`, `Ringing ${SECOND_AGENT}`, 'Transfer cancelled. Connected', 'Call ended: You hung up']);
+    await backToDialer();
+  });
+
+  it('cancelled transfer after the second agent answered: Cancel transfer hangs the second agent up, back to the customer, audio both ways', async () => {
+    await customerOnTheLine();
+    const since = (await mark()).status;
+    await lab.call('agent2', 'configure', { answerAfterMs: 300 });
+    await startTransfer();
+    await waitForStatus(new RegExp(`^Talking to ${SECOND_AGENT}, Maria Garcia on hold$`), 20_000);
+    await waitForPartyCall(lab, 'agent2', 'the consultation connected', (c) => c.status === 'connected' && c.direction === 'incoming');
+    await click('Cancel transfer');
+    await waitForStatus(/^Transfer cancelled\. Connected$/);
+    const hungUp = await waitForPartyCall(lab, 'agent2', 'the consultation hung up', (c) => c.status === 'ended');
+    expect(hungUp).toMatchObject({ originator: 'remote', cause: 'Terminated' });
+    await expectTalking('customer', undefined, 3);
+    await click('Hang up');
+    await waitForStatus(/^Call ended/);
+    await waitForPartyCall(lab, 'customer', 'the BYE', (c) => c.status === 'ended');
+    expect(await statusTrail(since)).toEqual([
+      `Starting transfer to ${SECOND_AGENT}`,
+      `Ringing ${SECOND_AGENT}`,
+      `Talking to ${SECOND_AGENT}, Maria Garcia on hold`,
+      'Transfer cancelled. Connected',
+      'Call ended: You hung up',
+    ]);
     await backToDialer();
   });
 

@@ -33,6 +33,7 @@
 // cross-process postMessage and compares two processes' clocks on one machine.
 //
 // Options: --runs N (default 200), --warmup N (default 20), --only dev|prod.
+import { CHROMIUM_ARGS as BASE_ARGS, CHROMIUM_PATH } from '../tests/support/chromium.mjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,20 +45,8 @@ import { createServer, preview } from 'vite';
 import { PROBE_SCRIPT, frameSetup } from './bench/probe.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// The harness's flags (tests/e2e/support/harness.ts).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--autoplay-policy=no-user-gesture-required',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+// The tests' flags (tests/support/chromium.mjs), as the e2e harness uses them.
+const CHROMIUM_ARGS = [...BASE_ARGS, '--disable-quic'];
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

@@ -17,21 +17,10 @@ import { createServer, type ViteDevServer } from 'vite';
 import type { WorkspaceTestHook } from '../../../workspace/testHook';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  // Let the plugin play audio without a click, as Front's `allow="autoplay"` does for it.
-  '--autoplay-policy=no-user-gesture-required',
-  // A fake microphone, so a getUserMedia in the plugin never waits for a device or a prompt.
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+import { CHROMIUM_ARGS as BASE_ARGS, CHROMIUM_PATH } from '../../support/chromium.mjs';
+
+export { CHROMIUM_PATH };
+const CHROMIUM_ARGS = [...BASE_ARGS, '--disable-quic'];
 
 export interface E2E {
   /** The workspace's origin (http://localhost:PORT). */

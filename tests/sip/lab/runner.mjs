@@ -5,6 +5,7 @@
 // forwards what the pages report as { event: 'page', page, data }.
 //
 // Plain JavaScript on purpose: Node 20 runs it directly, with nothing to compile.
+import { CHROMIUM_ARGS } from '../../support/chromium.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,16 +124,9 @@ async function startWeb() {
     executablePath: CHROMIUM,
     headless: true,
     args: [
+      ...CHROMIUM_ARGS,
+      // Without it WebRTC gathers no ICE candidate on loopback.
       '--allow-loopback-in-peer-connection',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
       // Background pages must not have their timers throttled: several parties share one browser.
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',

@@ -161,3 +161,16 @@ export function parseLineEvent(input: unknown): ParseResult {
     }),
   };
 }
+
+/** A line's DIALER.CALL_STATUS about one call, with the reason only when there is one. */
+export function callStatusEvent(callId: string, status: CallStatus, flow: CallFlow, reason?: EndReason | TransferOutcome): CallStatusEvent {
+  return {
+    type: 'DIALER.CALL_STATUS',
+    payload: reason === undefined ? { status, flow, callId } : { status, flow, callId, reason },
+  };
+}
+
+/** A line's DIALER.SYNC with details about one call. */
+export function syncEvent(callId: string, details: Omit<SyncPayload, 'callId'>): SyncEvent {
+  return { type: 'DIALER.SYNC', payload: { callId, ...details } };
+}

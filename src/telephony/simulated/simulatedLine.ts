@@ -11,6 +11,8 @@
 import { createEventDelivery } from '../eventDelivery';
 import {
   AVAILABILITIES,
+  callStatusEvent,
+  syncEvent,
   type AudioStats,
   type Availability,
   type CallFlow,
@@ -230,14 +232,11 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
   function setStatus(s: Session, status: CallStatus, flow: CallFlow, reason?: EndReason | TransferOutcome): void {
     s.status = status;
     s.flow = flow;
-    enqueue({
-      type: 'DIALER.CALL_STATUS',
-      payload: reason === undefined ? { status, flow, callId: s.callId } : { status, flow, callId: s.callId, reason },
-    });
+    enqueue(callStatusEvent(s.callId, status, flow, reason));
   }
 
   function sync(s: Session, details: Omit<SyncPayload, 'callId'>): void {
-    enqueue({ type: 'DIALER.SYNC', payload: { callId: s.callId, ...details } });
+    enqueue(syncEvent(s.callId, details));
   }
 
   function activeLeg(s: Session): Leg {

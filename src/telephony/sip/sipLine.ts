@@ -22,7 +22,7 @@
  * gathering to finish, and re-registers with backoff after a refused registration.
  */
 import { createEventDelivery } from '../eventDelivery';
-import type { CallFlow, CallStatus, EndReason, LineEvent, Participant, SyncPayload, TransferOutcome } from '../protocol';
+import { callStatusEvent, syncEvent, type CallFlow, type CallStatus, type EndReason, type LineEvent, type Participant, type SyncPayload, type TransferOutcome } from '../protocol';
 import { LineError, type LineCapabilities, type TransferTarget } from '../line';
 import { isPhoneNumber, parseSipAddress, type SipAccount } from './account';
 import { connectedEndReason, consultFailureOutcome, inboundFailureReason, outboundFailureReason, type EndIntent } from './endReasons';
@@ -180,14 +180,11 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   function setStatus(call: Call, status: CallStatus, flow: CallFlow, reason?: EndReason | TransferOutcome): void {
     call.status = status;
     call.flow = flow;
-    enqueue({
-      type: 'DIALER.CALL_STATUS',
-      payload: reason === undefined ? { status, flow, callId: call.callId } : { status, flow, callId: call.callId, reason },
-    });
+    enqueue(callStatusEvent(call.callId, status, flow, reason));
   }
 
   function sync(call: Call, details: Omit<SyncPayload, 'callId'>): void {
-    enqueue({ type: 'DIALER.SYNC', payload: { callId: call.callId, ...details } });
+    enqueue(syncEvent(call.callId, details));
   }
 
   function remember(call: Call, party: Participant): void {

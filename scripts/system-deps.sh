@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The Debian packages the tests need, in one place: `npm test` runs this first and `.ci/run` calls
+# it too, so the two never drift apart. Installs what is missing when run as root; otherwise
+# prints the exact command and stops. Nothing is downloaded when everything is already there.
+set -euo pipefail
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
+ls /usr/lib/*/kamailio/modules/websocket.so >/dev/null 2>&1 || need+=(kamailio-websocket-modules)
+command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+command="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${need[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The tests need these Debian packages: ${need[*]}" >&2
+  echo "Install them as root, then run the tests again:" >&2
+  echo "  sudo sh -c '$command'" >&2
+  exit 1
+fi
+echo "Installing the Debian packages the tests need: ${need[*]}" >&2
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"

@@ -1,6 +1,7 @@
 import type { Actor } from 'xstate';
 import type { DialerMachine } from '../machine/dialerMachine';
 import { selectBusy } from '../machine/selectors';
+import { createStore, type ReadableStore } from '../store';
 import { LineError, type Line } from '../telephony/line';
 import type { SwitchableLine } from '../telephony/switchableLine';
 import type { RegistrationState, SipAccount, SipDevices, SipLine } from '../telephony/sip';
@@ -21,9 +22,7 @@ export interface LineChoiceState {
   readonly defaults: { readonly websocketUrl?: string; readonly domain?: string };
 }
 
-export interface LineManager {
-  getState(): LineChoiceState;
-  subscribe(listener: () => void): () => void;
+export interface LineManager extends ReadableStore<LineChoiceState> {
   /** Validates the account, signs in and switches to the SIP line. An empty password reuses the saved one. */
   connect(account: SipAccount): Promise<void>;
   /** Signs out and goes back to the simulated line. */
@@ -80,8 +79,7 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
   let password = savedAccount?.password ?? null;
   let stopRegistration = () => {};
   let stopped = false;
-  const listeners = new Set<() => void>();
-  let state: LineChoiceState = {
+  const store = createStore<LineChoiceState>({
     kind: line.kind === 'sip' ? 'sip' : 'simulated',
     account: savedAccount ? withoutPassword(savedAccount) : null,
     hasSavedPassword: password !== null,
@@ -91,11 +89,8 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
     fieldErrors: {},
     devices: read<SipDevices>(storage, DEVICES_KEY) ?? {},
     defaults: {},
-  };
-  const set = (patch: Partial<LineChoiceState>) => {
-    state = { ...state, ...patch };
-    for (const listener of [...listeners]) listener();
-  };
+  });
+  const set = (patch: Partial<LineChoiceState>) => store.setState((state) => ({ ...state, ...patch }));
 
   const switchTo = (next: Line) => {
     stopRegistration();
@@ -108,11 +103,12 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
   const busyMessage = 'Finish the current call before changing the phone line.';
 
   const manager: LineManager = {
-    getState: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    getState: store.getState,
+    subscribe: (listener) =>
+      store.subscribe((state, previous) => {
+        // Stopped: nobody is told any more (a Connect still under way may yet settle).
+        if (!stopped) listener(state, previous);
+      }),
     async connect(input) {
       if (selectBusy(dialer.getSnapshot())) {
         set({ error: busyMessage });
@@ -129,7 +125,7 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
       set({ connecting: true, error: null, fieldErrors: {} });
       let sip: SipLine;
       try {
-        sip = await createSip(checked.account, { devices: state.devices });
+        sip = await createSip(checked.account, { devices: store.getState().devices });
       } catch (error) {
         set({ connecting: false, error: error instanceof LineError || error instanceof Error ? error.message : 'The SIP line could not start.' });
         return;
@@ -161,7 +157,7 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
       set({ kind: 'simulated', registration: null, error: null });
     },
     async setDevices(devices) {
-      const next = { ...state.devices, ...devices };
+      const next = { ...store.getState().devices, ...devices };
       write(storage, DEVICES_KEY, next);
       set({ devices: next });
       const current = line.current;
@@ -173,7 +169,6 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
     stop() {
       stopped = true;
       stopRegistration();
-      listeners.clear();
     },
   };
 

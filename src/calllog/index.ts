@@ -7,6 +7,7 @@ import type { Actor } from 'xstate';
 import type { DialerMachine } from '../machine/dialerMachine';
 import type { DialerSnapshot } from '../machine/selectors';
 import type { TelephonyEvent } from '../machine/types';
+import { createStore } from '../store';
 import type { EndReason } from '../telephony/protocol';
 import { createOutbox, memoryReportStore, openReportStore, type ReportStore, type StoredReport } from './outbox';
 import { eventBody, isReportedType, recordingBody, summaryBody, unloggableReason, type Report } from './reports';
@@ -72,10 +73,9 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
   const { dialer, settings, now = Date.now, onProblem, frontTags = () => null } = options;
   const calls = new Map<string, TrackedCall>();
   const skipped = new Map<string, string>();
-  const listeners = new Set<() => void>();
-  const notify = () => {
-    for (const listener of [...listeners]) listener();
-  };
+  // What changed lives in the outbox and the maps above; the store only counts changes, to tell.
+  const changes = createStore(0);
+  const notify = () => changes.setState((count) => count + 1);
 
   const store: Promise<ReportStore> = Promise.resolve(options.db ?? openReportStore()).catch(() => {
     onProblem({
@@ -213,10 +213,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
       if (progress.pending > 0) return { kind: 'pending', wait: outbox.wait() };
       return { kind: 'logged' };
     },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    subscribe: (listener) => changes.subscribe(() => listener()),
     failed: () => outbox.failed(),
     retryNow: () => outbox.retryNow(),
     stop() {

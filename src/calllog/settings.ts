@@ -1,3 +1,4 @@
+import { createStore } from '../store';
 import type { CallLogSettingsState, CallLogSettingsStore, SaveCallLogResult } from './view';
 
 /** Where reports go and the teammate's token (a secret: never in a URL, a log or a message). */
@@ -66,28 +67,22 @@ export function createCallLogSettings({ storage, defaults = {} }: CallLogSetting
   let saved = read(storage);
   let defaultUrl = defaults.url && checkServerUrl(defaults.url).ok ? checkServerUrl(defaults.url) : null;
   const defaultToken = defaults.token && TOKEN.test(defaults.token) ? defaults.token : undefined;
-  const listeners = new Set<() => void>();
-
   const compute = (): CallLogSettingsState => {
     const url = saved.url ?? (defaultUrl?.ok ? defaultUrl.url : '');
     const hasToken = Boolean(saved.token ?? defaultToken);
     return { url, hasToken, configured: Boolean(url) && hasToken };
   };
-  let state = compute();
-  const changed = () => {
-    state = compute();
-    for (const listener of [...listeners]) listener();
-  };
+  const store = createStore(compute());
+  // A fresh state each time, even when equal: saving the same settings again still retries now.
+  const changed = () => store.setState(compute());
 
   return {
-    getState: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    getState: store.getState,
+    subscribe: store.subscribe,
     current() {
+      const { url } = store.getState();
       const token = saved.token ?? defaultToken;
-      return state.url && token ? { url: state.url, token } : null;
+      return url && token ? { url, token } : null;
     },
     setDefaultUrl(url) {
       defaultUrl = url ? checkServerUrl(url) : null;

@@ -2,6 +2,7 @@
  * What the UI sees of call logging, and the relay that stands in for it until the reporter (a lazy
  * chunk) has loaded. Small on purpose: it is part of the initial bundle.
  */
+import { createStore, type ReadableStore } from '../store';
 
 /** Why reports of a call are still waiting. */
 export type CallLogWait =
@@ -26,9 +27,11 @@ export type CallLogStatus =
   | { readonly kind: 'failed'; readonly reason: string }
   | { readonly kind: 'skipped'; readonly reason: string };
 
+/** Where calls stand with the call log; the reporter (./index.ts) is one. */
 export interface CallLogStatusSource {
   /** Null when the call is unknown (no call log configured when it started, or long gone). */
   status(callId: string): CallLogStatus | null;
+  /** Hears that some call's status may have changed; returns the function that stops it. */
   subscribe(listener: () => void): () => void;
 }
 
@@ -42,9 +45,7 @@ export interface CallLogSettingsState {
 
 export type SaveCallLogResult = { ok: true } | { ok: false; field: 'url' | 'token'; error: string };
 
-export interface CallLogSettingsStore {
-  getState(): CallLogSettingsState;
-  subscribe(listener: () => void): () => void;
+export interface CallLogSettingsStore extends ReadableStore<CallLogSettingsState> {
   /**
    * Validates and saves. An empty token keeps the saved one. On error nothing changes and the
    * error names the field, never its value.
@@ -52,36 +53,40 @@ export interface CallLogSettingsStore {
   save(input: { url: string; token: string }): SaveCallLogResult;
 }
 
-/** The UI's handle on call logging: settings and per-call status, both null/empty until loaded. */
-export interface CallLogView extends CallLogStatusSource {
-  settings(): CallLogSettingsStore | null;
+/** The UI's view of call logging; empty until the call log has loaded. */
+export interface CallLogViewState {
+  /** The settings; null until loaded. */
+  readonly settings: CallLogSettingsStore | null;
+  /**
+   * Where a call stands; null when unknown or not loaded. A new function each time a status may
+   * have changed, so the state changes with it and readers re-read.
+   */
+  readonly status: (callId: string) => CallLogStatus | null;
 }
+
+/** The UI's handle on call logging. */
+export type CallLogView = ReadableStore<CallLogViewState>;
 
 export interface CallLogRelay extends CallLogView {
   /** Plugs in the loaded settings and reporter; listeners are told. */
   attach(parts: { settings: CallLogSettingsStore; reporter: CallLogStatusSource }): void;
 }
 
+const NOT_LOADED: CallLogViewState = { settings: null, status: () => null };
+
 /** A view that says nothing until `attach` gives it the real settings and reporter. */
 export function createCallLogRelay(): CallLogRelay {
-  let parts: { settings: CallLogSettingsStore; reporter: CallLogStatusSource } | null = null;
-  const listeners = new Set<() => void>();
-  const notify = () => {
-    for (const listener of [...listeners]) listener();
-  };
+  const store = createStore(NOT_LOADED);
   const unsubscribes: (() => void)[] = [];
   return {
-    status: (callId) => parts?.reporter.status(callId) ?? null,
-    settings: () => parts?.settings ?? null,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    attach(next) {
+    getState: store.getState,
+    subscribe: store.subscribe,
+    attach({ settings, reporter }) {
       for (const stop of unsubscribes.splice(0)) stop();
-      parts = next;
-      unsubscribes.push(next.reporter.subscribe(notify), next.settings.subscribe(notify));
-      notify();
+      const read = () => store.setState({ settings, status: (callId) => reporter.status(callId) });
+      // The settings too: whether a call can be logged depends on them.
+      unsubscribes.push(reporter.subscribe(read), settings.subscribe(read));
+      read();
     },
   };
 }

@@ -1,9 +1,10 @@
+import { createStore, type ReadableStore } from '../store';
 import type { FrontConversation, FrontTag, FrontTeammate, HostContext, HostContextType } from './host';
 
 /**
  * What the plugin knows about Front right now: whether it runs inside Front, the teammate, the
  * open conversation and Front's tags. Not call state (the call machine owns that); a small store
- * the UI reads with `useSyncExternalStore`.
+ * the UI reads with `useStoreValue`.
  */
 export interface FrontSessionState {
   readonly host: 'waiting' | 'connected' | 'unavailable';
@@ -15,9 +16,7 @@ export interface FrontSessionState {
   readonly tags: readonly FrontTag[] | null;
 }
 
-export interface FrontSession {
-  getState(): FrontSessionState;
-  subscribe(listener: () => void): () => void;
+export interface FrontSession extends ReadableStore<FrontSessionState> {
   applyContext(context: HostContext): void;
   setTags(tags: readonly FrontTag[]): void;
 }
@@ -32,36 +31,28 @@ export const INITIAL_SESSION: FrontSessionState = {
 };
 
 export function createFrontSession(initial: FrontSessionState = INITIAL_SESSION): FrontSession {
-  let state = initial;
-  const listeners = new Set<() => void>();
-  const set = (next: FrontSessionState) => {
-    state = next;
-    for (const listener of [...listeners]) listener();
-  };
+  const store = createStore(initial);
+  const set = (patch: Partial<FrontSessionState>) => store.setState((state) => ({ ...state, ...patch }));
   return {
-    getState: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    getState: store.getState,
+    subscribe: store.subscribe,
     applyContext(context) {
       if (context.kind === 'waiting') return;
       if (context.kind === 'unavailable') {
-        set({ ...state, host: 'unavailable', unavailableReason: context.reason });
+        set({ host: 'unavailable', unavailableReason: context.reason });
         return;
       }
       set({
-        ...state,
         host: 'connected',
         unavailableReason: null,
         contextType: context.type,
         // background_mode carries no conversation: the sidebar is closed, keep the teammate.
-        teammate: context.teammate ?? state.teammate,
+        teammate: context.teammate ?? store.getState().teammate,
         conversation: context.conversation,
       });
     },
     setTags(tags) {
-      set({ ...state, tags: [...tags] });
+      set({ tags: [...tags] });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useStoreValue } from '../store/react';
 import { useCallLogSettings } from './callLogContext';
 
 /**
@@ -12,7 +13,7 @@ export function CallLogSettings() {
 }
 
 function CallLogForm({ store }: { store: NonNullable<ReturnType<typeof useCallLogSettings>> }) {
-  const saved = store.getState();
+  const saved = useStoreValue(store, (state) => state);
   const [url, setUrl] = useState(saved.url);
   const [token, setToken] = useState('');
   const [error, setError] = useState<{ field: 'url' | 'token'; message: string } | null>(null);

@@ -40,10 +40,9 @@ export interface DialerProps {
 
 /** The softphone: one screen per call status, read from the machine, inside Front's sidebar. */
 export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = null }: DialerProps) {
-  const frontTags = useFrontSession().tags;
+  const frontTags = useFrontSession((session) => session.tags);
   const tagOptions = frontTags && frontTags.length > 0 ? frontTags : given;
-  const lineChoice = useLineChoice();
-  const onSimulatedLine = lineChoice === null || lineChoice.kind === 'simulated';
+  const onSimulatedLine = (useLineChoice((choice) => choice.kind) ?? 'simulated') === 'simulated';
   const screen = useDialer(selectScreen);
   const busy = useDialer(selectBusy);
   const screenRef = useFocusOnScreenChange(screen);

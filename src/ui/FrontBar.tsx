@@ -7,10 +7,15 @@ import { useFrontCall, useFrontSession } from './frontContext';
  * outside Front, and a one-click call to the open conversation's phone recipient.
  */
 export function FrontBar() {
-  const session = useFrontSession();
+  const session = useFrontSession(({ host, teammate, unavailableReason, conversation }) => ({
+    host,
+    teammate,
+    unavailableReason,
+    recipient: conversation?.phoneRecipient ?? null,
+  }));
   const call = useFrontCall();
   const busy = useDialer(selectBusy);
-  const recipient = session.conversation?.phoneRecipient ?? null;
+  const { recipient } = session;
 
   return (
     <div className="sp-front">

@@ -7,7 +7,7 @@ const WORDS = { registered: 'Registered', registering: 'Registering...', offline
  * apart from the call status, and announced politely when it changes.
  */
 export function LineStatus() {
-  const choice = useLineChoice();
+  const choice = useLineChoice(({ kind, registration, connecting }) => ({ kind, registration, connecting }));
   if (!choice) return null;
   const registration = choice.kind === 'sip' ? choice.registration : null;
   return (

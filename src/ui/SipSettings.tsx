@@ -17,7 +17,7 @@ const FIELDS: readonly { field: Field; label: string; type: string; optional?: b
  * back in: left empty, Connect reuses the saved password.
  */
 export function SipSettings() {
-  const choice = useLineChoice();
+  const choice = useLineChoice((state) => state);
   const defaults = choice?.defaults;
   const lines = useLineManager();
   const [values, setValues] = useState<Record<Field, string>>(() => ({

@@ -1,5 +1,6 @@
-import { createContext, useCallback, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
 import type { CallLogSettingsStore, CallLogStatus, CallLogView } from '../calllog/view';
+import { useStoreValue } from '../store/react';
 
 const CallLogContext = createContext<CallLogView | null>(null);
 
@@ -8,19 +9,13 @@ export function CallLogProvider({ callLog, children }: { callLog: CallLogView | 
   return <CallLogContext.Provider value={callLog}>{children}</CallLogContext.Provider>;
 }
 
-const noSubscription = () => () => {};
-
 /** Where the call stands with the call log; null when unknown or no call log is configured. */
 export function useCallLogStatus(callId: string | null): CallLogStatus | null {
-  const view = useContext(CallLogContext);
-  const get = useCallback(() => (view && callId ? view.status(callId) : null), [view, callId]);
-  // Statuses are fresh objects: compare by content so React sees a stable value.
-  const key = useSyncExternalStore(view ? view.subscribe : noSubscription, () => JSON.stringify(get()));
-  return JSON.parse(key) as CallLogStatus | null;
+  // A status is a fresh object each time it is read: the binding compares it field by field.
+  return useStoreValue(useContext(CallLogContext), (view) => (callId ? view.status(callId) : null), null);
 }
 
 /** The call-log settings once loaded (they load just after start-up); null before or without. */
 export function useCallLogSettings(): CallLogSettingsStore | null {
-  const view = useContext(CallLogContext);
-  return useSyncExternalStore(view ? view.subscribe : noSubscription, () => view?.settings() ?? null);
+  return useStoreValue(useContext(CallLogContext), (view) => view.settings, null);
 }

@@ -1,5 +1,6 @@
-import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
 import { INITIAL_SESSION, type FrontSession, type FrontSessionState } from '../front/session';
+import { useStoreValue } from '../store/react';
 
 /** What the dialer UI needs from the Front integration: the session to show, and one-click calls. */
 export interface FrontView {
@@ -14,13 +15,13 @@ export function FrontProvider({ front, children }: { front: FrontView | null; ch
   return <FrontViewContext.Provider value={front}>{children}</FrontViewContext.Provider>;
 }
 
-const noSubscription = () => () => {};
-const initial = () => INITIAL_SESSION;
-
-/** Reads the Front session; outside Front integration (tests, storybook) it is the initial state. */
-export function useFrontSession(): FrontSessionState {
+/**
+ * Reads what `select` picks from the Front session (re-rendering only when that changes); outside
+ * Front integration (tests) it reads the initial state.
+ */
+export function useFrontSession<T>(select: (session: FrontSessionState) => T): T {
   const front = useContext(FrontViewContext);
-  return useSyncExternalStore(front ? front.session.subscribe : noSubscription, front ? front.session.getState : initial);
+  return useStoreValue(front?.session ?? null, select, select(INITIAL_SESSION));
 }
 
 export function useFrontCall(): ((handle: string) => void) | null {

@@ -1,5 +1,6 @@
-import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, type ReactNode } from 'react';
 import type { LineManager, LineChoiceState } from '../app/lineManager';
+import { useStoreValue } from '../store/react';
 
 const LineManagerContext = createContext<LineManager | null>(null);
 
@@ -7,13 +8,12 @@ export function LineProvider({ lines, children }: { lines: LineManager | null; c
   return <LineManagerContext.Provider value={lines}>{children}</LineManagerContext.Provider>;
 }
 
-const noSubscription = () => () => {};
-const none = () => null;
-
-/** The line choice (simulated or SIP, registration); null when the app offers no choice (tests). */
-export function useLineChoice(): LineChoiceState | null {
-  const lines = useContext(LineManagerContext);
-  return useSyncExternalStore(lines ? lines.subscribe : noSubscription, lines ? lines.getState : none);
+/**
+ * Reads what `select` picks from the line choice (simulated or SIP, registration), re-rendering
+ * only when that changes; null when the app offers no choice (tests).
+ */
+export function useLineChoice<T>(select: (choice: LineChoiceState) => T): T | null {
+  return useStoreValue<LineChoiceState, T | null>(useContext(LineManagerContext), select, null);
 }
 
 export function useLineManager(): LineManager | null {

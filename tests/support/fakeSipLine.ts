@@ -1,4 +1,5 @@
 import type { RegistrationState, SipDevices, SipLine } from '../../src/telephony/sip';
+import { createRegistrationStore } from '../../src/telephony/sip/registration';
 import { FakeLine } from './fakeLine';
 
 /** A FakeLine that looks like the SIP line: registration store, devices, sign in / out. */
@@ -6,23 +7,14 @@ export class FakeSipLine extends FakeLine implements SipLine {
   override readonly kind = 'sip' as never;
   devices: SipDevices = {};
   disposed = false;
-  private state: RegistrationState = { status: 'registering', reason: 'Signing in to the phone server...' };
-  private registrationListeners = new Set<(state: RegistrationState) => void>();
-  readonly registration = {
-    getState: () => this.state,
-    subscribe: (listener: (state: RegistrationState) => void) => {
-      this.registrationListeners.add(listener);
-      return () => void this.registrationListeners.delete(listener);
-    },
-  };
+  readonly registration = createRegistrationStore({ status: 'registering', reason: 'Signing in to the phone server...' });
 
   constructor() {
     super({ hold: true, mute: true, dtmf: true, warmTransfer: true, recording: false, conference: true, audioStats: true });
   }
 
   setRegistration(state: RegistrationState): void {
-    this.state = state;
-    for (const listener of [...this.registrationListeners]) listener(state);
+    this.registration.set(state);
   }
 
   async setDevices(devices: SipDevices): Promise<void> {

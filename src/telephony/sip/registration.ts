@@ -3,6 +3,8 @@
  * at all times ("Registered" / "Registering..." / "Offline - retrying") with its plain reason.
  */
 
+import { createStore } from '../../store';
+
 export interface RegistrationState {
   readonly status: 'registering' | 'registered' | 'offline';
   /** In plain words, why incoming calls cannot arrive (absent when registered). */
@@ -29,28 +31,15 @@ export const REGISTRATION_REASONS = {
 } as const;
 
 export function createRegistrationStore(initial: RegistrationState): Registration & { set(state: RegistrationState): void } {
-  let state = initial;
-  const listeners = new Set<(state: RegistrationState) => void>();
+  // A listener that throws does not stop the others: the store reports it like an uncaught error.
+  const store = createStore(initial);
   return {
-    getState: () => state,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    getState: store.getState,
+    subscribe: store.subscribe,
     set(next) {
+      const state = store.getState();
       if (next.status === state.status && next.reason === state.reason) return;
-      state = next;
-      for (const listener of [...listeners]) {
-        if (!listeners.has(listener)) continue;
-        try {
-          listener(state);
-        } catch (error) {
-          // A failing listener must not stop the others; report it like an uncaught error.
-          if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-        }
-      }
+      store.setState(next);
     },
   };
 }

@@ -5,6 +5,7 @@
  * iframe it is never loaded: no Front can answer there.
  */
 import type { WebViewBridge } from '@frontapp/plugin-sdk/dist/webViewSdkTypes';
+import { createStore } from '../../store';
 import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification } from '../host';
 
 /** How long to wait for Front's first context before saying the plugin runs outside Front. */
@@ -23,20 +24,18 @@ function toHostError(error: unknown): HostError {
 
 export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boolean } = {}): FrontHost {
   const embedded = options.embedded ?? (typeof window !== 'undefined' && window.parent !== window);
-  const listeners = new Set<(context: HostContext) => void>();
-  let latest: HostContext = embedded ? { kind: 'waiting' } : { kind: 'unavailable', reason: 'The plugin is not running inside Front.' };
-
-  const publish = (context: HostContext) => {
-    latest = context;
-    for (const listener of [...listeners]) listener(context);
-  };
+  // The latest context: each one Front sends is a new object, so every one is told, in order.
+  const latest = createStore<HostContext>(
+    embedded ? { kind: 'waiting' } : { kind: 'unavailable', reason: 'The plugin is not running inside Front.' },
+  );
+  const publish = latest.setState;
 
   // Wrapped in an object: the SDK's default export answers every property with a function,
   // `then` included, so a promise resolved with it would treat it as a thenable and never settle.
   let sdk: Promise<{ Front: WebViewBridge }> | null = null;
   if (embedded) {
     const timer = setTimeout(() => {
-      if (latest.kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
+      if (latest.getState().kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
     }, options.timeoutMs ?? HOST_TIMEOUT_MS);
     sdk = Promise.all([import('@frontapp/plugin-sdk'), import('./mapContext')]).then(([{ default: Front }, { mapContext }]) => {
       Front.contextUpdates.subscribe((raw: unknown) => {
@@ -54,7 +53,7 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
   }
 
   const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
-    if (latest.kind === 'unavailable' || !sdk) throw new HostError('not_in_front', 'The plugin is not running inside Front.');
+    if (latest.getState().kind === 'unavailable' || !sdk) throw new HostError('not_in_front', 'The plugin is not running inside Front.');
     const { Front } = await sdk;
     const fn = (Front as unknown as Record<string, SdkFunction | undefined>)[name];
     if (typeof fn !== 'function') throw new HostError('unavailable', `${name} is not available.`);
@@ -67,9 +66,9 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
 
   return {
     subscribe(listener) {
-      listeners.add(listener);
-      listener(latest);
-      return () => listeners.delete(listener);
+      const stop = latest.subscribe((context) => listener(context));
+      listener(latest.getState());
+      return stop;
     },
     async displayNotification(notification: HostNotification) {
       const id = await call('displayNotification', notification);

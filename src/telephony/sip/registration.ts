@@ -2,7 +2,6 @@
  * The SIP line's registration state as an observable store, apart from any call: the UI shows it
  * at all times ("Registered" / "Registering..." / "Offline - retrying") with its plain reason.
  */
-
 import { createStore } from '../../store';
 
 export interface RegistrationState {

@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest';
  * Proved to fail: adding `import type { Direction } from '../src/machine/types'` to
  * contract/wire.ts, `import { END_REASONS } from '../../src/telephony/protocol'` to
  * server/api/schemas.ts, or `import { SummaryReportSchema } from '../../contract/schemas'` to
- * src/calllog/reports.ts each fails (an `import type` of it passes: it is erased)
- * a test below.
+ * src/calllog/reports.ts each fails a test below (an `import type` of it passes: it is erased).
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -3,14 +3,17 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { isCallId, isE164 } from '../../contract';
 import { callIdSchema, e164Schema } from '../../contract/schemas';
+import * as libphonenumber from 'libphonenumber-js/min';
 import { loadConfig } from '../../server/config';
+import { createPhoneTools } from '../../src/phone/tools';
 
 /**
  * The one E.164 rule and the call-id rule, as both sides apply them: the plugin with the plain
  * predicates (before queuing a report, before formatting a number), the server with the schemas
  * built on the same expressions. Proved to guard: loosening E164 to `\d{1,14}` (the phone
  * module's old rule) fails "+1234" below; dropping the `[1-9]` fails "+0123456789"; widening
- * CALL_ID to any character fails the space and non-ASCII ids.
+ * CALL_ID to any character fails the space and non-ASCII ids; the phone module keeping its old
+ * `\d{1,14}` fails the formatting test.
  */
 const E164_ACCEPTED = ['+14155550100', '+442071838750', '+33612345678', '+80012345678', '+12345', '+123456789012345'];
 const E164_REFUSED = [
@@ -49,6 +52,13 @@ describe('the E.164 rule', () => {
     const env = { FRONT_APP_UID: 'app_x', FRONT_APP_SECRET: 'a-secret-of-16-chars', ADMIN_TOKEN: 'an-admin-token-0123' };
     expect(loadConfig({ ...env, CHANNEL_ADDRESSES: '+14155550100=Support' }).channelAddresses).toEqual([{ address: '+14155550100', name: 'Support' }]);
     expect(() => loadConfig({ ...env, CHANNEL_ADDRESSES: '+1234' })).toThrow(/CHANNEL_ADDRESSES: "\+1234" is not an E.164 number/);
+  });
+
+  it('is the rule the plugin formats numbers by: what it refuses is shown as typed', () => {
+    const tools = createPhoneTools(libphonenumber);
+    expect(tools.formatForDisplay('+14155550100')).toBe('+1 415 555 0100');
+    // libphonenumber would make "+1 234" of it, a number no call is logged with.
+    expect(tools.formatForDisplay('+1234')).toBe('+1234');
   });
 });
 

@@ -4,6 +4,7 @@
  * Errors name the variable and what is wrong with it, never its value: several of them are secrets.
  */
 import { resolve } from 'node:path';
+import { DEFAULT_MAX_RETRY_AFTER_MS, isE164 } from '../contract';
 import type { Synchronous } from './db/database';
 
 export interface ServerConfig {
@@ -76,7 +77,7 @@ export const DEFAULTS = {
   backoffMaxMs: 5 * 60_000,
   requestTimeoutMs: 10_000,
   giveUpAfterMs: 7 * 24 * 3_600_000,
-  maxRetryAfterMs: 10 * 60_000,
+  maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
   maxRecordingBytes: 50 * 1024 * 1024,
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
@@ -161,7 +162,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
 
   const channelAddresses = list('CHANNEL_ADDRESSES').map((entry) => {
     const [address = '', name] = entry.split('=').map((part) => part.trim());
-    if (!/^\+[1-9]\d{4,14}$/.test(address)) problems.push(`CHANNEL_ADDRESSES: "${address}" is not an E.164 number.`);
+    if (!isE164(address)) problems.push(`CHANNEL_ADDRESSES: "${address}" is not an E.164 number.`);
     return name ? { address, name } : { address };
   });
 

@@ -23,7 +23,7 @@
  * - A connected or held call ends `hangup`, or `transferred` after a completed warm transfer; the
  *   next leg is a new call whose parent is this one (the reporter says so on its CALL_STARTED).
  */
-import type { EndReason } from '../../src/telephony/protocol';
+import { DIRECTIONS, type Direction, type EndReason } from '../../contract';
 
 export const FRONT_CALL_STATUSES = [
   'queued',
@@ -40,8 +40,8 @@ export type FrontCallStatus = (typeof FRONT_CALL_STATUSES)[number];
 export const FRONT_INITIAL_STATUSES = ['queued', 'ringing'] as const satisfies readonly FrontCallStatus[];
 export type FrontInitialStatus = (typeof FRONT_INITIAL_STATUSES)[number];
 
-export const DIRECTIONS = ['inbound', 'outbound'] as const;
-export type Direction = (typeof DIRECTIONS)[number];
+/** The contract's directions (what a report's `callType` may be). */
+export { DIRECTIONS, type Direction };
 
 /** Front's table of valid transitions; `none` is a call Front does not know yet. */
 export const VALID_TRANSITIONS: Readonly<Record<FrontCallStatus | 'none', readonly FrontCallStatus[]>> = {

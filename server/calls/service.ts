@@ -21,7 +21,7 @@ import { FIRST_LEG_PARENT, type CreateCallPayload, type RecordingJob, type Trans
 import { HttpError } from '../http/router';
 import { sha256Hex } from '../http/signature';
 import type { Logger } from '../log';
-import type { EndReason } from '../../src/telephony/protocol';
+import type { EndReason } from '../../contract';
 import { mapStep, type LifecycleStep } from './mapping';
 import { formatSummary } from './summary';
 import { matchPbxEvent, matchPluginStart, partiesOfPbxEvent, MAX_CALL_MS, type MatchCandidate } from '../pbx/matching';

@@ -1,5 +1,5 @@
 /** The text of a call summary in Front, from the plugin's summary report. Pure. */
-import type { EndReason } from '../../src/telephony/protocol';
+import type { EndReason } from '../../contract';
 
 export const OUTCOME_WORDS: Readonly<Record<EndReason, string>> = {
   localHangup: 'Ended by the teammate',

@@ -2,6 +2,7 @@
  * The exact request bodies of Front's Channel API for voice calls (reference:
  * shared/reference/front-channel-calls-api.md), and where each is sent.
  */
+import { RECORDING_TYPES, SPEAKER_TYPES, type RecordingType, type SpeakerType } from '../../contract';
 import type { Direction, FrontCallStatus, FrontInitialStatus } from '../calls/mapping';
 
 export interface CallParty {
@@ -45,8 +46,8 @@ export interface SummaryPayload {
   content: string;
 }
 
-export const SPEAKER_TYPES = ['internal', 'external'] as const;
-export type SpeakerType = (typeof SPEAKER_TYPES)[number];
+/** Front's speaker types, as the plugin's transcript reports carry them (the contract's list). */
+export { SPEAKER_TYPES, type SpeakerType };
 
 export interface TranscriptLine {
   speaker_name: string;
@@ -60,8 +61,8 @@ export interface TranscriptPayload {
   lines: TranscriptLine[];
 }
 
-export const RECORDING_TYPES = ['call', 'voicemail'] as const;
-export type RecordingType = (typeof RECORDING_TYPES)[number];
+/** Front's recording types, as the plugin's recording reports carry them (the contract's list). */
+export { RECORDING_TYPES, type RecordingType };
 
 /**
  * POST .../calls/{external_call_id}/recording is multipart: one audio/* file in `attachments` and

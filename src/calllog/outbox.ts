@@ -6,13 +6,15 @@
  *   (202, or 200 duplicate). A reload resumes whatever is stored.
  * - Reports of one call are sent in the order they were added, one in flight per call, oldest
  *   call first.
- * - Network errors, 5xx and 429 are retried with exponential backoff and jitter (Retry-After is
- *   honoured). A 401 pauses all sending until `retryNow()` (the settings changed); nothing is
- *   dropped. Any other 4xx moves that report to the failed list with the server's reason: kept and
- *   visible, never silently lost.
+ * - Network errors and the statuses the contract calls retryable (408, 429, 5xx) are retried with
+ *   its backoff and jitter, a Retry-After lengthening the wait (contract/retry.ts, the server's
+ *   outbox uses the same policy). A 401 pauses all sending until `retryNow()` (the settings
+ *   changed); nothing is dropped. Any other refusal moves that report to the failed list with the
+ *   server's reason: kept and visible, never silently lost.
  * - The token MUST NOT appear in a URL or any message this module produces.
  */
 import { openDB } from 'idb';
+import { classifyStatus, retryDelay, type BackoffOptions } from '../../contract';
 import type { CallLogWait } from './view';
 import type { Report } from './reports';
 import type { CallLogSettings } from './settings';
@@ -73,7 +75,7 @@ export function memoryReportStore(): ReportStore {
 
 type Outcome =
   | { kind: 'accepted' }
-  | { kind: 'retry'; wait: CallLogWait; retryAfterMs: number | null }
+  | { kind: 'retry'; wait: CallLogWait; retryAfter: string | null }
   | { kind: 'refused_token' }
   | { kind: 'failed'; reason: string };
 
@@ -88,7 +90,7 @@ export interface OutboxOptions {
   readonly onChange?: (callId: string | null) => void;
   /** Problems in words for the agent and diagnostics (never the token). */
   readonly onProblem?: (problem: { code: string; message: string; callId?: string }) => void;
-  readonly backoff?: { baseMs: number; maxMs: number };
+  readonly backoff?: BackoffOptions;
   /** How many refused reports to keep (oldest dropped from storage beyond, still counted). */
   readonly maxFailed?: number;
   /** Calls with a report in flight at once. */
@@ -116,15 +118,7 @@ export interface Outbox {
   stop(): void;
 }
 
-const MAX_RETRY_AFTER_MS = 10 * 60_000;
 const MAX_REASON = 300;
-
-function retryAfterMs(header: string | null, now: number): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : null;
-}
 
 async function reasonOf(response: Response): Promise<string> {
   let reason = `HTTP ${response.status}`;
@@ -208,15 +202,18 @@ export function createOutbox({
         credentials: 'omit',
       });
     } catch {
-      return { kind: 'retry', wait: 'unreachable', retryAfterMs: null };
+      return { kind: 'retry', wait: 'unreachable', retryAfter: null };
     }
-    if (response.status === 200 || response.status === 202) return { kind: 'accepted' };
+    // Our own token refused: not this report's fault, so nothing is failed; wait for new settings.
     if (response.status === 401) return { kind: 'refused_token' };
-    if (response.status === 429 || response.status === 408 || response.status >= 500) {
-      return { kind: 'retry', wait: response.status === 429 ? 'rate_limited' : 'server_error', retryAfterMs: retryAfterMs(response.headers.get('retry-after'), now()) };
+    switch (classifyStatus(response.status)) {
+      case 'accepted':
+        return { kind: 'accepted' };
+      case 'retry':
+        return { kind: 'retry', wait: response.status === 429 ? 'rate_limited' : 'server_error', retryAfter: response.headers.get('retry-after') };
+      case 'refused':
+        return { kind: 'failed', reason: await reasonOf(response) };
     }
-    if (response.status >= 400) return { kind: 'failed', reason: await reasonOf(response) };
-    return { kind: 'retry', wait: 'server_error', retryAfterMs: null };
   }
 
   async function settle(row: StoredReport, outcome: Outcome): Promise<void> {
@@ -254,9 +251,8 @@ export function createOutbox({
         break;
       case 'retry': {
         attempts += 1;
-        const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempts - 1, 20));
-        const delay = outcome.retryAfterMs ?? exponential / 2 + (random() * exponential) / 2;
-        retryAt = Math.max(retryAt, now() + delay);
+        const t = now();
+        retryAt = Math.max(retryAt, t + retryDelay({ attempt: attempts, backoff, retryAfter: outcome.retryAfter, now: t, random }));
         setWait(outcome.wait);
         break;
       }

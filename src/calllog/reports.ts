@@ -1,37 +1,27 @@
 /**
- * Pure: the call-logging server's report bodies (server/api/schemas.ts) from the call machine's
- * emitted events and context. No I/O, no clock: callers pass `seq` and `at`.
+ * Pure: the call-logging server's report bodies from the call machine's emitted events and
+ * context. No I/O, no clock: callers pass `seq` and `at`.
+ *
+ * The bodies' types, rules and limits are the plugin/server contract's (contract/): what is built
+ * here is typed as what the server's schema outputs, and trimmed to the same limits, so the server
+ * takes it (tests/contract/agreement.test.ts).
  */
-import type { Direction, TelephonyEvent } from '../machine/types';
-import type { EndReason } from '../telephony/protocol';
+import {
+  REPORT_LIMITS,
+  REPORTED_TYPES,
+  isCallId,
+  isE164,
+  type CallEventReport,
+  type EndReason,
+  type RecordingReport,
+  type ReportedType,
+  type SummaryReport,
+} from '../../contract';
+import type { TelephonyEvent } from '../machine/types';
 
-/** The server's E.164 rule: a plus, a country code not starting with 0, at most 15 digits. */
-export const E164 = /^\+[1-9]\d{4,14}$/;
-/** The server's call id rule: 1 to 128 printable ASCII characters, no spaces. */
-const CALL_ID = /^[\x21-\x7E]{1,128}$/;
-
-/** The lifecycle events the server logs; the others (MUTE, AUDIO_STATS...) are not Front's business. */
-export const REPORTED_TYPES = ['CALL_STARTED', 'CALL_CONNECTED', 'HOLD', 'RESUME', 'CALL_ENDED'] as const;
-export type ReportedType = (typeof REPORTED_TYPES)[number];
-
-export type CallEventBody =
-  | { seq: number; at: number; type: 'CALL_STARTED'; detail: { callId: string; callType: Direction; participant: string; name?: string } }
-  | { seq: number; at: number; type: 'CALL_CONNECTED'; detail: { callId: string; callType?: Direction; participant?: string } }
-  | { seq: number; at: number; type: 'HOLD' | 'RESUME'; detail: { callId: string } }
-  | { seq: number; at: number; type: 'CALL_ENDED'; detail: { callId: string; callType?: Direction; participant?: string; reason: EndReason } };
-
-export interface SummaryBody {
-  callId: string;
-  outcome: EndReason;
-  durationSeconds?: number;
-  tags: string[];
-}
-
-export interface RecordingBody {
-  callId: string;
-  url: string;
-  recordingType: 'call';
-}
+export type CallEventBody = CallEventReport;
+export type SummaryBody = SummaryReport;
+export type RecordingBody = RecordingReport;
 
 /** One report for the server: which endpoint (`/v1/calls/<path>`) and its body. */
 export type Report =
@@ -47,19 +37,17 @@ export function isReportedType(type: TelephonyEvent['type']): type is ReportedTy
 
 /** Why the server would not log this call, or null when it would. */
 export function unloggableReason(event: Extract<TelephonyEvent, { type: 'CALL_STARTED' }>): string | null {
-  if (!CALL_ID.test(event.detail.callId)) return 'the line gave the call an id the server cannot take';
-  if (!E164.test(event.detail.participant)) return 'internal calls (extensions, not full phone numbers) are not logged';
+  if (!isCallId(event.detail.callId)) return 'the line gave the call an id the server cannot take';
+  if (!isE164(event.detail.participant)) return 'internal calls (extensions, not full phone numbers) are not logged';
   return null;
 }
-
-const MAX_NAME = 200;
 
 /** The event's report body, or null for a type the server does not log. */
 export function eventBody(event: TelephonyEvent, seq: number, at: number): CallEventBody | null {
   const { callId } = event.detail;
   switch (event.type) {
     case 'CALL_STARTED': {
-      const name = event.detail.name?.trim().slice(0, MAX_NAME);
+      const name = event.detail.name?.trim().slice(0, REPORT_LIMITS.name);
       return {
         seq,
         at,
@@ -86,13 +74,13 @@ export function eventBody(event: TelephonyEvent, seq: number, at: number): CallE
 
 /** Only an E.164 participant is sent; anything else is left out rather than refused. */
 function party(number: string): { participant?: string } {
-  return E164.test(number) ? { participant: number } : {};
+  return isE164(number) ? { participant: number } : {};
 }
 
 /** Front tag names for the machine's tag ids (ids are names for the built-in list). */
 export function tagNames(ids: readonly string[], frontTags: readonly { id: string; name: string }[] | null): string[] {
-  const names = ids.map((id) => (frontTags?.find((tag) => tag.id === id)?.name ?? id).trim().slice(0, 100)).filter(Boolean);
-  return [...new Set(names)].slice(0, 50);
+  const names = ids.map((id) => (frontTags?.find((tag) => tag.id === id)?.name ?? id).trim().slice(0, REPORT_LIMITS.tag)).filter(Boolean);
+  return [...new Set(names)].slice(0, REPORT_LIMITS.tags);
 }
 
 /** What the summary needs of the machine's context for the call. */
@@ -106,8 +94,6 @@ export interface SettledCall {
   readonly tags: readonly string[];
 }
 
-const MAX_DURATION = 7 * 24 * 3600;
-
 /** The line's duration when it reported one, else connected-to-ended; none for a call never connected. */
 export function durationSeconds(call: Pick<SettledCall, 'duration' | 'connectedAt' | 'endedAt'>): number | undefined {
   const seconds =
@@ -116,7 +102,7 @@ export function durationSeconds(call: Pick<SettledCall, 'duration' | 'connectedA
       : call.connectedAt !== null && call.endedAt !== null
         ? Math.floor((call.endedAt - call.connectedAt) / 1000)
         : null;
-  return seconds === null ? undefined : Math.min(MAX_DURATION, Math.max(0, seconds));
+  return seconds === null ? undefined : Math.min(REPORT_LIMITS.durationSeconds, Math.max(0, seconds));
 }
 
 export function summaryBody(call: SettledCall, frontTags: readonly { id: string; name: string }[] | null): SummaryBody {
@@ -131,7 +117,7 @@ export function summaryBody(call: SettledCall, frontTags: readonly { id: string;
 
 /** A recording report for a web URL; null for anything else (the server would refuse it). */
 export function recordingBody(callId: string, url: string): RecordingBody | null {
-  if (url.length > 2_000) return null;
+  if (url.length > REPORT_LIMITS.url) return null;
   try {
     const { protocol } = new URL(url);
     return protocol === 'https:' || protocol === 'http:' ? { callId, url, recordingType: 'call' } : null;

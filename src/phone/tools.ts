@@ -12,6 +12,7 @@
  * wrong lengths and unknown country codes, which is what catches typos and junk.
  */
 import type { CountryCode } from 'libphonenumber-js/min';
+import { isE164 } from '../../contract';
 import { DEFAULT_REGION, type NormalizeResult, type PhoneTools, type RegionCode } from './types';
 import { TOO_LONG, TOO_SHORT, preParseHandle, quote, notAPhoneNumber } from './handle';
 
@@ -20,8 +21,6 @@ export type PhoneLib = Pick<
   typeof import('libphonenumber-js/min'),
   'parsePhoneNumberFromString' | 'validatePhoneNumberLength' | 'isSupportedCountry'
 >;
-
-const E164 = /^\+[1-9]\d{1,14}$/;
 
 /** Builds {@link PhoneTools} around a loaded libphonenumber-js. */
 export function createPhoneTools(lib: PhoneLib): PhoneTools {
@@ -80,7 +79,8 @@ export function createPhoneTools(lib: PhoneLib): PhoneTools {
   }
 
   function formatForDisplay(e164: string): string {
-    if (typeof e164 !== 'string' || !E164.test(e164)) return e164;
+    // The contract's one E.164 rule: what the call log would take as a number is what we format.
+    if (!isE164(e164)) return e164;
     try {
       const parsed = lib.parsePhoneNumberFromString(e164, { extract: false });
       return parsed ? parsed.formatInternational() : e164;

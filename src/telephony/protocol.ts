@@ -15,6 +15,7 @@
  * not match is reported as a diagnostic and never reaches the machine.
  */
 import * as v from 'valibot';
+import { END_REASONS, type EndReason } from '../../contract';
 
 export const CALL_STATUSES = [
   'idle',
@@ -35,22 +36,8 @@ export type CallStatus = (typeof CALL_STATUSES)[number];
 export const CALL_FLOWS = ['regular', 'warmTransfer'] as const;
 export type CallFlow = (typeof CALL_FLOWS)[number];
 
-/** Why a call ended (on `ended` / `hanging`). */
-export const END_REASONS = [
-  'localHangup', // the agent hung up a connected call
-  'remoteHangup', // the other party hung up
-  'cancelled', // the agent hung up an outbound call before it was answered
-  'declined', // the agent declined an incoming call
-  'rejected', // the callee rejected the outbound call
-  'busy', // the callee was busy
-  'noAnswer', // nobody answered the outbound call
-  'missed', // the caller gave up before the agent answered
-  'answeredElsewhere', // another device or teammate answered the incoming call
-  'connectionLost', // the media or signalling connection dropped
-  'transferred', // the warm transfer was completed (merged) and the agent left
-  'failed', // the line could not place or keep the call
-] as const;
-export type EndReason = (typeof END_REASONS)[number];
+/** Why a call ended (on `ended` / `hanging`): the plugin/server contract's list, the same words the call log reports. */
+export { END_REASONS, type EndReason };
 
 /** Why a warm transfer went back to the regular flow (on `connected` with flow `regular`). */
 export const TRANSFER_OUTCOMES = [

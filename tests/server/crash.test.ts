@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidTransition, mapStep, type Direction, type FrontCallStatus, type LifecycleStep } from '../../server/calls/mapping';
 import type { Standin } from '../../server/standin/standin';
-import type { EndReason } from '../../src/telephony/protocol';
+import type { EndReason } from '../../contract';
 import { ADMIN_TOKEN, CHANNEL_ID, createTeammate, request, serverEnv, spawnServer, startTestStandin, tempDir, waitFor, type ChildServer } from './support';
 
 const CALLS = 300;

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { END_REASONS, type EndReason } from '../../src/telephony/protocol';
+import { END_REASONS, type EndReason } from '../../contract';
 import {
   DIRECTIONS,
   FRONT_CALL_STATUSES,

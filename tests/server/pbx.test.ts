@@ -60,6 +60,15 @@ describe('the PBX webhook', () => {
     expect(await outboxState(server.url)).toEqual(before);
   });
 
+  // Proved: removing the application/json check in server/pbx/routes.ts makes this fail (2026-12-02).
+  it('refuses a signed event sent as another content type with a 415, and writes nothing', async () => {
+    const raw = JSON.stringify({ event: 'start', ...inbound(newCustomer()) });
+    const before = await outboxState(server.url);
+    const res = await request(`${server.url}/pbx/events`, { method: 'POST', body: raw, headers: { ...signedPbxHeaders(raw), 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expect(await outboxState(server.url)).toEqual(before);
+  });
+
   it('refuses bad events with a 400', async () => {
     expect((await pbx({ event: 'ring', ...inbound(newCustomer()) })).status).toBe(400);
     expect((await pbx({ event: 'start', direction: 'inbound', srcPhone: '4155550100', dstPhone: COMPANY })).body.error.message).toMatch(/E\.164/);
@@ -176,5 +185,24 @@ describe('plugin and PBX reports about the same call become one Front call', () 
     await pbx({ event: 'start', ...inbound(customer), occurredAt: t0 + 600_000 });
     await drained(server.url);
     expect(statuses(customer)).toEqual([['ringing', 'missed'], ['ringing']]);
+  });
+});
+
+describe('without PBX_WEBHOOK_SECRET', () => {
+  // Proved: removing the `pbx_disabled` check in server/pbx/routes.ts makes this fail (2026-12-02).
+  it('the PBX webhook is off: 404, and nothing is written', async () => {
+    const offDir = tempDir();
+    const off = await startInProcess(offDir.path, standin.url, { PBX_WEBHOOK_SECRET: '' });
+    try {
+      const raw = JSON.stringify({ event: 'start', ...inbound(newCustomer()) });
+      const before = await outboxState(off.url);
+      const res = await request(`${off.url}/pbx/events`, { method: 'POST', body: raw, headers: signedPbxHeaders(raw) });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('pbx_disabled');
+      expect(await outboxState(off.url)).toEqual(before);
+    } finally {
+      await off.close();
+      offDir.remove();
+    }
   });
 });

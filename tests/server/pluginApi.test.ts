@@ -1,4 +1,5 @@
 // @vitest-environment node
+import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server';
 import type { Standin } from '../../server/standin/standin';
@@ -308,4 +309,51 @@ describe('CORS', () => {
     const admin = await fetch(`${server.url}/admin/tokens`, { method: 'OPTIONS', headers: { origin: PLUGIN_ORIGIN, 'access-control-request-method': 'POST' } });
     expect(admin.headers.get('access-control-allow-origin')).toBeNull();
   });
+});
+
+/** Sends `total` bytes of body in 64 KB chunks, chunked (no content-length); resolves with what came back and how much was sent. */
+function streamBody(url: string, total: number, authorization: string): Promise<{ status: number | null; sentBytes: number }> {
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization } });
+    let sent = 0;
+    let done = false;
+    const finish = (status: number | null) => {
+      if (done) return;
+      done = true;
+      req.destroy();
+      resolve({ status, sentBytes: sent });
+    };
+    req.on('response', (res) => {
+      res.resume();
+      finish(res.statusCode ?? null);
+    });
+    req.on('error', () => finish(null));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (!done && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!done) req.end();
+    };
+    pump();
+  });
+}
+
+describe('body limits', () => {
+  // Proved: removing `if (size > limit) tooLarge = true;` in server/http/body.ts makes this fail (2026-12-02):
+  // without a content-length only the bytes counted as they arrive can trip the limit.
+  it('a body over the limit is refused with 413 even when it declares no length', async () => {
+    const res = await streamBody(`${server.url}/v1/calls/events`, 64 * 1024, `Bearer ${token}`);
+    expect(res.status).toBe(413);
+  });
+
+  // Proved: removing the DRAIN_CAP_BYTES check in server/http/body.ts makes this fail (2026-12-02): the
+  // server then reads an endless body for ever instead of cutting the connection.
+  it('an endless body is cut off after 16 MB instead of being read for ever', async () => {
+    const res = await streamBody(`${server.url}/v1/calls/events`, 256 * 1024 * 1024, `Bearer ${token}`);
+    expect(res.status === 413 || res.status === null).toBe(true);
+    expect(res.sentBytes).toBeLessThan(64 * 1024 * 1024);
+  }, 20_000);
 });

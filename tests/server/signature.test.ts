@@ -124,6 +124,15 @@ describe("Front's requests to the channel endpoints", () => {
     expect(await activeChannel()).toBe('cha_good');
   });
 
+  // Proved: removing the `unknown_webhook` check in server/front/channelRoutes.ts makes this fail (2026-12-02).
+  it('a signed request to a webhook URL no channel uses gets 404 and forgets no channel', async () => {
+    const before = await activeChannel();
+    const res = await sendAsFront(`${server.url}/front/webhooks/not-a-webhook`, { type: 'delete', payload: { channel_id: before ?? 'cha_good' } }, APP_SECRET);
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: { code: 'unknown_webhook' } });
+    expect(await activeChannel()).toBe(before);
+  });
+
   it('the admin token is not a Front signature', async () => {
     const res = await request(`${server.url}/front/channel`, { method: 'POST', token: ADMIN_TOKEN, json: { type: 'list_addresses' } });
     expect(res.status).toBe(401);

@@ -37,6 +37,7 @@ describe('configuration from the environment', () => {
     expect(problems.join('\n')).toMatch(/ADMIN_TOKEN is missing/);
   });
 
+  // Proved: putting the value into the too-short message in server/config.ts makes this fail (2026-12-02).
   it('explains bad values without repeating secrets', () => {
     const env = { ...good, FRONT_APP_SECRET: 'short', PBX_WEBHOOK_SECRET: 'tiny', PORT: 'eighty', CORS_ORIGINS: 'http://ok.example,not an origin', FRONT_API_BASE_URL: 'ftp://x' };
     let message = '';
@@ -62,6 +63,8 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ ...good, RECORDING_URL_PREFIXES: 'https://recordings.example.com/' })).toEqual([]);
   });
 
+  // Proved: dropping the adminToken or the pbxWebhookSecret redaction in describeConfig (server/config.ts) makes
+  // this fail (2026-12-02).
   it('describes itself with the secrets redacted', () => {
     const text = JSON.stringify(describeConfig(loadConfig({ ...good, PBX_WEBHOOK_SECRET: 'pbx-secret-0123456789' })));
     expect(text).not.toContain(SECRET);
@@ -71,6 +74,8 @@ describe('configuration from the environment', () => {
 });
 
 describe('logs', () => {
+  // Proved: removing the masking of configured secrets in strings, or in Error messages, in server/log.ts makes
+  // this fail (2026-12-02).
   it('never contain a secret, as a field or inside a message', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'debug', secrets: [SECRET, ADMIN], write: (line) => lines.push(line) });

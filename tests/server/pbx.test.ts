@@ -48,6 +48,8 @@ const frontCalls = (customer: string) => standin.calls().filter((c) => c.party.h
 const statuses = (customer: string) => frontCalls(customer).map((c) => c.timeline.map((e) => e.status));
 
 describe('the PBX webhook', () => {
+  // Proved: removing the signature check in server/pbx/routes.ts, the timestamp window or the HMAC comparison in
+  // server/http/signature.ts makes this fail (2026-12-02).
   it('refuses an unsigned, badly signed or stale event, and writes nothing', async () => {
     const customer = newCustomer();
     const body = { event: 'start', ...inbound(customer) };

@@ -65,6 +65,10 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
   const raw = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, t: string | null = token) =>
     request(`${server.url}/v1/calls/events`, { method: 'POST', body, headers: { ...headers, ...(t ? { authorization: `Bearer ${t}` } : {}) } });
 
+  // Proved (2026-12-02): removing `if (!token) throw` (no token), or `if (!row) throw` (a wrong token, the admin
+  // token) in server/api/pluginRoutes.ts; the application/json check in server/http/body.ts (another content
+  // type); CALL_STARTED's strict detail in server/api/schemas.ts (an unknown detail field: the teammate comes from
+  // the token, never the body) each make their row fail.
   it.each([
     ['no token', 401, 'unauthorized', () => report(started('x1'), '')],
     ['a wrong token', 401, 'unauthorized', () => report(started('x1'), 'fst_not-a-real-token')],
@@ -103,6 +107,7 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
 
+  // Proved: dropping `AND revoked_at IS NULL` from tokenByHash in server/db/database.ts makes this fail (2026-12-02).
   it('a revoked token stops working', async () => {
     const created = await request(`${server.url}/admin/tokens`, { method: 'POST', token: ADMIN_TOKEN, json: { email: 'bob@example.com' } });
     const t = created.body.token as string;
@@ -111,6 +116,8 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect((await request(`${server.url}/v1/me`, { token: t })).status).toBe(401);
   });
 
+  // Proved: checking only that an admin bearer token is present (no safeEqual) in server/admin/routes.ts makes
+  // this fail (2026-12-02).
   it('tokens are stored hashed: the list never shows one', async () => {
     const list = await request(`${server.url}/admin/tokens`, { token: ADMIN_TOKEN });
     expect(JSON.stringify(list.body)).not.toContain(token);
@@ -118,6 +125,7 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect((await request(`${server.url}/admin/tokens`, { token })).status).toBe(401);
   });
 
+  // Proved: removing the RECORDING_URL_PREFIXES check in server/calls/service.ts makes this fail (2026-12-02).
   it('a recording URL off the allowed hosts is refused', async () => {
     const id = newCallId();
     await report(started(id));
@@ -278,6 +286,7 @@ describe('reports', () => {
     expect((await request(`${server.url}/admin/dead-letters`)).status).toBe(401);
   });
 
+  // Proved: removing the audio/* check in server/front/connector.ts makes this fail (2026-12-02).
   it('a recording that is not audio is a dead letter, never sent to Front', async () => {
     const id = newCallId();
     await report(started(id));
@@ -302,6 +311,8 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(PLUGIN_ORIGIN);
   });
 
+  // Proved: allowing any origin, allowing origins on every route (no /v1/ prefix check), or removing the
+  // preflight's 403 in server/http/cors.ts makes this fail (2026-12-02).
   it('refuses other origins, and never opens the admin or Front routes to browsers', async () => {
     const evil = await fetch(`${server.url}/v1/calls/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(evil.status).toBe(403);

@@ -57,7 +57,8 @@ describe('the composed softphone', () => {
     // The door opens after a lazy import: wait until it listens, or a message from another window
     // would be ignored only because nobody listened yet (the test then passed without the check).
     // Proved: removing `if (message.source !== parentWindow) return;` in
-    // src/telephony/simulated/remoteControl.ts makes this fail (2026-12-02).
+    // src/telephony/simulated/remoteControl.ts makes this fail (2026-12-02); so does loosening the
+    // message schema there (its phone pattern, or not validating at all).
     let listening!: () => void;
     const opened = new Promise<void>((resolve) => (listening = resolve));
     const target: Pick<Window, 'addEventListener' | 'removeEventListener'> = {

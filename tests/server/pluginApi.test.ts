@@ -116,6 +116,13 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect((await request(`${server.url}/v1/me`, { token: t })).status).toBe(401);
   });
 
+  // Proved: removing the `cache-control: no-store` default in server/http/router.ts makes this fail (2026-12-02).
+  it('the reply that shows a new teammate token, once, is never cached', async () => {
+    const created = await request(`${server.url}/admin/tokens`, { method: 'POST', token: ADMIN_TOKEN, json: { email: 'cy@example.com' } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
+  });
+
   // Proved: checking only that an admin bearer token is present (no safeEqual) in server/admin/routes.ts makes
   // this fail (2026-12-02).
   it('tokens are stored hashed: the list never shows one', async () => {

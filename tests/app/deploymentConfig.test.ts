@@ -18,6 +18,9 @@ describe('the deployment config beside the plugin', () => {
     expect(await loadDeploymentConfig(respond(404, null))).toEqual({ config: DEFAULT_CONFIG, problem: null });
   });
 
+  // Proved (2026-12-02): in src/app/deploymentConfig.ts, returning the file as read when it is invalid,
+  // dropping the defaultRegion pattern, or dropping the wss?:// pattern of sip.websocketUrl each makes
+  // a row here fail.
   it.each([
     [{ defaultRegion: 'United States' }, /defaultRegion/],
     [{ sip: { websocketUrl: 'http://x' } }, /sip\.websocketUrl/],
@@ -26,6 +29,13 @@ describe('the deployment config beside the plugin', () => {
     const result = await loadDeploymentConfig(respond(200, body));
     expect(result.config).toEqual(DEFAULT_CONFIG);
     expect(result.problem).toMatch(problem);
+  });
+
+  // Proved: dropping the https?:// pattern of server.url in src/app/deploymentConfig.ts makes this fail (2026-12-02).
+  it('a server URL that is not http(s) is reported and the defaults are used', async () => {
+    const result = await loadDeploymentConfig(respond(200, { server: { url: 'javascript:alert(1)' } }));
+    expect(result.config).toEqual(DEFAULT_CONFIG);
+    expect(result.problem).toMatch(/server\.url/);
   });
 
   it('a network failure is reported and the defaults are used', async () => {

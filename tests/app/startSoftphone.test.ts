@@ -54,8 +54,23 @@ describe('the composed softphone', () => {
     const line = createSimulatedLine({ connectMs: 1 });
     const host = new FakeHost();
     const parent = {};
-    const softphone = startSoftphone({ line, host, simulatorParent: { target: window, parent } });
+    // The door opens after a lazy import: wait until it listens, or a message from another window
+    // would be ignored only because nobody listened yet (the test then passed without the check).
+    // Proved: removing `if (message.source !== parentWindow) return;` in
+    // src/telephony/simulated/remoteControl.ts makes this fail (2026-12-02); so does loosening the
+    // message schema there (its phone pattern, or not validating at all).
+    let listening!: () => void;
+    const opened = new Promise<void>((resolve) => (listening = resolve));
+    const target: Pick<Window, 'addEventListener' | 'removeEventListener'> = {
+      addEventListener: (type: string, listener: EventListener) => {
+        window.addEventListener(type, listener);
+        if (type === 'message') listening();
+      },
+      removeEventListener: (type: string, listener: EventListener) => window.removeEventListener(type, listener),
+    };
+    const softphone = startSoftphone({ line, host, simulatorParent: { target, parent } });
     running.push(softphone);
+    await opened;
     window.dispatchEvent(new MessageEvent('message', { data: { source: SIMULATOR_MESSAGE_SOURCE, command: 'ringAgent', from: '+14155550123' }, source: null }));
     await new Promise((r) => setTimeout(r, 20));
     expect(selectStatus(softphone.actor.getSnapshot()).status).toBe('idle');

@@ -87,6 +87,7 @@ describe('the ended screen says whether the call is logged', () => {
 });
 
 describe('call log settings', () => {
+  // Proved: not clearing the token field after Save in src/ui/CallLogSettings.tsx makes this fail (2026-12-02).
   it('saves the server URL and token, never shows the token back, and starts logging', async () => {
     const { user, storage, endCall } = renderWithCallLog({ defaults: { url: 'https://default.example.com' } });
     await openSettings(user);
@@ -110,6 +111,8 @@ describe('call log settings', () => {
     expect(await screen.findByText('Logged to Front')).toBeTruthy();
   });
 
+  // Proved: removing the https-or-loopback check in checkServerUrl (src/calllog/settings.ts) makes this fail
+  // (2026-12-02).
   it('refuses a plain http URL off this machine with a clear error, and changes nothing', async () => {
     const { user, storage, settings } = renderWithCallLog({ configured: true });
     const before = storage.getItem('softphone.callLog');

@@ -43,6 +43,7 @@ describe('reading Front plugin contexts', () => {
     expect(mapContext({ id: 'c', type: 'somethingNew', entryPoint: { type: 'SIDE_PANEL' } })).toMatchObject({ type: 'other', callRequest: null });
   });
 
+  // Proved: removing the base ContextSchema check in src/front/sdk/mapContext.ts makes this fail (2026-12-02).
   it.each([null, 'x', {}, { id: 1 }, { type: 'noConversation' }])('refuses a context that is not one (%j)', (raw) => {
     expect(mapContext(raw)).toBeNull();
   });

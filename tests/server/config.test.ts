@@ -1,7 +1,9 @@
 // @vitest-environment node
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { startServer } from '../../server';
 import { ConfigError, DEFAULTS, describeConfig, loadConfig } from '../../server/config';
 import { createLogger } from '../../server/log';
+import { ADMIN_TOKEN, APP_SECRET, request, serverEnv, tempDir } from './support';
 
 const SECRET = 'very-secret-app-key-123';
 const ADMIN = 'very-secret-admin-token-456';
@@ -35,6 +37,7 @@ describe('configuration from the environment', () => {
     expect(problems.join('\n')).toMatch(/ADMIN_TOKEN is missing/);
   });
 
+  // Proved: putting the value into the too-short message in server/config.ts makes this fail (2026-12-02).
   it('explains bad values without repeating secrets', () => {
     const env = { ...good, FRONT_APP_SECRET: 'short', PBX_WEBHOOK_SECRET: 'tiny', PORT: 'eighty', CORS_ORIGINS: 'http://ok.example,not an origin', FRONT_API_BASE_URL: 'ftp://x' };
     let message = '';
@@ -52,6 +55,16 @@ describe('configuration from the environment', () => {
     expect(message).not.toContain('tiny');
   });
 
+  // Proved: accepting a prefix without a path (the regex without its final `\/`) in server/config.ts
+  // makes this fail (2026-12-02). "https://recordings.example.com" would also allow
+  // https://recordings.example.com.attacker.example/...
+  it('refuses a recording URL prefix that does not end in a path', () => {
+    expect(problemsOf({ ...good, RECORDING_URL_PREFIXES: 'https://recordings.example.com' }).join('\n')).toMatch(/RECORDING_URL_PREFIXES: "https:\/\/recordings\.example\.com" must be/);
+    expect(problemsOf({ ...good, RECORDING_URL_PREFIXES: 'https://recordings.example.com/' })).toEqual([]);
+  });
+
+  // Proved: dropping the adminToken or the pbxWebhookSecret redaction in describeConfig (server/config.ts) makes
+  // this fail (2026-12-02).
   it('describes itself with the secrets redacted', () => {
     const text = JSON.stringify(describeConfig(loadConfig({ ...good, PBX_WEBHOOK_SECRET: 'pbx-secret-0123456789' })));
     expect(text).not.toContain(SECRET);
@@ -61,6 +74,8 @@ describe('configuration from the environment', () => {
 });
 
 describe('logs', () => {
+  // Proved: removing the masking of configured secrets in strings, or in Error messages, in server/log.ts makes
+  // this fail (2026-12-02).
   it('never contain a secret, as a field or inside a message', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'debug', secrets: [SECRET, ADMIN], write: (line) => lines.push(line) });
@@ -71,6 +86,18 @@ describe('logs', () => {
     expect(all).toContain('[redacted]');
   });
 
+  // Proved: removing the SECRET_KEY redaction of field names in server/log.ts makes this fail (2026-12-02);
+  // the test above still passes then, because its values are all configured secrets, masked anyway.
+  it('redact fields named like a secret even when the value is not a configured secret', () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+    log.warn('request refused', { headers: { authorization: 'Bearer fst_teammate-token-123' }, token: 'fst_other-token-456', password: 'hunter2-secret' });
+    const all = lines.join('\n');
+    expect(all).not.toContain('fst_teammate-token-123');
+    expect(all).not.toContain('fst_other-token-456');
+    expect(all).not.toContain('hunter2-secret');
+  });
+
   it('respect the level', () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'warn', write: (line) => lines.push(line) });
@@ -78,5 +105,37 @@ describe('logs', () => {
     log.warn('loud');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', msg: 'loud' });
+  });
+});
+
+describe("the running server's own logs", () => {
+  // Proved: starting the server's logger with `secrets: []` in server/app.ts makes this fail (2026-12-02):
+  // the refused request's path is logged as it came, and only the configured secrets mask it.
+  it('mask the configured secrets even where a request carries them', async () => {
+    const dir = tempDir();
+    const written: string[] = [];
+    const capture = (chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    };
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    try {
+      const server = await startServer(loadConfig(serverEnv(dir.path, 'http://127.0.0.1:9', { LOG_LEVEL: 'warn' })));
+      try {
+        const res = await request(`${server.url}/front/channel?oops=${APP_SECRET}&admin=${ADMIN_TOKEN}`, { method: 'POST', json: { type: 'list_addresses' } });
+        expect(res.status).toBe(401);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+      dir.remove();
+    }
+    const all = written.join('');
+    expect(all).toMatch(/refused a request claiming to come from Front/);
+    expect(all).not.toContain(APP_SECRET);
+    expect(all).not.toContain(ADMIN_TOKEN);
   });
 });

@@ -48,6 +48,8 @@ const frontCalls = (customer: string) => standin.calls().filter((c) => c.party.h
 const statuses = (customer: string) => frontCalls(customer).map((c) => c.timeline.map((e) => e.status));
 
 describe('the PBX webhook', () => {
+  // Proved: removing the signature check in server/pbx/routes.ts, the timestamp window or the HMAC comparison in
+  // server/http/signature.ts makes this fail (2026-12-02).
   it('refuses an unsigned, badly signed or stale event, and writes nothing', async () => {
     const customer = newCustomer();
     const body = { event: 'start', ...inbound(customer) };
@@ -57,6 +59,15 @@ describe('the PBX webhook', () => {
     expect((await pbx(body, signedPbxHeaders(raw, 'not-the-pbx-secret-123'))).body.error.code).toBe('bad_signature');
     expect((await pbx(body, signedPbxHeaders(raw, PBX_SECRET, Date.now() - 3_600_000))).body.error.code).toBe('stale_timestamp');
     expect((await pbx(body, signedPbxHeaders(raw.replace(customer, newCustomer())))).status).toBe(401);
+    expect(await outboxState(server.url)).toEqual(before);
+  });
+
+  // Proved: removing the application/json check in server/pbx/routes.ts makes this fail (2026-12-02).
+  it('refuses a signed event sent as another content type with a 415, and writes nothing', async () => {
+    const raw = JSON.stringify({ event: 'start', ...inbound(newCustomer()) });
+    const before = await outboxState(server.url);
+    const res = await request(`${server.url}/pbx/events`, { method: 'POST', body: raw, headers: { ...signedPbxHeaders(raw), 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
     expect(await outboxState(server.url)).toEqual(before);
   });
 
@@ -176,5 +187,24 @@ describe('plugin and PBX reports about the same call become one Front call', () 
     await pbx({ event: 'start', ...inbound(customer), occurredAt: t0 + 600_000 });
     await drained(server.url);
     expect(statuses(customer)).toEqual([['ringing', 'missed'], ['ringing']]);
+  });
+});
+
+describe('without PBX_WEBHOOK_SECRET', () => {
+  // Proved: removing the `pbx_disabled` check in server/pbx/routes.ts makes this fail (2026-12-02).
+  it('the PBX webhook is off: 404, and nothing is written', async () => {
+    const offDir = tempDir();
+    const off = await startInProcess(offDir.path, standin.url, { PBX_WEBHOOK_SECRET: '' });
+    try {
+      const raw = JSON.stringify({ event: 'start', ...inbound(newCustomer()) });
+      const before = await outboxState(off.url);
+      const res = await request(`${off.url}/pbx/events`, { method: 'POST', body: raw, headers: signedPbxHeaders(raw) });
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('pbx_disabled');
+      expect(await outboxState(off.url)).toEqual(before);
+    } finally {
+      await off.close();
+      offDir.remove();
+    }
   });
 });

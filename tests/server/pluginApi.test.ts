@@ -1,4 +1,5 @@
 // @vitest-environment node
+import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server';
 import type { Standin } from '../../server/standin/standin';
@@ -64,6 +65,10 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
   const raw = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, t: string | null = token) =>
     request(`${server.url}/v1/calls/events`, { method: 'POST', body, headers: { ...headers, ...(t ? { authorization: `Bearer ${t}` } : {}) } });
 
+  // Proved (2026-12-02): removing `if (!token) throw` (no token), or `if (!row) throw` (a wrong token, the admin
+  // token) in server/api/pluginRoutes.ts; the application/json check in server/http/body.ts (another content
+  // type); CALL_STARTED's strict detail in server/api/schemas.ts (an unknown detail field: the teammate comes from
+  // the token, never the body) each make their row fail.
   it.each([
     ['no token', 401, 'unauthorized', () => report(started('x1'), '')],
     ['a wrong token', 401, 'unauthorized', () => report(started('x1'), 'fst_not-a-real-token')],
@@ -102,6 +107,7 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
 
+  // Proved: dropping `AND revoked_at IS NULL` from tokenByHash in server/db/database.ts makes this fail (2026-12-02).
   it('a revoked token stops working', async () => {
     const created = await request(`${server.url}/admin/tokens`, { method: 'POST', token: ADMIN_TOKEN, json: { email: 'bob@example.com' } });
     const t = created.body.token as string;
@@ -110,6 +116,15 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect((await request(`${server.url}/v1/me`, { token: t })).status).toBe(401);
   });
 
+  // Proved: removing the `cache-control: no-store` default in server/http/router.ts makes this fail (2026-12-02).
+  it('the reply that shows a new teammate token, once, is never cached', async () => {
+    const created = await request(`${server.url}/admin/tokens`, { method: 'POST', token: ADMIN_TOKEN, json: { email: 'cy@example.com' } });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('cache-control')).toBe('no-store');
+  });
+
+  // Proved: checking only that an admin bearer token is present (no safeEqual) in server/admin/routes.ts makes
+  // this fail (2026-12-02).
   it('tokens are stored hashed: the list never shows one', async () => {
     const list = await request(`${server.url}/admin/tokens`, { token: ADMIN_TOKEN });
     expect(JSON.stringify(list.body)).not.toContain(token);
@@ -117,6 +132,7 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect((await request(`${server.url}/admin/tokens`, { token })).status).toBe(401);
   });
 
+  // Proved: removing the RECORDING_URL_PREFIXES check in server/calls/service.ts makes this fail (2026-12-02).
   it('a recording URL off the allowed hosts is refused', async () => {
     const id = newCallId();
     await report(started(id));
@@ -277,6 +293,7 @@ describe('reports', () => {
     expect((await request(`${server.url}/admin/dead-letters`)).status).toBe(401);
   });
 
+  // Proved: removing the audio/* check in server/front/connector.ts makes this fail (2026-12-02).
   it('a recording that is not audio is a dead letter, never sent to Front', async () => {
     const id = newCallId();
     await report(started(id));
@@ -301,6 +318,8 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(PLUGIN_ORIGIN);
   });
 
+  // Proved: allowing any origin, allowing origins on every route (no /v1/ prefix check), or removing the
+  // preflight's 403 in server/http/cors.ts makes this fail (2026-12-02).
   it('refuses other origins, and never opens the admin or Front routes to browsers', async () => {
     const evil = await fetch(`${server.url}/v1/calls/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(evil.status).toBe(403);
@@ -308,4 +327,51 @@ describe('CORS', () => {
     const admin = await fetch(`${server.url}/admin/tokens`, { method: 'OPTIONS', headers: { origin: PLUGIN_ORIGIN, 'access-control-request-method': 'POST' } });
     expect(admin.headers.get('access-control-allow-origin')).toBeNull();
   });
+});
+
+/** Sends `total` bytes of body in 64 KB chunks, chunked (no content-length); resolves with what came back and how much was sent. */
+function streamBody(url: string, total: number, authorization: string): Promise<{ status: number | null; sentBytes: number }> {
+  return new Promise((resolve) => {
+    const target = new URL(url);
+    const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization } });
+    let sent = 0;
+    let done = false;
+    const finish = (status: number | null) => {
+      if (done) return;
+      done = true;
+      req.destroy();
+      resolve({ status, sentBytes: sent });
+    };
+    req.on('response', (res) => {
+      res.resume();
+      finish(res.statusCode ?? null);
+    });
+    req.on('error', () => finish(null));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (!done && sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!done) req.end();
+    };
+    pump();
+  });
+}
+
+describe('body limits', () => {
+  // Proved: removing `if (size > limit) tooLarge = true;` in server/http/body.ts makes this fail (2026-12-02):
+  // without a content-length only the bytes counted as they arrive can trip the limit.
+  it('a body over the limit is refused with 413 even when it declares no length', async () => {
+    const res = await streamBody(`${server.url}/v1/calls/events`, 64 * 1024, `Bearer ${token}`);
+    expect(res.status).toBe(413);
+  });
+
+  // Proved: removing the DRAIN_CAP_BYTES check in server/http/body.ts makes this fail (2026-12-02): the
+  // server then reads an endless body for ever instead of cutting the connection.
+  it('an endless body is cut off after 16 MB instead of being read for ever', async () => {
+    const res = await streamBody(`${server.url}/v1/calls/events`, 256 * 1024 * 1024, `Bearer ${token}`);
+    expect(res.status === 413 || res.status === null).toBe(true);
+    expect(res.sentBytes).toBeLessThan(64 * 1024 * 1024);
+  }, 20_000);
 });

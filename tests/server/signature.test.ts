@@ -21,10 +21,12 @@ describe('verifying X-Front-Signature', () => {
     expect(signBody(SECRET, ts, body)).toBe(createHmac('sha256', SECRET).update(`${ts}:${body.toString()}`).digest('base64'));
   });
 
+  // Proved: removing the HMAC comparison in verifySignedBody (server/http/signature.ts) makes this fail (2026-12-02).
   it('refuses a signature made with another secret', () => {
     expect(verify({ signature: signBody('another-secret-123456', ts, body) })).toMatchObject({ ok: false, code: 'bad_signature' });
   });
 
+  // Proved: removing the HMAC comparison in verifySignedBody (server/http/signature.ts) makes this fail (2026-12-02).
   it('refuses a tampered body', () => {
     const tampered = Buffer.from(body.toString().replace('cha_1', 'cha_2'));
     expect(verify({ rawBody: tampered })).toMatchObject({ ok: false, code: 'bad_signature' });
@@ -32,6 +34,8 @@ describe('verifying X-Front-Signature', () => {
     expect(verify({ rawBody: Buffer.from(JSON.stringify(JSON.parse(body.toString()), null, 2)) })).toMatchObject({ ok: false });
   });
 
+  // Proved: removing the timestamp window, or making it one-sided (`now - at` without Math.abs), in
+  // server/http/signature.ts makes this fail (2026-12-02).
   it('refuses a stale or future timestamp, even correctly signed', () => {
     const old = String(now - 301_000);
     expect(verify({ timestamp: old, signature: signBody(SECRET, old, body) })).toMatchObject({ ok: false, code: 'stale_timestamp' });
@@ -39,6 +43,8 @@ describe('verifying X-Front-Signature', () => {
     expect(verify({ timestamp: future, signature: signBody(SECRET, future, body) })).toMatchObject({ ok: false, code: 'stale_timestamp' });
   });
 
+  // Proved: removing the missing-signature check, the bad-timestamp check, or the equal-length check before
+  // timingSafeEqual (it then throws) in server/http/signature.ts makes this fail (2026-12-02).
   it('refuses a missing signature or timestamp, and garbage', () => {
     expect(verify({ signature: undefined })).toMatchObject({ ok: false, code: 'missing_signature' });
     expect(verify({ timestamp: undefined })).toMatchObject({ ok: false, code: 'missing_signature' });
@@ -69,6 +75,8 @@ describe("Front's requests to the channel endpoints", () => {
 
   const activeChannel = async () => (await outboxState(server.url) as unknown as { channelId: string | null }).channelId;
 
+  // Proved: ignoring a failed check in `verified` (server/front/channelRoutes.ts) or removing the HMAC comparison
+  // makes this fail (2026-12-02).
   it('a bad signature gets 401 and stores no channel', async () => {
     const res = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_evil' } }, 'wrong-secret-0123456789');
     expect(res.status).toBe(401);
@@ -76,6 +84,8 @@ describe("Front's requests to the channel endpoints", () => {
     expect(await activeChannel()).toBeNull();
   });
 
+  // Proved: ignoring a failed check in `verified` (server/front/channelRoutes.ts) or removing the timestamp window
+  // makes this fail (2026-12-02).
   it('a stale request gets 401 and stores no channel', async () => {
     const res = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_old' } }, APP_SECRET, {
       timestamp: Date.now() - 10 * 60_000,
@@ -85,6 +95,8 @@ describe("Front's requests to the channel endpoints", () => {
     expect(await activeChannel()).toBeNull();
   });
 
+  // Proved: ignoring a failed check in `verified` (server/front/channelRoutes.ts) or removing the HMAC comparison
+  // makes this fail (2026-12-02).
   it('a tampered body gets 401 and stores no channel', async () => {
     const res = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_1' } }, APP_SECRET, {
       tamper: (raw) => raw.replace('cha_1', 'cha_x'),
@@ -93,6 +105,8 @@ describe("Front's requests to the channel endpoints", () => {
     expect(await activeChannel()).toBeNull();
   });
 
+  // Proved: ignoring a failed check in `verified` (server/front/channelRoutes.ts) or removing the missing-
+  // signature check makes this fail (2026-12-02).
   it('an unsigned request gets 401', async () => {
     const res = await request(`${server.url}/front/channel`, { method: 'POST', json: { type: 'authorization', payload: { channel_id: 'cha_1' } } });
     expect(res.status).toBe(401);
@@ -111,6 +125,8 @@ describe("Front's requests to the channel endpoints", () => {
     expect(list).toMatchObject({ status: 200, body: { type: 'success', addresses: [] } });
   });
 
+  // Proved: ignoring a failed check in `verified`, or removing the channel_mismatch check, in
+  // server/front/channelRoutes.ts makes this fail (2026-12-02).
   it('deletion at the webhook URL needs a good signature, then forgets the channel', async () => {
     const { webhookUrl } = await standin.authorize(server.url, 'cha_del');
     expect(await activeChannel()).toBe('cha_del');
@@ -124,6 +140,16 @@ describe("Front's requests to the channel endpoints", () => {
     expect(await activeChannel()).toBe('cha_good');
   });
 
+  // Proved: removing the `unknown_webhook` check in server/front/channelRoutes.ts makes this fail (2026-12-02).
+  it('a signed request to a webhook URL no channel uses gets 404 and forgets no channel', async () => {
+    const before = await activeChannel();
+    const res = await sendAsFront(`${server.url}/front/webhooks/not-a-webhook`, { type: 'delete', payload: { channel_id: before ?? 'cha_good' } }, APP_SECRET);
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ error: { code: 'unknown_webhook' } });
+    expect(await activeChannel()).toBe(before);
+  });
+
+  // Proved: ignoring a failed check in `verified` (server/front/channelRoutes.ts) makes this fail (2026-12-02).
   it('the admin token is not a Front signature', async () => {
     const res = await request(`${server.url}/front/channel`, { method: 'POST', token: ADMIN_TOKEN, json: { type: 'list_addresses' } });
     expect(res.status).toBe(401);

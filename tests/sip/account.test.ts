@@ -21,6 +21,7 @@ describe('validating the SIP account', () => {
     expect(validateSipAccount({ ...VALID, authorizationUser: '', displayName: '' })).toEqual({ ok: true, account: VALID });
   });
 
+  // Proved: removing the ws://-only-on-loopback check in src/telephony/sip/account.ts makes this fail (2026-12-02).
   it('allows ws:// only for a server on this computer', () => {
     expect(validateSipAccount({ ...VALID, websocketUrl: 'ws://127.0.0.1:8080' }).ok).toBe(true);
     expect(validateSipAccount({ ...VALID, websocketUrl: 'ws://localhost:8080/ws' }).ok).toBe(true);
@@ -31,6 +32,8 @@ describe('validating the SIP account', () => {
     });
   });
 
+  // Proved: removing the user-name/password-in-URL check in src/telephony/sip/account.ts makes the
+  // "wss://1001:secret@..." row fail (2026-12-02).
   it.each([
     ['', 'Enter the WebSocket URL'],
     ['https://pbx.example.com', 'must start with wss://'],
@@ -61,6 +64,8 @@ describe('validating the SIP account', () => {
     expect(validateSipAccount({ ...VALID, sipUri: 'sip:42@10.0.0.5:5060' }).ok).toBe(true);
   });
 
+  // Proved (2026-12-02): in src/telephony/sip/account.ts, removing the password's control-character check,
+  // or putting the password into the too-long message, makes this fail.
   it('requires a password and never repeats it in a message', () => {
     const secret = 'p\nsecret';
     const result = validateSipAccount({ ...VALID, password: secret });
@@ -73,6 +78,15 @@ describe('validating the SIP account', () => {
     expect(validateSipAccount({ ...VALID, authorizationUser: 'a b' })).toMatchObject({ ok: false, errors: { authorizationUser: expect.any(String) } });
     expect(validateSipAccount({ ...VALID, displayName: 'Alex "the agent"' })).toMatchObject({ ok: false, errors: { displayName: expect.any(String) } });
     expect(validateSipAccount({ ...VALID, displayName: 'x'.repeat(101) })).toMatchObject({ ok: false, errors: { displayName: expect.any(String) } });
+  });
+
+  // Proved: removing the control-character check of checkOptionalText in src/telephony/sip/account.ts
+  // makes this fail (2026-12-02); the test above is caught by the space and quote rules instead.
+  it('refuses a display name with a line break inside, which would start a new SIP header', () => {
+    expect(validateSipAccount({ ...VALID, displayName: 'Ada\r\nVia: SIP/2.0/WSS evil.example' })).toEqual({
+      ok: false,
+      errors: { displayName: 'The display name must not contain line breaks or control characters.' },
+    });
   });
 
   it('reports every wrong field at once, and survives input that is not an object', () => {

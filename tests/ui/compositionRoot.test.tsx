@@ -67,6 +67,8 @@ describe('the simulated line panel', () => {
 });
 
 describe('settings storage', () => {
+  // Proved: taking the stored mandatoryTagging without its boolean check in src/app/settingsStorage.ts makes this
+  // fail (2026-12-02).
   it('reads the saved "require tags" setting and ignores anything malformed', () => {
     expect(loadSettings(memoryStorage({ 'softphone.settings': '{"mandatoryTagging":true}' }))).toEqual({ mandatoryTagging: true });
     expect(loadSettings(memoryStorage({ 'softphone.settings': '{"mandatoryTagging":"yes"}' }))).toEqual({});

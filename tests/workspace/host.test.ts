@@ -79,6 +79,8 @@ const conversation = (): FrontSingleConversation => {
 };
 
 describe('the workspace host', () => {
+  // Proved: removing the handshake's source check, or its port check, in workspace/host.ts makes this fail
+  // (2026-12-02).
   it('ignores a handshake from another window or without a port', async () => {
     const { host, window, problems } = setUp();
     const plugin = pluginEnd();
@@ -131,6 +133,8 @@ describe('the workspace host', () => {
     ]);
   });
 
+  // Proved: removing the unknown-context check, or the functionArities check, in workspace/host.ts makes this fail
+  // (2026-12-02).
   it('refuses a call on an unknown context or a function its context does not offer, without running it', async () => {
     const { host, connect, runs } = setUp();
     const plugin = connect();
@@ -181,6 +185,8 @@ describe('the workspace host', () => {
     expect(problems).toEqual([expect.stringContaining('Could not post function_result')]);
   });
 
+  // Proved: removing the contextId/name/args checks of parsePluginMessage (workspace/protocol.ts), or the
+  // duplicate-id check in workspace/host.ts, makes this fail (2026-12-02).
   it('reports malformed messages and a duplicate pending call id, and answers neither', async () => {
     const { host, connect, problems } = setUp(() => 'late', 100);
     const plugin = connect();

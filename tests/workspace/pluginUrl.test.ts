@@ -17,6 +17,7 @@ describe('where the workspace loads the plugin from', () => {
     expect(resolvePluginUrl(at(`http://localhost:5173/workspace/?plugin=${encodeURIComponent(asked)}`))).toEqual({ url: asked, warning: null });
   });
 
+  // Proved: accepting any parsed URL (no http/https check) in workspace/pluginUrl.ts makes this fail (2026-12-02).
   it('refuses a plugin URL that is not http(s)', () => {
     const result = resolvePluginUrl(at(`http://localhost:5173/workspace/?plugin=${encodeURIComponent('javascript:alert(1)')}`));
     expect(result.url).toBe('http://127.0.0.1:5173/');

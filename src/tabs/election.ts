@@ -6,7 +6,8 @@ export type LockPort = Pick<LockManager, 'request'>;
 
 /** The platform's lock manager, or undefined where there is none (old browsers, some test environments). */
 export function platformLocks(): LockPort | undefined {
-  return typeof navigator === 'object' && navigator !== null && 'locks' in navigator ? navigator.locks : undefined;
+  // Some environments have the property and no manager (happy-dom: null; insecure contexts: undefined).
+  return (typeof navigator === 'object' && navigator !== null && navigator.locks) || undefined;
 }
 
 export interface ElectionOptions {

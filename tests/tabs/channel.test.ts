@@ -30,6 +30,7 @@ describe('typed channel', () => {
     b.channel.close();
   });
 
+  // Proved: fails when the `from === id` check is removed.
   it("ignores the instance's own messages echoed by another endpoint of the page", () => {
     const bus = new FakeBus();
     const a = open(bus, 'a');
@@ -39,6 +40,7 @@ describe('typed channel', () => {
     a.channel.close();
   });
 
+  // Proved: fails when the envelope is not validated.
   it('ignores and reports malformed messages, without quoting their content', () => {
     const bus = new FakeBus();
     const a = open(bus, 'a');

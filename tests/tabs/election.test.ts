@@ -51,6 +51,7 @@ describe('election', () => {
     b.stop();
   });
 
+  // Proved: fails when stop() does not abort the queued request.
   it('a follower that stops withdraws its request (aborted) and never becomes owner', async () => {
     const locks = new FakeLocks();
     const problems: TabProblem[] = [];
@@ -87,6 +88,7 @@ describe('election', () => {
     election.stop();
   });
 
+  // Proved: fails without the try/catch around the role change in the lock callback.
   it('a role listener that throws does not give the lock back', async () => {
     const locks = new FakeLocks();
     const a = createElection({ name: 'phone', locks: locks.client('a') });

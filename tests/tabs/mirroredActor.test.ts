@@ -147,6 +147,7 @@ describe('mirrored call machine', () => {
     d.actor.stop();
   });
 
+  // Proved: fails when the snapshot is rebuilt with another context than the mirrored one.
   it("a follower's snapshot answers matches, hasTag, can and the UI's selectors as the owner's does, through a whole call", async () => {
     const g = await twoTabs({ mandatoryTagging: true });
     const { owner } = g;
@@ -200,6 +201,7 @@ describe('mirrored call machine', () => {
     expect(g.owner.line.commands.at(-1)).toEqual({ type: 'answer', callId: 'in-1' });
   });
 
+  // Proved: fails without the per-state cache, and without publishSnapshots skipping unchanged snapshots.
   it('the snapshot is the same object until a new state arrives, and each new state is told once', async () => {
     const g = await twoTabs();
     const seen: unknown[] = [];

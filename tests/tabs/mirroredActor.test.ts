@@ -201,6 +201,15 @@ describe('mirrored call machine', () => {
     expect(g.owner.line.commands.at(-1)).toEqual({ type: 'answer', callId: 'in-1' });
   });
 
+  it("on the owner's own tab the same facade is synchronous: a click shows at once, as with the real actor", async () => {
+    const g = await twoTabs();
+    const initial = toMirroredState<DialerMachine>(g.owner.actor.getSnapshot());
+    const mine = createMirroredActor(dialerMachine, g.ownerHub, { initial });
+    mine.send({ type: 'AGENT.DIAL', number: '+14155550199' });
+    expect(mine.getSnapshot().value).toBe('connecting');
+    expect(g.owner.line.commandsOf('dial')).toHaveLength(1);
+  });
+
   // Proved: fails without the per-state cache, and without publishSnapshots skipping unchanged snapshots.
   it('the snapshot is the same object until a new state arrives, and each new state is told once', async () => {
     const g = await twoTabs();

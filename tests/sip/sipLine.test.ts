@@ -477,6 +477,26 @@ describe('the SIP line: warm transfer', () => {
     expect(t.statuses('call-1').at(-1)).toBe('connected/warmTransfer');
   });
 
+  // The one table of command preconditions (session/rules.ts) has a state for this gap; before it,
+  // swap and merge were allowed there and threw a TypeError (no consultation leg any more).
+  // Proved to fail when 'returning' is mapped to 'consulting' in sessionState.
+  it('refuses swap, merge and a second cancel while it resumes the customer after a cancelled transfer', async () => {
+    const t = setup();
+    const { main, consult } = await consulting(t);
+    consult.confirm();
+    await settle();
+    await t.line.cancelTransfer('call-1');
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/warmTransfer');
+    for (const command of [t.line.swap('call-1'), t.line.merge('call-1'), t.line.cancelTransfer('call-1'), t.line.hold('call-1')]) {
+      expect((await rejection(command)).code).toBe('invalid_state');
+    }
+    main.completeReInvite();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular:transferCancelled');
+    await t.line.hold('call-1');
+  });
+
   it('swaps by holding the active leg, then resuming the held one', async () => {
     const t = setup();
     const { main, consult } = await consulting(t);

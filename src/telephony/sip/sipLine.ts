@@ -20,6 +20,11 @@
  * Beyond JsSIP: the line ends a call itself when its peer connection fails (`connectionLost`;
  * JsSIP would keep a ghost call), sends the SDP on the first ICE candidate instead of waiting for
  * gathering to finish, and re-registers with backoff after a refused registration.
+ *
+ * By job: the call record, its events and which command is allowed when are the call-session core
+ * (`../session`); registration and backoff `registrar.ts`; ICE `ice.ts`; the SIP sessions of the
+ * call `legs.ts`; hold and warm transfer `transfer.ts`; the incoming call's id `callId.ts`. This
+ * file is the port, the call's lifecycle, and the wiring.
  */
 import type { EndReason } from '../protocol';
 import { ALL_CAPABILITIES, LineError, type LineCapabilities, type TransferTarget } from '../line';

@@ -1,34 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createSimulatedLine, type SimulatedLine } from '../../src/telephony/simulated';
+import { createSimulatedLine } from '../../src/telephony/simulated';
 import { createSwitchableLine } from '../../src/telephony/switchableLine';
 import { FakeLine, ev } from '../support/fakeLine';
-import { describeLineContract } from '../support/lineContract';
+import { describeLineContract, simulatedHarness } from '../support/lineContract';
 
 // The switchable wrapper must keep the whole port contract: run the shared suite through it, with
 // the simulated line it was switched to (the listeners moved from the line it started on).
 describeLineContract('a switchable line switched to the simulated line', () => {
   vi.useFakeTimers();
-  const inner: SimulatedLine = createSimulatedLine();
+  const inner = createSimulatedLine();
   const line = createSwitchableLine(new FakeLine());
   line.use(inner).dispose();
-  return {
-    line,
-    answeringNumber: '+14155550142',
-    transferTargetNumber: '+14155550177',
-    async callAgent() {
-      inner.ringAgent();
-    },
-    async remoteHangsUp() {
-      inner.remoteHangsUp();
-    },
-    async advance(ms) {
-      await vi.advanceTimersByTimeAsync(ms);
-    },
-    dispose() {
-      line.dispose();
-      vi.useRealTimers();
-    },
-  };
+  return simulatedHarness(line, () => inner);
 });
 
 describe('switching lines', () => {

@@ -3,6 +3,7 @@ import { App, simulatorControls, startSoftphone } from './app';
 import { createCallLogRelay } from './calllog/view';
 import { createFrontSdkHost } from './front/sdk/frontSdkHost';
 import { loadPhoneTools } from './phone';
+import { reportSipLog } from './app/diagnostics';
 import { createLineManager } from './app/lineManager';
 import { deferLine } from './telephony/deferredLine';
 import { SIMULATED_CAPABILITIES } from './telephony/simulated/catalog';
@@ -42,7 +43,8 @@ const lines = createLineManager({
   line,
   dialer: softphone.actor,
   simulated: simulatedLine,
-  createSip: (account, options) => import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, options)),
+  createSip: (account, options) =>
+    import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, { ...options, logger: reportSipLog(softphone.diagnostics) })),
   storage,
 });
 

@@ -1,11 +1,12 @@
 import type { DiagnosticEvent } from '../machine';
+import type { SipLogEntry } from '../telephony/sip';
 import type { DialerActorInstance } from './createDialer';
 
-/** One report: from the call machine, or from the Front integration / simulator beside it. */
+/** One report: from the call machine, or from the Front integration / simulator / line beside it. */
 export interface DiagnosticEntry {
   /** Epoch ms when it was reported. */
   readonly at: number;
-  readonly source: 'machine' | 'front' | 'simulator' | 'calllog';
+  readonly source: 'machine' | 'front' | 'simulator' | 'calllog' | 'line';
   readonly detail: { readonly code: string; readonly message: string; readonly callId?: string | null };
 }
 
@@ -35,4 +36,13 @@ export function recordDiagnostics(actor: DialerActorInstance, capacity = 50, now
     },
     stop: () => subscription.unsubscribe(),
   };
+}
+
+/**
+ * The SIP line's logger (`SipLineOptions.logger`) as diagnostics: registration changes and
+ * refusals, calls refused busy (486), failed media and transfers. The line has already removed
+ * the password from every message.
+ */
+export function reportSipLog(diagnostics: Pick<DiagnosticsLog, 'add'>): (entry: SipLogEntry) => void {
+  return ({ level, message }) => diagnostics.add('line', { code: `sip_${level}`, message });
 }

@@ -1,4 +1,4 @@
-import { LineError, runLineCommand, type Line, type LineCapabilities, type TransferTarget } from './line';
+import { delegateLine, LineError, runLineCommand, type Line, type LineCapabilities } from './line';
 import type { LineEvent } from './protocol';
 
 /** A line whose implementation is still loading; `ready` resolves to it. */
@@ -44,21 +44,7 @@ export function deferLine(kind: Line['kind'], capabilities: LineCapabilities, lo
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    dial: (callId: string, to: string) => run((line) => line.dial(callId, to)),
-    answer: (callId: string) => run((line) => line.answer(callId)),
-    decline: (callId: string) => run((line) => line.decline(callId)),
-    hangUp: (callId: string) => run((line) => line.hangUp(callId)),
-    hold: (callId: string) => run((line) => line.hold(callId)),
-    resume: (callId: string) => run((line) => line.resume(callId)),
-    mute: (callId: string) => run((line) => line.mute(callId)),
-    unmute: (callId: string) => run((line) => line.unmute(callId)),
-    sendDigits: (callId: string, digits: string) => run((line) => line.sendDigits(callId, digits)),
-    startWarmTransfer: (callId: string, target: TransferTarget) => run((line) => line.startWarmTransfer(callId, target)),
-    swap: (callId: string) => run((line) => line.swap(callId)),
-    merge: (callId: string) => run((line) => line.merge(callId)),
-    cancelTransfer: (callId: string) => run((line) => line.cancelTransfer(callId)),
-    pauseRecording: (callId: string) => run((line) => runLineCommand(line, { type: 'pauseRecording', callId })),
-    resumeRecording: (callId: string) => run((line) => runLineCommand(line, { type: 'resumeRecording', callId })),
+    ...delegateLine((command) => run((line) => runLineCommand(line, command))),
     dispose() {
       disposed = true;
       listeners.clear();

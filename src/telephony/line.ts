@@ -14,6 +14,17 @@ export interface LineCapabilities {
   readonly audioStats: boolean;
 }
 
+/** A line that can do everything the port offers. */
+export const ALL_CAPABILITIES: LineCapabilities = Object.freeze({
+  hold: true,
+  mute: true,
+  dtmf: true,
+  warmTransfer: true,
+  recording: true,
+  conference: true,
+  audioStats: true,
+});
+
 export type LineErrorCode =
   | 'not_ready' // the line is not connected / registered
   | 'no_such_call' // the command names a call the line does not know
@@ -121,22 +132,51 @@ export type LineCommand =
   | { type: 'pauseRecording'; callId: string }
   | { type: 'resumeRecording'; callId: string };
 
+/** The port's commands as methods: what a line that forwards the port must provide. */
+export type LineCommands = Required<Pick<Line, LineCommand['type']>>;
+
+/** Each command's arguments after the callId, in the order its method takes them. */
+const COMMAND_ARGUMENTS = {
+  dial: ['to'],
+  answer: [],
+  decline: [],
+  hangUp: [],
+  hold: [],
+  resume: [],
+  mute: [],
+  unmute: [],
+  sendDigits: ['digits'],
+  startWarmTransfer: ['target'],
+  swap: [],
+  merge: [],
+  cancelTransfer: [],
+  pauseRecording: [],
+  resumeRecording: [],
+} as const satisfies { readonly [K in LineCommand['type']]: readonly Exclude<keyof Extract<LineCommand, { type: K }>, 'type' | 'callId'>[] };
+
+/** The names of the port's commands. */
+export const LINE_COMMANDS = Object.keys(COMMAND_ARGUMENTS) as readonly LineCommand['type'][];
+
 /** Runs a command against a line. Rejects with a LineError when the line refuses it. */
 export function runLineCommand(line: Line, command: LineCommand): Promise<void> {
-  switch (command.type) {
-    case 'dial':
-      return line.dial(command.callId, command.to);
-    case 'sendDigits':
-      return line.sendDigits(command.callId, command.digits);
-    case 'startWarmTransfer':
-      return line.startWarmTransfer(command.callId, command.target);
-    case 'pauseRecording':
-    case 'resumeRecording': {
-      const method = line[command.type];
-      if (!method) return Promise.reject(new LineError('unsupported', `This line cannot ${command.type === 'pauseRecording' ? 'pause' : 'resume'} recordings.`));
-      return method.call(line, command.callId);
-    }
-    default:
-      return line[command.type](command.callId);
+  const method = line[command.type] as ((callId: string, ...args: unknown[]) => Promise<void>) | undefined;
+  if (!method) {
+    const verb = command.type === 'pauseRecording' ? 'pause' : 'resume';
+    return Promise.reject(new LineError('unsupported', `This line cannot ${verb} recordings.`));
   }
+  const args = COMMAND_ARGUMENTS[command.type].map((name) => (command as unknown as Record<string, unknown>)[name]);
+  return method.call(line, command.callId, ...args);
+}
+
+/**
+ * The command methods of a line that forwards the port: each call becomes a {@link LineCommand}
+ * given to `run` (which passes it on with {@link runLineCommand}, records it, ...). The one place
+ * the deferred line, the switchable line and the test fakes get their commands from.
+ */
+export function delegateLine(run: (command: LineCommand) => Promise<void>): LineCommands {
+  const method =
+    (type: LineCommand['type']) =>
+    (callId: string, ...args: unknown[]) =>
+      run({ type, callId, ...Object.fromEntries(COMMAND_ARGUMENTS[type].map((name, i) => [name, args[i]])) } as LineCommand);
+  return Object.fromEntries(LINE_COMMANDS.map((type) => [type, method(type)])) as unknown as LineCommands;
 }

@@ -1,4 +1,4 @@
-import { runLineCommand, type Line, type LineCapabilities, type TransferTarget } from './line';
+import { delegateLine, runLineCommand, type Line, type LineCapabilities } from './line';
 import type { LineEvent } from './protocol';
 
 /** A line whose implementation can be replaced between calls (simulated <-> SIP). */
@@ -45,21 +45,7 @@ export function createSwitchableLine(initial: Line): SwitchableLine {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    dial: (callId: string, to: string) => current.dial(callId, to),
-    answer: (callId: string) => current.answer(callId),
-    decline: (callId: string) => current.decline(callId),
-    hangUp: (callId: string) => current.hangUp(callId),
-    hold: (callId: string) => current.hold(callId),
-    resume: (callId: string) => current.resume(callId),
-    mute: (callId: string) => current.mute(callId),
-    unmute: (callId: string) => current.unmute(callId),
-    sendDigits: (callId: string, digits: string) => current.sendDigits(callId, digits),
-    startWarmTransfer: (callId: string, target: TransferTarget) => current.startWarmTransfer(callId, target),
-    swap: (callId: string) => current.swap(callId),
-    merge: (callId: string) => current.merge(callId),
-    cancelTransfer: (callId: string) => current.cancelTransfer(callId),
-    pauseRecording: (callId: string) => runLineCommand(current, { type: 'pauseRecording', callId }),
-    resumeRecording: (callId: string) => runLineCommand(current, { type: 'resumeRecording', callId }),
+    ...delegateLine((command) => runLineCommand(current, command)),
     dispose() {
       unsubscribe();
       listeners.clear();

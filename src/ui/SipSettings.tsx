@@ -27,6 +27,7 @@ export function SipSettings() {
     password: '',
     displayName: choice?.account?.displayName ?? '',
   }));
+  const [deviceError, setDeviceError] = useState<string | null>(null);
   const errorId = useId();
   const baseId = useId();
   if (!choice || !lines) return null;
@@ -91,13 +92,23 @@ export function SipSettings() {
           Disconnect
         </button>
       </div>
-      {choice.kind === 'sip' && <DeviceSettings devices={choice.devices} onChange={(devices) => void lines.setDevices(devices).catch(() => undefined)} />}
+      {choice.kind === 'sip' && (
+        <DeviceSettings
+          devices={choice.devices}
+          error={deviceError}
+          onChange={(devices) => {
+            setDeviceError(null);
+            // The line keeps the choice for later calls even when it cannot use it now: say so.
+            lines.setDevices(devices).catch((error: unknown) => setDeviceError(error instanceof Error ? error.message : 'The audio device could not be used.'));
+          }}
+        />
+      )}
     </form>
   );
 }
 
 /** Microphone, call audio output and ringtone output; the browser names them once allowed. */
-function DeviceSettings({ devices, onChange }: { devices: SipDevices; onChange: (devices: SipDevices) => void }) {
+function DeviceSettings({ devices, error, onChange }: { devices: SipDevices; error: string | null; onChange: (devices: SipDevices) => void }) {
   const [available, setAvailable] = useState<MediaDeviceInfo[]>([]);
   const baseId = useId();
   useEffect(() => {
@@ -138,6 +149,11 @@ function DeviceSettings({ devices, onChange }: { devices: SipDevices; onChange: 
       {select('Microphone', 'microphoneId', inputs)}
       {select('Speaker', 'speakerId', outputs)}
       {select('Ringtone output', 'ringerId', outputs)}
+      {error && (
+        <p className="sp-field-error" role="alert">
+          {error}
+        </p>
+      )}
     </fieldset>
   );
 }

@@ -72,6 +72,8 @@ export class FakePeerConnection extends EventTarget {
 }
 
 let sessionCount = 0;
+/** Numbers the Call-IDs of incoming INVITEs. */
+let callIdCount = 0;
 
 export class FakeSession extends Emitter<StackSessionEvents> implements StackSession {
   readonly id = ++sessionCount;
@@ -322,11 +324,11 @@ export class FakeUserAgent extends Emitter<StackUserAgentEvents> implements Stac
     }
   }
   /** Someone calls the agent. */
-  incoming(user: string | null, displayName: string | null = null): FakeSession {
+  incoming(user: string | null, displayName: string | null = null, sipCallId = `${++callIdCount}-fake@sip.example.com`): FakeSession {
     const session = new FakeSession('incoming', 'sip:agent', { user, displayName });
     session.state = 'ringing';
     this.calls.push(session);
-    this.emit('newRTCSession', { originator: 'remote', session });
+    this.emit('newRTCSession', { originator: 'remote', session, request: { call_id: sipCallId } });
     return session;
   }
   /** An INVITE with Replaces for `replaced` arrives from `user` (the agent is a transfer target). */
@@ -343,7 +345,7 @@ export class FakeUserAgent extends Emitter<StackUserAgentEvents> implements Stac
         next.on('confirmed', () => {
           if (!replaced.isEnded()) replaced.terminate();
         });
-        this.emit('newRTCSession', { originator: 'remote', session: next });
+        this.emit('newRTCSession', { originator: 'remote', session: next, request: { call_id: `${++callIdCount}-replacing@sip.example.com` } });
       },
       reject: () => {
         rejected = true;

@@ -748,6 +748,9 @@ describe.skipIf(skipped)('the plugin in the Front workspace, on a SIP line throu
     expect(await statusTrail(statusSince)).toEqual([]);
     expect((await history()).status.at(-1)?.text).toBe('Connected');
     expect(texts((await history()).line.slice(since)).map((t) => t.split(' | ')[0])).toEqual(['Offline - retrying', 'Registering...', 'Registered']);
+    // The SIP line's log reaches the plugin's diagnostics channel (main.tsx wires its logger).
+    const diagnostics = await inPlugin(() => (window as any).__softphoneDiagnostics.entries() as { source: string; detail: { message: string } }[]);
+    expect(diagnostics.filter((entry) => entry.source === 'line').map((entry) => entry.detail.message)).toContainEqual(expect.stringMatching(/^Registration: offline/));
 
     await click('Hang up');
     await waitForStatus(/^Call ended/);

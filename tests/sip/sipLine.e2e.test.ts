@@ -15,6 +15,7 @@ import { RemoteLine } from './lab/remoteLine';
 import {
   expectSilence,
   expectTalking,
+  lastPartyCall,
   measure,
   nextInboundCall,
   partyState,
@@ -125,6 +126,8 @@ describe.skipIf(skipped)('the SIP line against Kamailio, in Chromium', () => {
       const callId = await nextInboundCall(line, seen);
       await waitForStatus(line, callId, 'ringing');
       expect(syncsOf(line, callId)[0]).toMatchObject({ direction: 'inbound', from: CUSTOMER, to: AGENT, callerName: 'Maria Garcia' });
+      // Named after the SIP dialog's Call-ID, so every tab that receives this INVITE agrees.
+      expect(callId).toBe(`sip-${(await lastPartyCall(lab, 'customer'))?.sipCallId}`);
       await line.answer(callId);
       await waitForStatus(line, callId, 'connected');
       await waitForPartyCall(lab, 'customer', 'connected', (c) => c.status === 'connected');

@@ -1,15 +1,9 @@
-import { LineError, type Line, type LineCapabilities, type LineCommand, type TransferTarget } from '../../src/telephony/line';
+import { ALL_CAPABILITIES, delegateLine, LineError, type Line, type LineCapabilities, type LineCommand, type LineCommands } from '../../src/telephony/line';
 
-export const ALL_CAPABILITIES: LineCapabilities = {
-  hold: true,
-  mute: true,
-  dtmf: true,
-  warmTransfer: true,
-  recording: true,
-  conference: true,
-  audioStats: true,
-};
+export { ALL_CAPABILITIES };
 
+// The command methods come from delegateLine (assigned in the constructor).
+export interface FakeLine extends LineCommands {}
 /**
  * A scriptable line for machine and UI tests: it records every command and emits whatever the
  * test tells it to, synchronously (tests are explicit about order), including malformed events.
@@ -21,7 +15,9 @@ export class FakeLine implements Line {
   private listeners = new Set<(event: never) => void>();
   private failures = new Map<LineCommand['type'], LineError>();
 
-  constructor(readonly capabilities: LineCapabilities = ALL_CAPABILITIES) {}
+  constructor(readonly capabilities: LineCapabilities = ALL_CAPABILITIES) {
+    Object.assign(this, delegateLine((command) => this.record(command)));
+  }
 
   subscribe(listener: (event: never) => void): () => void {
     this.listeners.add(listener);
@@ -55,21 +51,6 @@ export class FakeLine implements Line {
     return Promise.resolve();
   }
 
-  dial(callId: string, to: string) { return this.record({ type: 'dial', callId, to }); }
-  answer(callId: string) { return this.record({ type: 'answer', callId }); }
-  decline(callId: string) { return this.record({ type: 'decline', callId }); }
-  hangUp(callId: string) { return this.record({ type: 'hangUp', callId }); }
-  hold(callId: string) { return this.record({ type: 'hold', callId }); }
-  resume(callId: string) { return this.record({ type: 'resume', callId }); }
-  mute(callId: string) { return this.record({ type: 'mute', callId }); }
-  unmute(callId: string) { return this.record({ type: 'unmute', callId }); }
-  sendDigits(callId: string, digits: string) { return this.record({ type: 'sendDigits', callId, digits }); }
-  startWarmTransfer(callId: string, target: TransferTarget) { return this.record({ type: 'startWarmTransfer', callId, target }); }
-  swap(callId: string) { return this.record({ type: 'swap', callId }); }
-  merge(callId: string) { return this.record({ type: 'merge', callId }); }
-  cancelTransfer(callId: string) { return this.record({ type: 'cancelTransfer', callId }); }
-  pauseRecording(callId: string) { return this.record({ type: 'pauseRecording', callId }); }
-  resumeRecording(callId: string) { return this.record({ type: 'resumeRecording', callId }); }
   dispose(): void { this.listeners.clear(); }
 }
 

@@ -17,8 +17,12 @@ export class FakeSipLine extends FakeLine implements SipLine {
     this.registration.set(state);
   }
 
+  /** When set, setDevices keeps the choice and rejects with it (as the SIP line does when a sink fails). */
+  devicesError: Error | null = null;
+
   async setDevices(devices: SipDevices): Promise<void> {
     this.devices = { ...this.devices, ...devices };
+    if (this.devicesError) throw this.devicesError;
   }
   async unregister(): Promise<void> {}
   async register(): Promise<void> {}

@@ -8,10 +8,11 @@
  * harness can back `advance` with fake timers (instant) or with real waiting (a SIP line against
  * Kamailio and remote browser pages).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { END_REASONS, TRANSFER_OUTCOMES, parseLineEvent } from '../../src/telephony/protocol';
 import type { CallStatusEvent, LineEvent, SyncEvent } from '../../src/telephony/protocol';
 import { LineError, runLineCommand, type Line, type LineCommand, type LineErrorCode } from '../../src/telephony/line';
+import type { SimulatedLine } from '../../src/telephony/simulated';
 
 /** What the suite needs from an adapter: the line under test and a driver for the far end. */
 export interface LineHarness {
@@ -34,6 +35,31 @@ export interface LineHarness {
   advance(ms: number): Promise<void>;
   /** Releases the line and the far end. Must tolerate a line the test already disposed. */
   dispose(): Promise<void> | void;
+}
+
+/**
+ * The harness of a line over the simulated network (the simulated line itself, or a line that
+ * forwards to it), with fake timers. `simulated` gives the simulated line once it exists.
+ */
+export function simulatedHarness(line: Line, simulated: () => SimulatedLine | Promise<SimulatedLine>): LineHarness {
+  return {
+    line,
+    answeringNumber: '+14155550142',
+    transferTargetNumber: '+14155550177',
+    async callAgent() {
+      (await simulated()).ringAgent();
+    },
+    async remoteHangsUp() {
+      (await simulated()).remoteHangsUp();
+    },
+    async advance(ms) {
+      await vi.advanceTimersByTimeAsync(ms);
+    },
+    dispose() {
+      line.dispose();
+      vi.useRealTimers();
+    },
+  };
 }
 
 /** Time budgets of the suite, in milliseconds of the harness's time. */

@@ -3,32 +3,13 @@ import { deferLine } from '../../src/telephony/deferredLine';
 import { LineError } from '../../src/telephony/line';
 import { SIMULATED_CAPABILITIES, createSimulatedLine, type SimulatedLine } from '../../src/telephony/simulated';
 import { FakeLine, ev } from '../support/fakeLine';
-import { describeLineContract } from '../support/lineContract';
+import { describeLineContract, simulatedHarness } from '../support/lineContract';
 
 // The deferred wrapper must keep the whole port contract: run the shared suite through it.
 describeLineContract('a deferred simulated line', () => {
   vi.useFakeTimers();
-  let inner: SimulatedLine | null = null;
-  const line = deferLine('simulated', SIMULATED_CAPABILITIES, async () => (inner = createSimulatedLine()));
-  return {
-    line,
-    answeringNumber: '+14155550142',
-    transferTargetNumber: '+14155550177',
-    async callAgent() {
-      await line.ready;
-      inner!.ringAgent();
-    },
-    async remoteHangsUp() {
-      inner!.remoteHangsUp();
-    },
-    async advance(ms) {
-      await vi.advanceTimersByTimeAsync(ms);
-    },
-    dispose() {
-      line.dispose();
-      vi.useRealTimers();
-    },
-  };
+  const line = deferLine('simulated', SIMULATED_CAPABILITIES, async () => createSimulatedLine());
+  return simulatedHarness(line, () => line.ready as Promise<SimulatedLine>);
 });
 
 describe('a line that is still loading', () => {

@@ -323,6 +323,16 @@ describe('an incoming call', () => {
     expect(new Set(callIds).size).toBe(SIMULATED_CALLERS.length);
   });
 
+  // Proved to fail with the former `simulated-inbound-${count}` ids (issue 9: the second tab's
+  // first call reused the first tab's id and the call log refused it).
+  it('has an id no other tab or page load makes: two lines (two tabs) never share an incoming callId', async () => {
+    const first = setup();
+    const second = setup();
+    const ids = [first.line.ringAgent(), second.line.ringAgent()];
+    expect(ids[0]).not.toBe(ids[1]);
+    for (const id of ids) expect(id).toMatch(/^simulated-[0-9a-f-]{32,36}$/);
+  });
+
   it('from an unknown number carries no caller name', async () => {
     const { line, events } = setup();
     line.ringAgent({ from: '+33612345678' });

@@ -1,5 +1,6 @@
 import { act } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LineError } from '../../src/telephony/line';
 import { createLineManager } from '../../src/app/lineManager';
 import { createSwitchableLine } from '../../src/telephony/switchableLine';
 import { FakeLine } from '../support/fakeLine';
@@ -78,5 +79,35 @@ describe('the SIP account settings', () => {
     await ui.user.click(screen.getByRole('button', { name: 'Disconnect' }));
     expect(screen.getByText('On the simulated line')).toBeTruthy();
     expect(ui.sipLines[0]!.disposed).toBe(true);
+  });
+
+  describe('choosing audio devices', () => {
+    const original = Object.getOwnPropertyDescriptor(navigator, 'mediaDevices');
+    afterEach(() => {
+      if (original) Object.defineProperty(navigator, 'mediaDevices', original);
+      else delete (navigator as { mediaDevices?: unknown }).mediaDevices;
+    });
+
+    // Proved to fail when SipSettings drops the rejection again (`.catch(() => undefined)`).
+    it('tells the agent when the chosen speaker cannot be used', async () => {
+      Object.defineProperty(navigator, 'mediaDevices', {
+        configurable: true,
+        value: { enumerateDevices: async () => [{ kind: 'audiooutput', deviceId: 'usb-headset', label: 'USB headset', groupId: 'g1' }] },
+      });
+      const ui = renderWithLines();
+      await fillAccount(ui.user);
+      await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+      await screen.findByText('Registering...');
+      const message = 'This browser could not play audio on the chosen output; the choice is kept for later calls.';
+      ui.sipLines[0]!.devicesError = new LineError('unsupported', message);
+      await screen.findAllByRole('option', { name: 'USB headset' });
+      await ui.user.selectOptions(screen.getByLabelText('Speaker'), 'USB headset');
+      expect((await screen.findByRole('alert')).textContent).toBe(message);
+      expect(ui.sipLines[0]!.devices.speakerId).toBe('usb-headset');
+
+      ui.sipLines[0]!.devicesError = null;
+      await ui.user.selectOptions(screen.getByLabelText('Speaker'), 'System default');
+      expect(screen.queryByRole('alert')).toBeNull();
+    });
   });
 });

@@ -3,18 +3,11 @@
  * numbers and its callers. Small and loaded at start-up (the dialer shows them at once); the
  * network in simulatedLine.ts loads lazily.
  */
-import type { LineCapabilities } from '../line';
+import { ALL_CAPABILITIES, type LineCapabilities } from '../line';
 import type { Participant } from '../protocol';
 
-export const SIMULATED_CAPABILITIES: LineCapabilities = Object.freeze({
-  hold: true,
-  mute: true,
-  dtmf: true,
-  warmTransfer: true,
-  recording: true,
-  conference: true,
-  audioStats: true,
-});
+/** The simulated network does everything a line can. */
+export const SIMULATED_CAPABILITIES: LineCapabilities = ALL_CAPABILITIES;
 
 /**
  * Numbers with a scripted outcome. Any other valid number rings for `ringMs`, then answers.

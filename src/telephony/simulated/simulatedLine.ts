@@ -8,22 +8,20 @@
  * set, so `vi.useFakeTimers()` drives it. Events are delivered from a FIFO queue on a microtask,
  * never from inside a command call.
  */
-import { createEventDelivery } from '../eventDelivery';
-import {
-  AVAILABILITIES,
-  callStatusEvent,
-  syncEvent,
-  type AudioStats,
-  type Availability,
-  type CallFlow,
-  type CallStatus,
-  type EndReason,
-  type LineEvent,
-  type Participant,
-  type SyncPayload,
-  type TransferOutcome,
-} from '../protocol';
+import { AVAILABILITIES, type AudioStats, type Availability, type CallFlow, type CallStatus, type EndReason, type LineEvent, type Participant, type TransferOutcome } from '../protocol';
 import { LineError, type Line, type LineCapabilities, type TransferTarget } from '../line';
+import {
+  clearTimers,
+  createSessionCore,
+  defaultListenerErrorReporter,
+  LIVE_STATES,
+  MAX_NAME,
+  participant,
+  schedule,
+  uniqueCallId,
+  type CallLeg,
+  type CallRecord,
+} from '../session';
 import { SIMULATED_CALLERS, SIMULATED_CAPABILITIES, TEST_NUMBERS, type TestNumberBehaviour } from './catalog';
 
 export { SIMULATED_CALLERS, TEST_NUMBERS, type TestNumberBehaviour } from './catalog';
@@ -107,41 +105,20 @@ export interface SimulatedLine extends Line {
 }
 
 const DIALABLE = /^\+?[0-9]{3,15}$/;
-const DTMF = /^[0-9*#]{1,32}$/;
-const MAX_CALL_ID = 128;
-const MAX_NAME = 200;
-const MAX_PARTICIPANTS = 10;
 
 const CAPABILITIES: LineCapabilities = SIMULATED_CAPABILITIES;
 
-type Timer = ReturnType<typeof setTimeout>;
 type Behaviour = TestNumberBehaviour | 'answers';
 type LeaveKind = 'connectionLost' | 'remoteHangup';
 
-/** One remote party of the session: the original party, or the warm-transfer target. */
-interface Leg {
-  readonly party: Participant;
+/** One remote party of the session, with the script it follows. */
+interface Leg extends CallLeg {
   readonly behaviour: Behaviour;
-  connected: boolean;
-  /** Timers that belong to this party only (its ringing, its scripted departure). */
-  readonly timers: Set<Timer>;
 }
 
-interface Session {
-  readonly callId: string;
-  readonly direction: 'inbound' | 'outbound';
-  status: CallStatus;
-  flow: CallFlow;
-  /** The party of the regular flow; during a warm transfer, the one being transferred. */
-  main: Leg;
-  /** The warm-transfer target, while a warm transfer is in progress. */
-  consult: Leg | null;
-  consultIsActive: boolean;
-  connectedAt: number | null;
+interface Session extends CallRecord<Leg> {
   digits: string;
   statsTick: number;
-  readonly participants: Participant[];
-  readonly timers: Set<Timer>;
 }
 
 function behaviourOf(number: string): Behaviour {
@@ -149,10 +126,6 @@ function behaviourOf(number: string): Behaviour {
     if (entry.number === number) return behaviour as TestNumberBehaviour;
   }
   return 'answers';
-}
-
-function participant(number: string, name?: string): Participant {
-  return name === undefined ? { number } : { number, name };
 }
 
 /** Plausible, deterministic call quality: a gentle wave around good values. */
@@ -166,26 +139,13 @@ function audioStatsAt(tick: number): AudioStats {
   };
 }
 
-function defaultListenerErrorReporter(error: unknown): void {
-  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-  else console.error('A simulated line listener threw:', error);
-}
-
 /**
  * Creates a simulated line. See {@link TEST_NUMBERS} for the scripted numbers.
  *
- * What each command accepts (anything else rejects `invalid_state` and emits nothing):
- * - `dial`: no call in progress; `to` matches `+?` and 3 to 15 digits, and the callId is new
- *   (`invalid_argument` otherwise).
- * - `answer` / `decline`: a ringing incoming call.
- * - `hangUp`: a connecting or ringing outbound call (`cancelled`), or an accepting / answered
- *   call, warm transfer included (`localHangup`, both legs end).
- * - `hold` / `resume` / `startWarmTransfer`: a connected call in the regular flow (during a warm
- *   transfer the line holds the original party itself).
- * - `mute` / `unmute` / `pauseRecording` / `resumeRecording`: an answered call, warm transfer included.
- * - `sendDigits`: a connected call; digits are recorded (see `sentDigits()`), nothing is emitted.
- * - `swap` / `merge`: a connected warm transfer; `cancelTransfer`: any warm transfer in progress.
- * After `dispose()` every command rejects `not_ready`.
+ * What each command accepts is the call-session core's table (`session/rules.ts`); anything else
+ * rejects `invalid_state` and emits nothing. `dial` also needs a `to` that matches `+?` and 3 to 15
+ * digits and a new callId (`invalid_argument` otherwise). `sendDigits` records the digits (see
+ * `sentDigits()`) and emits nothing. After `dispose()` every command rejects `not_ready`.
  */
 export function createSimulatedLine(options: SimulatedLineOptions = {}): SimulatedLine {
   const {
@@ -198,60 +158,13 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     statsEveryMs = 5000,
     agentNumber = '+14155550100',
     now = () => Date.now(),
-    onListenerError = defaultListenerErrorReporter,
+    onListenerError = defaultListenerErrorReporter('simulated line'),
   } = options;
   if (!DIALABLE.test(agentNumber)) throw new LineError('invalid_argument', `The agent number ${agentNumber} is not a dialable number.`);
 
-  const delivery = createEventDelivery((error, event) => onListenerError(error, event));
-  const usedCallIds = new Set<string>();
-  let disposed = false;
-  let current: Session | null = null;
+  const core = createSessionCore<Leg, Session>({ lineName: 'simulated line', agentNumber, dialable: DIALABLE, now, onListenerError });
+  const { setStatus, sync } = core;
   let incomingCount = 0;
-
-  // ---- delivery ---------------------------------------------------------------------------
-
-  const enqueue = (event: LineEvent): void => delivery.enqueue(event);
-
-  // ---- timers -----------------------------------------------------------------------------
-
-  function schedule(timers: Set<Timer>, ms: number, run: () => void): void {
-    const handle = globalThis.setTimeout(() => {
-      timers.delete(handle);
-      run();
-    }, ms);
-    timers.add(handle);
-  }
-
-  function clearTimers(timers: Set<Timer>): void {
-    for (const handle of timers) globalThis.clearTimeout(handle);
-    timers.clear();
-  }
-
-  // ---- emitting -----------------------------------------------------------------------------
-
-  function setStatus(s: Session, status: CallStatus, flow: CallFlow, reason?: EndReason | TransferOutcome): void {
-    s.status = status;
-    s.flow = flow;
-    enqueue(callStatusEvent(s.callId, status, flow, reason));
-  }
-
-  function sync(s: Session, details: Omit<SyncPayload, 'callId'>): void {
-    enqueue(syncEvent(s.callId, details));
-  }
-
-  function activeLeg(s: Session): Leg {
-    return s.consultIsActive && s.consult ? s.consult : s.main;
-  }
-
-  function heldLeg(s: Session): Leg | null {
-    if (!s.consult) return null;
-    return s.consultIsActive ? s.main : s.consult;
-  }
-
-  function remember(s: Session, party: Participant): void {
-    if (s.participants.length >= MAX_PARTICIPANTS) return;
-    if (!s.participants.some((p) => p.number === party.number)) s.participants.push(party);
-  }
 
   // ---- the network ------------------------------------------------------------------------
 
@@ -260,36 +173,11 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
   }
 
   function newSession(callId: string, direction: 'inbound' | 'outbound', party: Participant): Session {
-    usedCallIds.add(callId);
-    const session: Session = {
-      callId,
-      direction,
-      status: 'idle',
-      flow: 'regular',
-      main: newLeg(party),
-      consult: null,
-      consultIsActive: false,
-      connectedAt: null,
-      digits: '',
-      statsTick: 0,
-      participants: [party],
-      timers: new Set(),
-    };
-    current = session;
-    return session;
+    return core.startCall(callId, direction, newLeg(party), { digits: '', statsTick: 0 });
   }
 
   function connect(s: Session): void {
-    s.main.connected = true;
-    s.connectedAt = now();
-    setStatus(s, 'connected', 'regular');
-    sync(s, {
-      activeParticipant: s.main.party,
-      inactiveParticipant: null,
-      onHold: false,
-      muted: false,
-      recording: { state: 'recording' },
-    });
+    core.markConnected(s, { recording: { state: 'recording' } });
     scheduleStats(s);
     scheduleDeparture(s, s.main);
   }
@@ -322,34 +210,28 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     }
   }
 
+  function clearLegTimers(s: Session): void {
+    for (const leg of core.legs(s)) clearTimers(leg.timers);
+  }
+
   function end(s: Session, reason: EndReason, withHanging: boolean): void {
-    clearTimers(s.timers);
-    clearTimers(s.main.timers);
-    if (s.consult) clearTimers(s.consult.timers);
-    if (withHanging) setStatus(s, 'hanging', 'regular', reason);
-    setStatus(s, 'ended', 'regular', reason);
-    const duration = s.connectedAt === null ? 0 : Math.max(0, Math.round((now() - s.connectedAt) / 1000));
-    sync(s, { duration, participants: [...s.participants] });
+    clearLegTimers(s);
+    core.finish(s, reason, withHanging);
   }
 
   /** Ends the warm transfer and returns to the original party, with the outcome as reason. */
   function backToMainParty(s: Session, outcome: TransferOutcome): void {
-    if (s.consult) clearTimers(s.consult.timers);
-    s.consult = null;
-    s.consultIsActive = false;
-    setStatus(s, 'connected', 'regular', outcome);
-    sync(s, { activeParticipant: s.main.party, inactiveParticipant: null, onHold: false });
+    const consult = core.leaveTransfer(s);
+    if (consult) clearTimers(consult.timers);
+    core.backToRegular(s, outcome);
   }
 
   /** The original party left a connected warm transfer: the target becomes the call's party. */
   function targetTakesOver(s: Session): void {
     if (!s.consult) return;
     clearTimers(s.main.timers);
-    s.main = s.consult;
-    s.consult = null;
-    s.consultIsActive = false;
-    setStatus(s, 'connected', 'regular', 'heldPartyLeft');
-    sync(s, { activeParticipant: s.main.party, inactiveParticipant: null, onHold: false });
+    core.promoteTarget(s);
+    core.backToRegular(s, 'heldPartyLeft');
   }
 
   function ringTransferTarget(s: Session, leg: Leg): void {
@@ -365,9 +247,7 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
         return;
       default:
         schedule(leg.timers, transferRingMs, () => {
-          leg.connected = true;
-          remember(s, leg.party);
-          setStatus(s, 'connected', 'warmTransfer');
+          core.markTargetConnected(s, leg);
           scheduleDeparture(s, leg);
         });
     }
@@ -387,43 +267,11 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     });
   }
 
-  // ---- guards -----------------------------------------------------------------------------
-
-  function ensureUsable(): void {
-    if (disposed) throw new LineError('not_ready', 'The simulated line has been disposed.');
-  }
-
-  function inProgress(): boolean {
-    return current !== null && current.status !== 'ended';
-  }
-
-  function sessionFor(callId: string): Session {
-    ensureUsable();
-    if (!current || current.callId !== callId) throw new LineError('no_such_call', `The line has no call ${callId}.`);
-    return current;
-  }
-
-  function allow(s: Session, allowed: boolean, action: string): void {
-    if (!allowed) throw new LineError('invalid_state', `Cannot ${action} while the call is ${s.status} (${s.flow} flow).`);
-  }
-
-  function isRingingInbound(s: Session): boolean {
-    return s.direction === 'inbound' && s.status === 'ringing' && s.flow === 'regular';
-  }
-
-  function isConnected(s: Session, flow?: CallFlow): boolean {
-    return s.status === 'connected' && (flow === undefined || s.flow === flow);
-  }
-
-  /** Answered and not ended, whatever the warm transfer is doing. */
-  function isInCall(s: Session): boolean {
-    return s.connectedAt !== null && s.status !== 'ended';
-  }
-
+  /** The current (or last) call, for the far end's controls. */
   function currentSession(): Session {
-    ensureUsable();
-    if (!current) throw new LineError('invalid_state', 'There is no call on the simulated line.');
-    return current;
+    core.ensureUsable();
+    if (!core.current) throw new LineError('invalid_state', 'There is no call on the simulated line.');
+    return core.current;
   }
 
   // ---- the port ---------------------------------------------------------------------------
@@ -432,139 +280,105 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     kind: 'simulated',
     capabilities: CAPABILITIES,
 
-    subscribe(listener) {
-      return delivery.subscribe(listener);
-    },
+    subscribe: core.subscribe,
 
     async dial(callId, to) {
-      ensureUsable();
-      if (inProgress()) throw new LineError('invalid_state', 'A call is already in progress.');
-      if (callId.length === 0 || callId.length > MAX_CALL_ID) throw new LineError('invalid_argument', 'The callId must be 1 to 128 characters long.');
-      if (usedCallIds.has(callId)) throw new LineError('invalid_argument', `The callId ${callId} was already used.`);
-      if (!DIALABLE.test(to)) throw new LineError('invalid_argument', `${to} is not a dialable number.`);
+      core.checkDial(callId, to);
       const s = newSession(callId, 'outbound', participant(to));
-      enqueue({ type: 'DIALER.DIALING', payload: { from: agentNumber, to, callId } });
-      sync(s, { direction: 'outbound', from: agentNumber, to });
-      setStatus(s, 'connecting', 'regular');
+      core.announceOutbound(s, to);
       ringOutbound(s);
     },
 
     async answer(callId) {
-      const s = sessionFor(callId);
-      allow(s, isRingingInbound(s), 'answer');
+      const s = core.callFor('answer', callId);
       clearTimers(s.timers);
       setStatus(s, 'accepting', 'regular');
       schedule(s.timers, connectMs, () => connect(s));
     },
 
     async decline(callId) {
-      const s = sessionFor(callId);
-      allow(s, isRingingInbound(s), 'decline');
-      end(s, 'declined', false);
+      end(core.callFor('decline', callId), 'declined', false);
     },
 
     async hangUp(callId) {
-      const s = sessionFor(callId);
-      const notAnswered = s.direction === 'outbound' && s.connectedAt === null && (s.status === 'connecting' || s.status === 'ringing');
-      allow(s, notAnswered || s.status === 'accepting' || isInCall(s), 'hang up');
-      end(s, notAnswered ? 'cancelled' : 'localHangup', true);
+      const s = core.callFor('hangUp', callId);
+      end(s, s.connectedAt === null && s.direction === 'outbound' ? 'cancelled' : 'localHangup', true);
     },
 
     async hold(callId) {
-      const s = sessionFor(callId);
-      allow(s, isConnected(s, 'regular'), 'hold');
-      sync(s, { onHold: true });
+      sync(core.callFor('hold', callId), { onHold: true });
     },
 
     async resume(callId) {
-      const s = sessionFor(callId);
-      allow(s, isConnected(s, 'regular'), 'resume');
-      sync(s, { onHold: false });
+      sync(core.callFor('resume', callId), { onHold: false });
     },
 
     async mute(callId) {
-      const s = sessionFor(callId);
-      allow(s, isInCall(s), 'mute');
+      const s = core.callFor('mute', callId);
+      s.muted = true;
       sync(s, { muted: true });
     },
 
     async unmute(callId) {
-      const s = sessionFor(callId);
-      allow(s, isInCall(s), 'unmute');
+      const s = core.callFor('unmute', callId);
+      s.muted = false;
       sync(s, { muted: false });
     },
 
     async sendDigits(callId, digits) {
-      const s = sessionFor(callId);
-      allow(s, isConnected(s), 'send digits');
-      if (!DTMF.test(digits)) throw new LineError('invalid_argument', 'Digits must be 1 to 32 of 0-9, * and #.');
+      const s = core.callFor('sendDigits', callId);
+      core.checkDigits(digits);
       s.digits += digits;
     },
 
     async startWarmTransfer(callId, target: TransferTarget) {
-      const s = sessionFor(callId);
-      allow(s, isConnected(s, 'regular'), 'start a warm transfer');
-      if (!DIALABLE.test(target.number)) throw new LineError('invalid_argument', `${target.number} is not a dialable number.`);
-      if (target.name !== undefined && target.name.length > MAX_NAME) throw new LineError('invalid_argument', 'The transfer target name is too long.');
-      const consult = newLeg(participant(target.number, target.name));
+      const s = core.callFor('startWarmTransfer', callId);
+      const consult = newLeg(core.transferParty(target));
       setStatus(s, 'startingWarmTransfer', 'regular');
       sync(s, { onHold: true });
-      s.consult = consult;
-      s.consultIsActive = true;
-      setStatus(s, 'ringing', 'warmTransfer');
-      sync(s, { activeParticipant: consult.party, inactiveParticipant: s.main.party });
+      core.announceConsultation(s, consult);
       ringTransferTarget(s, consult);
     },
 
     async swap(callId) {
-      const s = sessionFor(callId);
-      allow(s, isConnected(s, 'warmTransfer'), 'swap');
+      const s = core.callFor('swap', callId);
       setStatus(s, 'swapping', 'warmTransfer');
-      s.consultIsActive = !s.consultIsActive;
-      sync(s, { activeParticipant: activeLeg(s).party, inactiveParticipant: heldLeg(s)?.party ?? null });
+      core.swapped(s);
       setStatus(s, 'connected', 'warmTransfer');
     },
 
     async merge(callId) {
-      const s = sessionFor(callId);
-      allow(s, isConnected(s, 'warmTransfer'), 'merge');
+      const s = core.callFor('merge', callId);
       setStatus(s, 'merging', 'warmTransfer');
       end(s, 'transferred', false);
     },
 
     async cancelTransfer(callId) {
-      const s = sessionFor(callId);
-      allow(s, s.consult !== null && s.status !== 'ended', 'cancel a transfer');
-      backToMainParty(s, 'transferCancelled');
+      backToMainParty(core.callFor('cancelTransfer', callId), 'transferCancelled');
     },
 
     async pauseRecording(callId) {
-      const s = sessionFor(callId);
-      allow(s, isInCall(s), 'pause the recording');
-      sync(s, { recording: { state: 'paused' } });
+      sync(core.callFor('pauseRecording', callId), { recording: { state: 'paused' } });
     },
 
     async resumeRecording(callId) {
-      const s = sessionFor(callId);
-      allow(s, isInCall(s), 'resume the recording');
-      sync(s, { recording: { state: 'recording' } });
+      sync(core.callFor('resumeRecording', callId), { recording: { state: 'recording' } });
     },
 
     dispose() {
-      disposed = true;
-      if (current) {
-        clearTimers(current.timers);
-        clearTimers(current.main.timers);
-        if (current.consult) clearTimers(current.consult.timers);
+      const s = core.current;
+      if (s) {
+        clearTimers(s.timers);
+        clearLegTimers(s);
       }
-      delivery.close();
+      core.dispose();
     },
 
     // ---- control API ----------------------------------------------------------------------
 
     ringAgent(incoming = {}) {
-      ensureUsable();
-      if (inProgress()) throw new LineError('invalid_state', 'A call is already in progress.');
+      core.ensureUsable();
+      if (core.inProgress()) throw new LineError('invalid_state', 'A call is already in progress.');
       const fallback = SIMULATED_CALLERS[incomingCount % SIMULATED_CALLERS.length] as Participant;
       const from = incoming.from ?? fallback.number;
       if (!DIALABLE.test(from)) throw new LineError('invalid_argument', `${from} is not a valid caller number.`);
@@ -572,66 +386,64 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
       if (name !== undefined && name.length > MAX_NAME) throw new LineError('invalid_argument', 'The caller name is too long.');
       const giveUpAfterMs = incoming.giveUpAfterMs ?? incomingGiveUpMs;
       if (!Number.isFinite(giveUpAfterMs) || giveUpAfterMs < 0) throw new LineError('invalid_argument', 'giveUpAfterMs must be a duration in milliseconds.');
+      incomingCount += 1;
 
-      let callId: string;
-      do callId = `simulated-inbound-${++incomingCount}`;
-      while (usedCallIds.has(callId));
-
-      const s = newSession(callId, 'inbound', participant(from, name));
-      sync(s, name === undefined ? { direction: 'inbound', from, to: agentNumber } : { direction: 'inbound', from, to: agentNumber, callerName: name });
-      setStatus(s, 'ringing', 'regular');
+      // Unique across tabs, reloads and teammates: the call log refuses an id it has seen.
+      const s = newSession(uniqueCallId('simulated'), 'inbound', participant(from, name));
+      core.announceInbound(s);
       schedule(s.timers, giveUpAfterMs, () => end(s, 'missed', false));
-      return callId;
+      return s.callId;
     },
 
     callerGivesUp() {
       const s = currentSession();
-      allow(s, isRingingInbound(s), 'give up as the caller');
+      core.requireState(s, ['ringing'], 'give up as the caller');
       end(s, 'missed', false);
     },
 
     answerElsewhere() {
       const s = currentSession();
-      allow(s, isRingingInbound(s), 'answer elsewhere');
+      core.requireState(s, ['ringing'], 'answer elsewhere');
       end(s, 'answeredElsewhere', false);
     },
 
     remoteHangsUp() {
       const s = currentSession();
-      allow(s, isConnected(s, 'regular'), 'hang up as the other party');
+      core.requireState(s, ['connected'], 'hang up as the other party');
       partyLeaves(s, s.main, 'remoteHangup');
     },
 
     dropConnection() {
       const s = currentSession();
-      allow(s, s.status !== 'ended', 'drop the connection');
+      core.requireState(s, LIVE_STATES, 'drop the connection');
       end(s, 'connectionLost', false);
     },
 
     heldPartyHangsUp() {
       const s = currentSession();
-      allow(s, isConnected(s, 'warmTransfer'), 'hang up as the held party');
+      core.requireState(s, ['consulting'], 'hang up as the held party');
       targetTakesOver(s);
     },
 
     transferTargetHangsUp() {
       const s = currentSession();
-      allow(s, isConnected(s, 'warmTransfer'), 'hang up as the transfer target');
+      core.requireState(s, ['consulting'], 'hang up as the transfer target');
       backToMainParty(s, 'transferTargetLeft');
     },
 
     sentDigits() {
-      return current?.digits ?? '';
+      return core.current?.digits ?? '';
     },
 
     state() {
-      return current && { callId: current.callId, status: current.status, flow: current.flow };
+      const s = core.current;
+      return s && { callId: s.callId, status: s.status, flow: s.flow };
     },
 
     availability(status) {
-      ensureUsable();
+      core.ensureUsable();
       if (!AVAILABILITIES.includes(status)) throw new LineError('invalid_argument', `Unknown availability ${String(status)}.`);
-      enqueue({ type: 'USER.AVAILABILITY_CHANGED', payload: { status, updatedAt: now() } });
+      core.enqueue({ type: 'USER.AVAILABILITY_CHANGED', payload: { status, updatedAt: now() } });
     },
   };
   return line;

@@ -15,6 +15,11 @@ export interface StackMessage {
   getHeader?(name: string): string | undefined;
 }
 
+/** A SIP request as the line reads it: the dialog's Call-ID. */
+export interface StackRequest {
+  readonly call_id?: string;
+}
+
 /** Why a session failed (before it was answered) or ended (after). */
 export interface StackEndEvent {
   readonly originator: Originator;
@@ -114,7 +119,8 @@ export interface StackUserAgentEvents {
   registered: () => void;
   unregistered: () => void;
   registrationFailed: (event: { cause?: string; response?: StackMessage | null }) => void;
-  newRTCSession: (event: { originator: Originator; session: StackSession }) => void;
+  /** `request` is the INVITE of an incoming session: its Call-ID names the call (see callId.ts). */
+  newRTCSession: (event: { originator: Originator; session: StackSession; request?: StackRequest | null }) => void;
 }
 
 export interface StackUserAgent {

@@ -19,6 +19,8 @@ export interface PartyCall {
   readonly statusCode: number | null;
   readonly replaces: boolean;
   readonly invitedAt: number | null;
+  /** The dialog's Call-ID, once the INVITE is on its way. */
+  readonly sipCallId: string | null;
 }
 
 export interface PartyState {

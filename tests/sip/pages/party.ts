@@ -33,6 +33,8 @@ interface CallRecord {
   replaces: boolean;
   /** Times (performance.timeOrigin + now) for the bench. */
   invitedAt: number | null;
+  /** The dialog's Call-ID, once the INVITE is on its way. */
+  sipCallId: string | null;
 }
 
 let ua: JsSIP.UA | null = null;
@@ -80,6 +82,7 @@ function track(session: Session, direction: 'incoming' | 'outgoing', replaces: b
     statusCode: null,
     replaces,
     invitedAt: direction === 'incoming' ? now() : null,
+    sipCallId: null,
   };
   calls.push(record);
   sessions.set(record.id, session);
@@ -89,6 +92,10 @@ function track(session: Session, direction: 'incoming' | 'outgoing', replaces: b
   });
   session.on('peerconnection', ({ peerconnection }) => attachAudio(peerconnection));
   if (session.connection) attachAudio(session.connection);
+  session.on('connecting', (event) => {
+    // JsSIP's type for an incoming request omits call_id, which every SIP message has.
+    record.sipCallId = (event.request as unknown as { call_id?: string }).call_id ?? null;
+  });
   session.on('progress', () => {
     if (record.status === 'calling') record.status = 'ringing';
   });

@@ -5,7 +5,8 @@
  * iframe it is never loaded: no Front can answer there.
  */
 import type { WebViewBridge } from '@frontapp/plugin-sdk/dist/webViewSdkTypes';
-import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification } from '../host';
+import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification, type HostProblem } from '../host';
+import { loadGuarded } from './contextGuard';
 
 /** How long to wait for Front's first context before saying the plugin runs outside Front. */
 export const HOST_TIMEOUT_MS = 3000;
@@ -24,11 +25,25 @@ function toHostError(error: unknown): HostError {
 export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boolean } = {}): FrontHost {
   const embedded = options.embedded ?? (typeof window !== 'undefined' && window.parent !== window);
   const listeners = new Set<(context: HostContext) => void>();
+  const problemListeners = new Set<(problem: HostProblem) => void>();
   let latest: HostContext = embedded ? { kind: 'waiting' } : { kind: 'unavailable', reason: 'The plugin is not running inside Front.' };
 
   const publish = (context: HostContext) => {
     latest = context;
-    for (const listener of [...listeners]) listener(context);
+    for (const listener of [...listeners]) {
+      try {
+        listener(context);
+      } catch (error) {
+        // A throw inside the SDK subscription would make rxjs end it (no more contexts): the
+        // listener's bug surfaces as an uncaught error instead, and delivery goes on.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  };
+  const report = (problem: HostProblem) => {
+    for (const listener of [...problemListeners]) listener(problem);
   };
 
   // Wrapped in an object: the SDK's default export answers every property with a function,
@@ -38,12 +53,29 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
     const timer = setTimeout(() => {
       if (latest.kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
     }, options.timeoutMs ?? HOST_TIMEOUT_MS);
-    sdk = Promise.all([import('@frontapp/plugin-sdk'), import('./mapContext')]).then(([{ default: Front }, { mapContext }]) => {
-      Front.contextUpdates.subscribe((raw: unknown) => {
-        const context = mapContext(raw);
-        if (!context) return;
-        clearTimeout(timer);
-        publish(context);
+    // Malformed context updates are stopped at the SDK's port, before the SDK reads them
+    // (contextGuard.ts says why the SDK cannot be left to see them).
+    sdk = loadGuarded(
+      () => Promise.all([import('@frontapp/plugin-sdk'), import('./mapContext')]),
+      (message) => report({ code: 'malformed_context', message }),
+    ).then(({ value: [{ default: Front }, { mapContext }] }) => {
+      Front.contextUpdates.subscribe({
+        next: (raw: unknown) => {
+          let context: HostContext | null = null;
+          try {
+            context = mapContext(raw);
+          } catch {
+            // Reading a context through the SDK's proxy can throw; a throw here would end the subscription.
+          }
+          if (!context) {
+            report({ code: 'malformed_context', message: 'Front sent a context the plugin cannot read; it was ignored.' });
+            return;
+          }
+          clearTimeout(timer);
+          publish(context);
+        },
+        // Only reachable if a malformed message got past the guard: said, not swallowed.
+        error: () => report({ code: 'context_subscription_lost', message: 'Front contexts no longer reach the plugin: reload it.' }),
       });
       return { Front };
     });
@@ -70,6 +102,10 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
       listeners.add(listener);
       listener(latest);
       return () => listeners.delete(listener);
+    },
+    onProblem(listener) {
+      problemListeners.add(listener);
+      return () => problemListeners.delete(listener);
     },
     async displayNotification(notification: HostNotification) {
       const id = await call('displayNotification', notification);

@@ -34,13 +34,6 @@ export function contextUpdateProblem(data: unknown): string | null {
   return null;
 }
 
-/** What {@link loadGuarded} resolves with: the loaded value, and whether any channel was guarded. */
-export interface Guarded<T> {
-  readonly value: T;
-  /** False when nothing created a MessageChannel during the load: the SDK's port is not guarded. */
-  readonly guarded: boolean;
-}
-
 /**
  * Runs `load` (the SDK's dynamic import) with every MessageChannel created until it settles
  * guarded: a malformed context update on `port1` is stopped and reported to `onMalformed`.
@@ -50,10 +43,9 @@ export async function loadGuarded<T>(
   load: () => Promise<T>,
   onMalformed: (problem: string) => void,
   scope: { MessageChannel?: typeof MessageChannel } = globalThis,
-): Promise<Guarded<T>> {
+): Promise<T> {
   const Original = scope.MessageChannel;
-  if (!Original) return { value: await load(), guarded: false };
-  let guarded = false;
+  if (!Original) return load();
   const guard = (event: Event) => {
     const problem = contextUpdateProblem((event as MessageEvent).data);
     if (problem === null) return;
@@ -63,13 +55,12 @@ export async function loadGuarded<T>(
   class GuardedMessageChannel extends Original {
     constructor() {
       super();
-      guarded = true;
       this.port1.addEventListener('message', guard);
     }
   }
   scope.MessageChannel = GuardedMessageChannel;
   try {
-    return { value: await load(), guarded };
+    return await load();
   } finally {
     if (scope.MessageChannel === GuardedMessageChannel) scope.MessageChannel = Original;
   }

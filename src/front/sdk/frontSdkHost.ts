@@ -22,6 +22,22 @@ function toHostError(error: unknown): HostError {
   return new HostError('rejected', error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * Calls every listener. A throw inside the SDK subscription would make rxjs end it (no more
+ * contexts): a listener's bug surfaces as an uncaught error instead, and delivery goes on.
+ */
+function deliver<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(value);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
+
 export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boolean } = {}): FrontHost {
   const embedded = options.embedded ?? (typeof window !== 'undefined' && window.parent !== window);
   const listeners = new Set<(context: HostContext) => void>();
@@ -30,21 +46,9 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
 
   const publish = (context: HostContext) => {
     latest = context;
-    for (const listener of [...listeners]) {
-      try {
-        listener(context);
-      } catch (error) {
-        // A throw inside the SDK subscription would make rxjs end it (no more contexts): the
-        // listener's bug surfaces as an uncaught error instead, and delivery goes on.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    deliver(listeners, context);
   };
-  const report = (problem: HostProblem) => {
-    for (const listener of [...problemListeners]) listener(problem);
-  };
+  const report = (problem: HostProblem) => deliver(problemListeners, problem);
 
   // Wrapped in an object: the SDK's default export answers every property with a function,
   // `then` included, so a promise resolved with it would treat it as a thenable and never settle.
@@ -58,7 +62,7 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
     sdk = loadGuarded(
       () => Promise.all([import('@frontapp/plugin-sdk'), import('./mapContext')]),
       (message) => report({ code: 'malformed_context', message }),
-    ).then(({ value: [{ default: Front }, { mapContext }] }) => {
+    ).then(([{ default: Front }, { mapContext }]) => {
       Front.contextUpdates.subscribe({
         next: (raw: unknown) => {
           let context: HostContext | null = null;

@@ -121,6 +121,15 @@ export class FrontHost {
     return true;
   }
 
+  /**
+   * Posts a message the protocol does not allow (a broken or hostile Front, for fault tests),
+   * as is. It changes no state here: the current context stays the current one. Returns false
+   * when no plugin is connected or the message cannot be cloned.
+   */
+  sendRaw(message: unknown): boolean {
+    return this.port !== null && this.post(this.port, message as HostToPluginMessage);
+  }
+
   /** Stops listening for handshakes and closes the port; pending calls get no answer. */
   dispose(): void {
     this.options.window.removeEventListener('message', this.onWindowMessage as EventListener);

@@ -5,7 +5,7 @@
  */
 import type { FrontContext, FrontContextType } from './frontTypes';
 import type { HostCallRecord } from './host';
-import type { ActivityEntry, ContextDelivery, SimulatorDelivery, TrayNotification, Workspace, WorkspaceFaults, WorkspaceState } from './workspace';
+import type { ActivityEntry, ContextDelivery, MalformedContext, SimulatorDelivery, TrayNotification, Workspace, WorkspaceFaults, WorkspaceState } from './workspace';
 
 export interface WorkspaceTestHook {
   /** Every function call the plugin made, in arrival order, with its outcome once settled. */
@@ -33,6 +33,8 @@ export interface WorkspaceTestHook {
   selectConversation(id: string | null): void;
   setSidebarOpen(open: boolean): void;
   setFaults(faults: Partial<WorkspaceFaults>): void;
+  /** Posts a malformed context update over the port (the current context stays as it was). */
+  sendMalformedContext(kind: MalformedContext): boolean;
   ring(from?: string, name?: string): boolean;
   callerGivesUp(): boolean;
   answerElsewhere(): boolean;
@@ -83,6 +85,7 @@ export function createTestHook(workspace: Workspace): WorkspaceTestHook {
     selectConversation: (id) => workspace.selectConversation(id),
     setSidebarOpen: (open) => workspace.setSidebarOpen(open),
     setFaults: (faults) => workspace.setFaults(faults),
+    sendMalformedContext: (kind) => workspace.sendMalformedContext(kind),
     ring: (from, name) => workspace.simulate('ringAgent', { ...(from ? { from } : {}), ...(name ? { name } : {}) }),
     callerGivesUp: () => workspace.simulate('callerGivesUp'),
     answerElsewhere: () => workspace.simulate('answerElsewhere'),

@@ -66,6 +66,12 @@ export interface WorkspaceFaults {
 
 export type SimulatorCommand = SimulatorMessage['command'];
 
+/**
+ * A malformed `context_update`, as a broken or hostile Front could send: `noContext` has no
+ * context object at all; `noFunctionArities` is the current context without its functionArities.
+ */
+export type MalformedContext = 'noContext' | 'noFunctionArities';
+
 export interface WorkspaceState {
   readonly pluginUrl: string;
   readonly handshakes: number;
@@ -210,6 +216,24 @@ export class Workspace {
     this.host.send(complete);
     this.set({ currentContext: complete });
     return complete;
+  }
+
+  /**
+   * Sends a malformed context update (see {@link MalformedContext}); the workspace's current
+   * context does not change. Returns false when no plugin is connected.
+   */
+  sendMalformedContext(kind: MalformedContext): boolean {
+    let message: unknown = { type: 'context_update' };
+    if (kind === 'noFunctionArities') {
+      const { functionArities: _dropped, ...context } = this.state.currentContext ?? noConversationContext(this.entryPoint);
+      message = { type: 'context_update', context: { ...context, id: `${context.id}_noarities` } };
+    }
+    const sent = this.host.sendRaw(message);
+    this.log(
+      sent ? `Sent a malformed context update (${kind === 'noContext' ? 'no context object' : 'no functionArities'}).` : 'No plugin to send a malformed context to.',
+      'warning',
+    );
+    return sent;
   }
 
   /** The teammate closes a banner in the tray. */

@@ -38,6 +38,8 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
   const diagnostics = recordDiagnostics(actor);
   const stopPersisting = persistSettings(actor, storage);
   const session = createFrontSession();
+  // What Front sent and the host ignored (a malformed context update) is said, never silent.
+  const stopHostProblems = host.onProblem?.((problem) => diagnostics.add('front', problem)) ?? (() => {});
 
   // The region may still be loading; once known, numbers are read in the same task as the click.
   let region: string | null = typeof defaultRegion === 'string' ? defaultRegion : null;
@@ -91,6 +93,7 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
       void simulator.then((stop) => stop());
       front.stop();
       buffered.stop();
+      stopHostProblems();
       stopPersisting();
       diagnostics.stop();
       actor.stop();

@@ -16,6 +16,10 @@
  *   with `HostError('unavailable')`; any refusal from Front rejects with `HostError('rejected')`.
  * - A call request (the Call button) is delivered as part of the context; the host MUST NOT
  *   de-duplicate it (the same context may legitimately arrive twice: that is the caller's job).
+ * - A malformed message from Front (a context update without a context object, without
+ *   functionArities, ...) MUST be ignored: it MUST NOT end delivery of the contexts that follow,
+ *   and functions keep acting on the latest well-formed context. A host that can tell such
+ *   messages apart reports each one to its `onProblem` listeners.
  */
 
 export type HostContextType =
@@ -79,8 +83,16 @@ export class HostError extends Error {
   }
 }
 
+/** Something Front sent that the host ignored; for the plugin's diagnostics. */
+export interface HostProblem {
+  readonly code: 'malformed_context' | 'context_subscription_lost';
+  readonly message: string;
+}
+
 export interface FrontHost {
   subscribe(listener: (context: HostContext) => void): () => void;
+  /** Reports each ignored message from now on; returns a function that stops reporting. */
+  onProblem?(listener: (problem: HostProblem) => void): () => void;
   /** Shows a notification; resolves with its id. */
   displayNotification(notification: HostNotification): Promise<string>;
   /** Removes an in-app banner (a desktop notification cannot be removed). */

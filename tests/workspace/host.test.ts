@@ -224,4 +224,18 @@ describe('the workspace host', () => {
     expect(first.received).toHaveLength(1);
     expect(second.received.map((m) => m.id ?? m.type)).toEqual(['context_update', 'new', 'context_update']);
   });
+
+  it('sendRaw posts a malformed message as is, only to a connected plugin, and leaves the current context alone', async () => {
+    const { host, connect, delivered } = setUp();
+    expect(host.sendRaw({ type: 'context_update' })).toBe(false);
+    const plugin = connect();
+    const context = noConversationContext({ type: 'SIDE_PANEL' });
+    host.send(context);
+    await plugin.waitFor(1);
+    expect(host.sendRaw({ type: 'context_update' })).toBe(true);
+    await plugin.waitFor(2);
+    expect(plugin.received[1]).toEqual({ type: 'context_update' });
+    expect(host.currentContext).toBe(context);
+    expect(delivered).toEqual([{ id: context.id, resent: false }]);
+  });
 });

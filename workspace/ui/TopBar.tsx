@@ -105,6 +105,12 @@ function FaultSwitches() {
           if (Number.isInteger(value) && value >= 0 && value <= 60_000) workspace.setFaults({ latencyMs: value });
         }}
       />
+      <button type="button" className="ws-button" onClick={() => workspace.sendMalformedContext('noContext')}>
+        Send context update without context
+      </button>
+      <button type="button" className="ws-button" onClick={() => workspace.sendMalformedContext('noFunctionArities')}>
+        Send context without functionArities
+      </button>
     </fieldset>
   );
 }

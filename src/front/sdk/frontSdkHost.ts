@@ -5,8 +5,8 @@
  * iframe it is never loaded: no Front can answer there.
  */
 import type { WebViewBridge } from '@frontapp/plugin-sdk/dist/webViewSdkTypes';
-import { createStore } from '../../store';
-import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification } from '../host';
+import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification, type HostProblem } from '../host';
+import { loadGuarded } from './contextGuard';
 
 /** How long to wait for Front's first context before saying the plugin runs outside Front. */
 export const HOST_TIMEOUT_MS = 3000;
@@ -22,27 +22,64 @@ function toHostError(error: unknown): HostError {
   return new HostError('rejected', error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * Calls every listener. A throw inside the SDK subscription would make rxjs end it (no more
+ * contexts): a listener's bug surfaces as an uncaught error instead, and delivery goes on.
+ */
+function deliver<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(value);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
+
 export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boolean } = {}): FrontHost {
   const embedded = options.embedded ?? (typeof window !== 'undefined' && window.parent !== window);
-  // The latest context: each one Front sends is a new object, so every one is told, in order.
-  const latest = createStore<HostContext>(
-    embedded ? { kind: 'waiting' } : { kind: 'unavailable', reason: 'The plugin is not running inside Front.' },
-  );
-  const publish = latest.setState;
+  const listeners = new Set<(context: HostContext) => void>();
+  const problemListeners = new Set<(problem: HostProblem) => void>();
+  let latest: HostContext = embedded ? { kind: 'waiting' } : { kind: 'unavailable', reason: 'The plugin is not running inside Front.' };
+
+  const publish = (context: HostContext) => {
+    latest = context;
+    deliver(listeners, context);
+  };
+  const report = (problem: HostProblem) => deliver(problemListeners, problem);
 
   // Wrapped in an object: the SDK's default export answers every property with a function,
   // `then` included, so a promise resolved with it would treat it as a thenable and never settle.
   let sdk: Promise<{ Front: WebViewBridge }> | null = null;
   if (embedded) {
     const timer = setTimeout(() => {
-      if (latest.getState().kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
+      if (latest.kind === 'waiting') publish({ kind: 'unavailable', reason: 'Front did not answer.' });
     }, options.timeoutMs ?? HOST_TIMEOUT_MS);
-    sdk = Promise.all([import('@frontapp/plugin-sdk'), import('./mapContext')]).then(([{ default: Front }, { mapContext }]) => {
-      Front.contextUpdates.subscribe((raw: unknown) => {
-        const context = mapContext(raw);
-        if (!context) return;
-        clearTimeout(timer);
-        publish(context);
+    // Malformed context updates are stopped at the SDK's port, before the SDK reads them
+    // (contextGuard.ts says why the SDK cannot be left to see them).
+    sdk = loadGuarded(
+      () => Promise.all([import('@frontapp/plugin-sdk'), import('./mapContext')]),
+      (message) => report({ code: 'malformed_context', message }),
+    ).then(([{ default: Front }, { mapContext }]) => {
+      Front.contextUpdates.subscribe({
+        next: (raw: unknown) => {
+          let context: HostContext | null = null;
+          try {
+            context = mapContext(raw);
+          } catch {
+            // Reading a context through the SDK's proxy can throw; a throw here would end the subscription.
+          }
+          if (!context) {
+            report({ code: 'malformed_context', message: 'Front sent a context the plugin cannot read; it was ignored.' });
+            return;
+          }
+          clearTimeout(timer);
+          publish(context);
+        },
+        // Only reachable if a malformed message got past the guard: said, not swallowed.
+        error: () => report({ code: 'context_subscription_lost', message: 'Front contexts no longer reach the plugin: reload it.' }),
       });
       return { Front };
     });
@@ -53,7 +90,7 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
   }
 
   const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
-    if (latest.getState().kind === 'unavailable' || !sdk) throw new HostError('not_in_front', 'The plugin is not running inside Front.');
+    if (latest.kind === 'unavailable' || !sdk) throw new HostError('not_in_front', 'The plugin is not running inside Front.');
     const { Front } = await sdk;
     const fn = (Front as unknown as Record<string, SdkFunction | undefined>)[name];
     if (typeof fn !== 'function') throw new HostError('unavailable', `${name} is not available.`);
@@ -66,9 +103,13 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
 
   return {
     subscribe(listener) {
-      const stop = latest.subscribe((context) => listener(context));
-      listener(latest.getState());
-      return stop;
+      listeners.add(listener);
+      listener(latest);
+      return () => listeners.delete(listener);
+    },
+    onProblem(listener) {
+      problemListeners.add(listener);
+      return () => problemListeners.delete(listener);
     },
     async displayNotification(notification: HostNotification) {
       const id = await call('displayNotification', notification);

@@ -8,12 +8,31 @@
  *     const ws = await e2e.openWorkspace();       // a fresh browser context and page
  *     await ws.plugin.getByRole('button', { name: 'Hang up' }).click();
  *     await ws.hook((w) => w.calls);              // window.__workspace, see workspace/testHook.ts
+ *     const [a, b, c] = await e2e.openTabs(3);    // three "Front tabs" in one browser profile
+ *     const d = await a.openTab();                // one more tab in a's profile
  *     await e2e.close();                          // afterAll
+ *
+ * Tabs of one browser context share what a browser profile shares: the plugin frames (all from
+ * the plugin origin, under the same top-level site) see one BroadcastChannel namespace, one set
+ * of Web Locks and one storage, as the plugin in several Front tabs does.
+ *
+ * Third-party storage: this Chromium blocks third-party cookies by default, and with them it
+ * denies the plugin iframe (a third party under the workspace) every storage API: localStorage
+ * and navigator.locks throw SecurityError, indexedDB.open fails; BroadcastChannel still works.
+ * `openWorkspace` contexts are such (Playwright's own) contexts. `openTabs` defaults to a profile
+ * that allows third-party cookies, as Chrome's regular windows do by default, with storage
+ * partitioning on (Playwright turns it off): the frames get storage keyed to the workspace's
+ * site. `thirdPartyCookies: 'blocked'` gives the other kind (Incognito, or a teammate who
+ * blocks them).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
+import type { HostCallRecord } from '../../../workspace/host';
 import type { WorkspaceTestHook } from '../../../workspace/testHook';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -30,7 +49,23 @@ export interface E2E {
   readonly browser: Browser;
   /** Opens the workspace in a new browser context; `plugin` is the iframe URL (default: the plugin). */
   openWorkspace(options?: { plugin?: string }): Promise<WorkspaceSession>;
+  /**
+   * Opens `count` workspace pages ("Front tabs") in ONE new browser context, one after another,
+   * each with its plugin iframe; resolves once every tab's plugin has completed the handshake.
+   */
+  openTabs(count: number, options?: TabsOptions): Promise<WorkspaceSession[]>;
   close(): Promise<void>;
+}
+
+export interface TabsOptions {
+  /** The iframe URL (default: the plugin). */
+  readonly plugin?: string;
+  /**
+   * 'allowed' (default): a browser profile of its own (a persistent context, one more Chromium
+   * process) whose settings allow third-party cookies, so the plugin frames have storage and Web
+   * Locks. 'blocked': a context of the shared browser, where they have neither.
+   */
+  readonly thirdPartyCookies?: 'allowed' | 'blocked';
 }
 
 export interface WorkspaceSession {
@@ -44,10 +79,15 @@ export interface WorkspaceSession {
   hook<T, A = undefined>(fn: (workspace: WorkspaceTestHook, arg: A) => T | Promise<T>, arg?: A): Promise<T>;
   /** Resolves once the plugin has completed `count` SDK handshakes. */
   waitForHandshake(count?: number, timeoutMs?: number): Promise<void>;
+  /** This tab's function-call log (all calls, or those of one function), plain data. */
+  calls(name?: string): Promise<HostCallRecord[]>;
+  /** Opens another workspace page in this session's browser context (another "Front tab"). */
+  openTab(): Promise<WorkspaceSession>;
   /** Uncaught errors in the workspace or the plugin since the page opened. */
   readonly pageErrors: readonly string[];
   /** console.error messages of the workspace and the plugin, for diagnosing a failure. */
   readonly consoleErrors: readonly string[];
+  /** Closes this tab; the browser context goes with its last tab. */
   close(): Promise<void>;
 }
 
@@ -68,15 +108,31 @@ export async function startE2E(): Promise<E2E> {
   const workspaceOrigin = `http://localhost:${address.port}`;
   const pluginOrigin = `http://127.0.0.1:${address.port}`;
   const sessions = new Set<WorkspaceSession>();
+  const openTab = async (context: BrowserContext, pluginUrl: string): Promise<WorkspaceSession> => {
+    const session = await openSession(context, workspaceOrigin, pluginUrl, {
+      onClose: (closed) => sessions.delete(closed),
+      openTab: () => openTab(context, pluginUrl),
+    });
+    sessions.add(session);
+    return session;
+  };
 
   return {
     workspaceOrigin,
     pluginOrigin,
     browser,
     async openWorkspace(options = {}) {
-      const session = await openSession(browser, workspaceOrigin, options.plugin ?? `${pluginOrigin}/`, (closed) => sessions.delete(closed));
-      sessions.add(session);
-      return session;
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      return openTab(context, options.plugin ?? `${pluginOrigin}/`);
+    },
+    async openTabs(count, options = {}) {
+      if (!Number.isInteger(count) || count < 1) throw new Error('openTabs needs a count of at least 1.');
+      const context =
+        options.thirdPartyCookies === 'blocked' ? await browser.newContext({ viewport: { width: 1440, height: 900 } }) : await launchProfile();
+      const tabs: WorkspaceSession[] = [];
+      for (let i = 0; i < count; i += 1) tabs.push(await openTab(context, options.plugin ?? `${pluginOrigin}/`));
+      await Promise.all(tabs.map((tab) => tab.waitForHandshake()));
+      return tabs;
     },
     async close() {
       for (const session of sessions) await session.close().catch(() => undefined);
@@ -93,6 +149,56 @@ export async function startE2E(): Promise<E2E> {
 export async function evaluateWith<G, T, A>(target: Page | Frame, globalName: string, fn: (global: G, arg: A) => T | Promise<T>, arg?: A): Promise<T> {
   const argument = arg === undefined ? 'undefined' : JSON.stringify(arg);
   return (await target.evaluate(`(${fn.toString()})(window[${JSON.stringify(globalName)}], ${argument})`)) as T;
+}
+
+/**
+ * Playwright disables ThirdPartyStoragePartitioning in the --disable-features switch it passes
+ * (playwright-core's chromiumSwitches.ts), so a plugin frame would share storage, locks and
+ * channels with its origin's top-level pages, unlike in Chrome. Chromium reads only the last
+ * --disable-features switch: this one, Playwright's list (1.65) without that entry, comes after
+ * Playwright's and wins. The tabs test checks that partitioning is on.
+ */
+const PARTITIONED_FEATURES =
+  '--disable-features=' +
+  [
+    'AvoidUnnecessaryBeforeUnloadCheckSync',
+    'DestroyProfileOnBrowserClose',
+    'HttpsUpgrades',
+    'HttpsFirstBalancedModeAutoEnable',
+    'LensOverlay',
+    'MediaRouter',
+    'PaintHolding',
+    'AvoidCorsURLLoaderRestartOnRedirect',
+    'TcpPortRandomizationWin',
+    'OptimizationHints',
+    'NetworkTimeServiceQuerying',
+    'AimEnabled',
+    'PreconnectToSearch',
+  ].join(',');
+
+/**
+ * A fresh browser profile that allows third-party cookies (Chromium's `cookie_controls_mode` 0,
+ * seeded in its Preferences before launch; CDP's Network.setCookieControls does not lift the
+ * block on third-party storage). Its directory goes when the context closes.
+ */
+async function launchProfile(): Promise<BrowserContext> {
+  const dir = mkdtempSync(join(tmpdir(), 'softphone-e2e-profile-'));
+  mkdirSync(join(dir, 'Default'));
+  writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+  try {
+    const context = await chromium.launchPersistentContext(dir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [...CHROMIUM_ARGS, PARTITIONED_FEATURES],
+      viewport: { width: 1440, height: 900 },
+    });
+    // Chromium may still be writing as it exits: retried, and a leftover in /tmp is no failure.
+    context.once('close', () => void rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }).catch(() => undefined));
+    return context;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 async function startServer(): Promise<ViteDevServer> {
@@ -116,14 +222,17 @@ async function startServer(): Promise<ViteDevServer> {
   return server;
 }
 
+/** Workspace tabs open in each browser context: the context closes with its last one. */
+const tabsOpen = new WeakMap<BrowserContext, number>();
+
 async function openSession(
-  browser: Browser,
+  context: BrowserContext,
   workspaceOrigin: string,
   pluginUrl: string,
-  onClose: (session: WorkspaceSession) => void,
+  links: { onClose: (session: WorkspaceSession) => void; openTab: () => Promise<WorkspaceSession> },
 ): Promise<WorkspaceSession> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
+  tabsOpen.set(context, (tabsOpen.get(context) ?? 0) + 1);
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`));
@@ -136,6 +245,7 @@ async function openSession(
 
   const hook: WorkspaceSession['hook'] = (fn, arg) => evaluateWith(page, '__workspace', fn, arg);
 
+  let closed = false;
   const session: WorkspaceSession = {
     page,
     context,
@@ -151,11 +261,18 @@ async function openSession(
     async waitForHandshake(count = 1, timeoutMs = 20_000) {
       await page.waitForFunction((n) => (window.__workspace?.handshakes ?? 0) >= n, count, { timeout: timeoutMs });
     },
+    calls: (name) => hook((w, n) => w.calls.filter((c) => n === null || c.name === n), name ?? null),
+    openTab: () => links.openTab(),
     pageErrors,
     consoleErrors,
     async close() {
-      onClose(session);
-      await context.close();
+      if (closed) return;
+      closed = true;
+      links.onClose(session);
+      await page.close();
+      const left = (tabsOpen.get(context) ?? 1) - 1;
+      tabsOpen.set(context, left);
+      if (left === 0) await context.close();
     },
   };
   return session;

@@ -118,7 +118,8 @@ const SEND_DIGITS = {
  * exception: the agent sees "Calling ..." at once).
  *
  * A state takes exactly the intents the agent can act on now, so `snapshot.can(event)` is what
- * the UI offers; anything else is ignored and reported as a DIAGNOSTIC (see createDialerActor).
+ * the UI offers; anything else is ignored and reported as a DIAGNOSTIC (intents through
+ * DialerActor). A state refuses an intent its parent takes with an empty transition (`{}`).
  * State tags name the groups the outside world asks about ({@link DialerTag}); what happens to a
  * call is emitted (telephony and lifecycle events), never left for others to infer from snapshots.
  */
@@ -463,8 +464,7 @@ export const dialerMachine = setup({
     ),
     /** An event no state took: said in words when the agent should know why, else reported. */
     reportUnhandled: enqueueActions(({ enqueue, context, event }) => {
-      if (event.type !== 'MACHINE.UNHANDLED') return;
-      const unhandled = event.event;
+      const unhandled = event.type === 'MACHINE.UNHANDLED' ? event.event : event;
       const onCall = context.call !== null && context.call.connectedAt !== null && context.call.endedAt === null;
       if (unhandled.type === 'AGENT.START_TRANSFER' && onCall && !context.capabilities.warmTransfer) {
         const error = 'This line cannot transfer calls.';
@@ -507,6 +507,9 @@ export const dialerMachine = setup({
     'AGENT.DISMISS_NEXT': { actions: 'dismissNextCall' },
     'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: false } } },
     'FRONT.DIAL_REFUSED': { actions: 'refuseHostNumber' },
+    // What no state took: the line's events here, agent intents through DialerActor (a catch-all
+    // for intents would make `snapshot.can` true for all of them).
+    'DIALER.*': { actions: 'reportUnhandled' },
     'MACHINE.UNHANDLED': { actions: 'reportUnhandled' },
   },
   initial: 'idle',

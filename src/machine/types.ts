@@ -100,11 +100,11 @@ export type HostIntent =
 export type LineSwitched = { type: 'LINE.SWITCHED'; capabilities: LineCapabilities };
 
 /**
- * An event no state took, sent back by the dialer actor (see createDialerActor) so it is reported
- * on the diagnostics channel. Not a catch-all transition: that would make `snapshot.can` true for
- * every event.
+ * An agent intent the machine does not accept now, as the dialer actor sends it (see DialerActor)
+ * so it is reported. Not a catch-all transition: that would make `snapshot.can` true for every
+ * intent.
  */
-export type Unhandled = { type: 'MACHINE.UNHANDLED'; event: AgentIntent | HostIntent | BridgeEvent | LineSwitched };
+export type Unhandled = { type: 'MACHINE.UNHANDLED'; event: AgentIntent };
 
 export type DialerEvent = AgentIntent | HostIntent | BridgeEvent | LineSwitched | Unhandled;
 

@@ -137,13 +137,19 @@ const ASK = {
 export type Control = keyof typeof ASK;
 export type Controls = Record<Control, boolean>;
 
+/** Snapshots never change: several components ask for the same one's controls. */
+const CONTROLS = new WeakMap<DialerSnapshot, Controls>();
+
 /**
  * The controls the agent is offered: exactly the intents the machine accepts now
  * (`snapshot.can`), so the UI and the machine cannot disagree.
  */
 export function selectControls(snapshot: DialerSnapshot): Controls {
-  const controls = {} as Controls;
+  let controls = CONTROLS.get(snapshot);
+  if (controls) return controls;
+  controls = {} as Controls;
   for (const control of Object.keys(ASK) as Control[]) controls[control] = snapshot.can(ASK[control]);
+  CONTROLS.set(snapshot, controls);
   return controls;
 }
 

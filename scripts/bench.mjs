@@ -58,8 +58,7 @@ async function machineCost() {
   const { createServer } = await import('vite');
   const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom' });
   try {
-    const { createActor } = await import('xstate');
-    const { dialerMachine } = await server.ssrLoadModule('/src/machine/index.ts');
+    const { createDialerActor, dialerMachine } = await server.ssrLoadModule('/src/machine/index.ts');
     const { lineBridge } = await server.ssrLoadModule('/src/telephony/bridge.ts');
     let emit = () => {};
     const commands = [];
@@ -78,7 +77,7 @@ async function machineCost() {
         return Promise.resolve();
       };
     }
-    const actor = createActor(dialerMachine.provide({ actors: { line: lineBridge(line) } }), { input: { capabilities: line.capabilities } });
+    const actor = createDialerActor(dialerMachine.provide({ actors: { line: lineBridge(line) } }), { input: { capabilities: line.capabilities } });
     actor.start();
 
     // One realistic call: dial, ring, connect, hold/resume, mute/unmute, warm transfer with a swap

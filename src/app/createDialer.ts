@@ -1,5 +1,4 @@
-import { createActor } from 'xstate';
-import { dialerMachine, type DialerSettings } from '../machine';
+import { createDialerActor, dialerMachine, type DialerSettings } from '../machine';
 import { lineBridge, type Line } from '../telephony';
 
 export interface CreateDialerOptions {
@@ -12,7 +11,7 @@ export interface CreateDialerOptions {
  * Returned unstarted, so the caller can listen to emitted events before the first one.
  */
 export function createDialer({ line, settings }: CreateDialerOptions) {
-  return createActor(dialerMachine.provide({ actors: { line: lineBridge(line) } }), {
+  return createDialerActor(dialerMachine.provide({ actors: { line: lineBridge(line) } }), {
     input: { capabilities: line.capabilities, ...(settings ? { settings } : {}) },
   });
 }

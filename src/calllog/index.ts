@@ -5,10 +5,8 @@
  */
 import type { Actor } from 'xstate';
 import type { DialerMachine } from '../machine/dialerMachine';
-import type { DialerSnapshot } from '../machine/selectors';
-import type { TelephonyEvent } from '../machine/types';
+import { SETTLE_AFTER_MS as MACHINE_SETTLE_AFTER_MS, type CallLifecycleEvent, type TelephonyEvent } from '../machine/types';
 import { createStore } from '../store';
-import type { EndReason } from '../telephony/protocol';
 import { createOutbox, memoryReportStore, openReportStore, type ReportStore, type StoredReport } from './outbox';
 import { eventBody, isReportedType, recordingBody, summaryBody, unloggableReason, type Report } from './reports';
 import { createCallLogSettings, type CallLogSettings } from './settings';
@@ -18,8 +16,8 @@ export { createCallLogSettings, checkServerUrl, type CallLogSettings, type CallL
 export { openReportStore, memoryReportStore, DB_NAME, type ReportStore, type StoredReport } from './outbox';
 export type { Report } from './reports';
 
-/** How long after a call ended its summary waits for tags before it is sent anyway. */
-export const SETTLE_AFTER_MS = 30_000;
+/** How long after a call ended its summary waits for tags before it is sent anyway (the machine's settling time). */
+export const SETTLE_AFTER_MS = MACHINE_SETTLE_AFTER_MS;
 
 export interface CallLogProblem {
   readonly code: string;
@@ -28,7 +26,8 @@ export interface CallLogProblem {
 }
 
 export interface CallReporterOptions {
-  readonly dialer: Pick<Actor<DialerMachine>, 'on' | 'subscribe' | 'getSnapshot'>;
+  /** The dialer, heard only through its emitted events. */
+  readonly dialer: Pick<Actor<DialerMachine>, 'on'>;
   /** The server and token, read at each send; null: no call log (new calls are not reported). */
   readonly settings: () => CallLogSettings | null;
   readonly fetch?: typeof fetch;
@@ -53,27 +52,29 @@ export interface CallReporter extends CallLogStatusSource {
   stop(): void;
 }
 
+/** A call being reported, until it settles. */
 interface TrackedCall {
+  /** The last event report's seq. */
   seq: number;
+  /** CALL_ENDED was reported: no more event reports, only the summary when it settles. */
   ended: boolean;
-  settled: boolean;
-  reason: EndReason | null;
-  recordingSent: string | null;
-  timer: ReturnType<typeof setTimeout> | null;
-  /** The machine's last view of the call (tags, duration, recording) while it was on screen. */
-  last: DialerSnapshot['context'] | null;
 }
 
 /**
  * Starts reporting the dialer's calls. Each report is stored before it is sent (see ./outbox.ts);
- * the summary is sent once the call is settled: wrap-up ended, the agent left the ended screen,
- * or {@link SETTLE_AFTER_MS} after the end, whichever comes first.
+ * the summary is sent once the machine says the call settled (CALL_SETTLED: wrap-up ended, the
+ * agent left the ended screen, or {@link SETTLE_AFTER_MS} after the end). Only calls not settled
+ * yet are kept, plus the last settled one (a recording URL may still come for it while it is on
+ * screen) and the last skipped one (to say why it is not logged).
  */
 export function createCallReporter(options: CallReporterOptions): CallReporter {
   const { dialer, settings, now = Date.now, onProblem, frontTags = () => null } = options;
   const calls = new Map<string, TrackedCall>();
-  const skipped = new Map<string, string>();
-  // What changed lives in the outbox and the maps above; the store only counts changes, to tell.
+  /** Ids whose reports an earlier page load stored: a call with such an id is not reported again. */
+  const earlier = new Set<string>();
+  let lastSkipped: { callId: string; reason: string } | null = null;
+  let lastSettled: { callId: string; recordingSent: string | null } | null = null;
+  // What changed lives in the outbox and the slots above; the store only counts changes, to tell.
   const changes = createStore(0);
   const notify = () => changes.setState((count) => count + 1);
 
@@ -96,15 +97,8 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
     onProblem,
   });
 
-  // A call of an earlier session may get more reports only if its id comes back: continue its seq.
   const ready = outbox.ready.then(async () => {
-    for (const row of [...(await (await store).all())]) {
-      if (row.path === 'events' && !calls.has(row.callId)) {
-        calls.set(row.callId, { seq: 0, ended: true, settled: true, reason: null, recordingSent: null, timer: null, last: null });
-      }
-      const call = calls.get(row.callId);
-      if (call && row.path === 'events') call.seq = Math.max(call.seq, row.body.seq);
-    }
+    for (const row of await (await store).all()) if (row.path === 'events' && !calls.has(row.callId)) earlier.add(row.callId);
   });
 
   const add = (report: Report) =>
@@ -112,101 +106,74 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
       onProblem({ code: 'storage_failed', message: 'A call report could not be stored in the browser: it was not sent.', callId: report.callId }),
     );
 
-  const settle = (callId: string, tags?: readonly string[]) => {
-    const call = calls.get(callId);
-    if (!call || call.settled || !call.ended) return;
-    call.settled = true;
-    if (call.timer !== null) clearTimeout(call.timer);
-    call.timer = null;
-    const context = call.last;
-    const reason = context?.endReason ?? call.reason;
-    if (!reason) return;
-    void add({
-      callId,
-      path: 'summary',
-      body: summaryBody(
-        {
-          callId,
-          endReason: reason,
-          duration: context?.duration ?? null,
-          connectedAt: context?.call?.connectedAt ?? null,
-          endedAt: context?.call?.endedAt ?? null,
-          tags: tags ?? context?.tags ?? [],
-        },
-        frontTags(),
-      ),
-    });
-    reportRecording(callId, call);
-  };
-
-  const reportRecording = (callId: string, call: TrackedCall) => {
-    const url = call.last?.recordingUrl;
-    if (!url || url === call.recordingSent) return;
-    const body = recordingBody(callId, url);
-    if (!body) return;
-    call.recordingSent = url;
-    void add({ callId, path: 'recording', body });
+  const sendRecording = (callId: string, url: string | null) => {
+    const body = url ? recordingBody(callId, url) : null;
+    if (body) void add({ callId, path: 'recording', body });
   };
 
   const onTelephony = (event: TelephonyEvent) => {
     const { callId } = event.detail;
     if (event.type === 'CALL_STARTED') {
-      if (calls.has(callId) || skipped.has(callId) || !settings()) return;
+      if (calls.has(callId) || earlier.has(callId) || lastSkipped?.callId === callId || !settings()) return;
       const why = unloggableReason(event);
       if (why) {
-        skipped.set(callId, why);
+        lastSkipped = { callId, reason: why };
         notify();
         return;
       }
-      calls.set(callId, { seq: 0, ended: false, settled: false, reason: null, recordingSent: null, timer: null, last: null });
+      calls.set(callId, { seq: 0, ended: false });
     }
     const call = calls.get(callId);
-    if (!call) return;
-    if (event.type === 'WRAP_UP_ENDED') {
-      settle(callId, event.detail.tags);
-      return;
-    }
-    if (!isReportedType(event.type) || call.ended) return;
+    if (!call || call.ended || !isReportedType(event.type)) return;
     const body = eventBody(event, call.seq + 1, now());
     if (!body) return;
     call.seq += 1;
+    call.ended = event.type === 'CALL_ENDED';
     void add({ callId, path: 'events', body });
-    if (event.type === 'CALL_ENDED') {
-      call.ended = true;
-      call.reason = event.detail.reason;
-      call.timer = setTimeout(() => {
-        call.timer = null;
-        // Mandatory tagging holds the summary until the agent tags (WRAP_UP_ENDED).
-        const snapshot = dialer.getSnapshot();
-        if (snapshot.matches('mandatoryTagging') && snapshot.context.call?.callId === callId) return;
-        settle(callId);
-      }, SETTLE_AFTER_MS);
-    }
   };
 
-  const subscriptions = (['CALL_STARTED', 'CALL_CONNECTED', 'HOLD', 'RESUME', 'CALL_ENDED', 'WRAP_UP_ENDED'] as const).map((type) =>
-    dialer.on(type, (event) => onTelephony(event as TelephonyEvent)),
-  );
-
-  const onSnapshot = (snapshot: DialerSnapshot) => {
-    const current = snapshot.context.call?.callId ?? null;
-    const stillOnScreen = snapshot.matches('ended') || snapshot.matches('mandatoryTagging') || snapshot.matches('wrapUp');
-    for (const [callId, call] of calls) {
-      if (call.last === null && call.settled) continue;
-      if (callId === current) {
-        call.last = snapshot.context;
-        if (call.settled) reportRecording(callId, call);
-      }
-      if (call.ended && !call.settled && (callId !== current || !stillOnScreen)) settle(callId);
-    }
+  const onSettled = ({ detail }: Extract<CallLifecycleEvent, { type: 'CALL_SETTLED' }>) => {
+    const call = calls.get(detail.callId);
+    if (!call) return;
+    calls.delete(detail.callId);
+    lastSettled = { callId: detail.callId, recordingSent: detail.recordingUrl };
+    void add({
+      callId: detail.callId,
+      path: 'summary',
+      body: summaryBody(
+        {
+          callId: detail.callId,
+          endReason: detail.reason,
+          duration: detail.duration,
+          connectedAt: detail.connectedAt,
+          endedAt: detail.endedAt,
+          tags: detail.tags,
+        },
+        frontTags(),
+      ),
+    });
+    sendRecording(detail.callId, detail.recordingUrl);
   };
-  const snapshotSubscription = dialer.subscribe(onSnapshot);
+
+  /** A recording that came after the summary: reported on its own. Before, the summary brings it. */
+  const onRecording = ({ detail }: Extract<CallLifecycleEvent, { type: 'RECORDING_AVAILABLE' }>) => {
+    if (lastSettled?.callId !== detail.callId || lastSettled.recordingSent === detail.url) return;
+    lastSettled = { callId: detail.callId, recordingSent: detail.url };
+    sendRecording(detail.callId, detail.url);
+  };
+
+  const subscriptions = [
+    ...(['CALL_STARTED', 'CALL_CONNECTED', 'HOLD', 'RESUME', 'CALL_ENDED'] as const).map((type) =>
+      dialer.on(type, (event) => onTelephony(event as TelephonyEvent)),
+    ),
+    dialer.on('CALL_SETTLED', onSettled),
+    dialer.on('RECORDING_AVAILABLE', onRecording),
+  ];
 
   return {
     ready,
     status(callId): CallLogStatus | null {
-      const why = skipped.get(callId);
-      if (why) return { kind: 'skipped', reason: why };
+      if (lastSkipped?.callId === callId) return { kind: 'skipped', reason: lastSkipped.reason };
       const progress = outbox.progress(callId);
       if (!progress) return calls.has(callId) ? { kind: 'pending', wait: 'sending' } : null;
       if (progress.failed !== null) return { kind: 'failed', reason: progress.failed };
@@ -218,8 +185,6 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
     retryNow: () => outbox.retryNow(),
     stop() {
       for (const subscription of subscriptions) subscription.unsubscribe();
-      snapshotSubscription.unsubscribe();
-      for (const call of calls.values()) if (call.timer !== null) clearTimeout(call.timer);
       outbox.stop();
     },
   };

@@ -1,7 +1,7 @@
 import type { Actor } from 'xstate';
 import type { DialerMachine } from '../machine/dialerMachine';
-import { describeParty, selectStatus } from '../machine/selectors';
-import type { DialerSnapshot } from '../machine/selectors';
+import { describeParty } from '../machine/selectors';
+import type { DialerEmitted } from '../machine/types';
 import type { FrontHost, HostContext } from './host';
 import type { FrontSession } from './session';
 
@@ -13,7 +13,8 @@ export type FrontDiagnostic = { code: 'notification_failed' | 'dismiss_failed' |
 export interface ConnectFrontOptions {
   host: FrontHost;
   session: FrontSession;
-  dialer: Actor<DialerMachine>;
+  /** The dialer: sent Call-button numbers; heard through its emitted events, never its snapshots. */
+  dialer: Pick<Actor<DialerMachine>, 'send' | 'on'>;
   /**
    * Normalises a phone handle. Answers at once when it can (the phone-number metadata is loaded),
    * else with a promise (it loads on first use).
@@ -31,6 +32,9 @@ export interface FrontConnection {
 
 /** Call-button clicks remembered to ignore re-deliveries of the same context. */
 const REMEMBERED_CLICKS = 100;
+/** Clicked numbers, and conversations waiting to be tagged, remembered at most (oldest go first). */
+const REMEMBERED_NUMBERS = 20;
+const REMEMBERED_TAGGED = 50;
 
 /**
  * Connects the call machine to Front:
@@ -54,7 +58,11 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
       dialer.send({ type: 'FRONT.DIAL_REFUSED', message: result.error });
       return;
     }
-    if (conversationId) conversationByNumber.set(result.e164, conversationId);
+    if (conversationId) {
+      conversationByNumber.delete(result.e164);
+      conversationByNumber.set(result.e164, conversationId);
+      while (conversationByNumber.size > REMEMBERED_NUMBERS) conversationByNumber.delete(conversationByNumber.keys().next().value!);
+    }
     dialer.send({ type: 'FRONT.DIAL_REQUEST', number: result.e164, ...(result.extension ? { extension: result.extension } : {}) });
   };
 
@@ -96,9 +104,13 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
       });
   };
 
-  /** Which conversation each call belongs to, and tags waiting for that conversation to open. */
+  /**
+   * Conversations Call-button numbers were clicked in (until the call starts), the conversation
+   * of the call on screen, and tags waiting for their conversation to open. All bounded: the
+   * machine has one call at a time.
+   */
   const conversationByNumber = new Map<string, string>();
-  const conversationByCall = new Map<string, string>();
+  let callConversation: { callId: string; conversationId: string | null } | null = null;
   const pendingTags = new Map<string, readonly string[]>();
 
   const applyPendingTags = () => {
@@ -132,29 +144,25 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
   };
   const stopHost = host.subscribe(onContext);
 
-  // --- incoming-call notifications --------------------------------------------------------
-  /** callId -> the notification id (null when Front refused to show it). */
-  const notifications = new Map<string, Promise<string | null>>();
-  const settled = new Set<string>();
-
   /** A call belongs to the conversation it was dialled from, or to the open one with its number. */
   const rememberConversation = (callId: string, number: string) => {
-    const requested = conversationByNumber.get(number);
+    const requested = conversationByNumber.get(number) ?? null;
     conversationByNumber.delete(number);
-    if (requested) {
-      conversationByCall.set(callId, requested);
-      return;
-    }
+    callConversation = { callId, conversationId: requested };
     const open = session.getState().conversation;
-    if (!open?.phoneRecipient) return;
+    if (requested || !open?.phoneRecipient) return;
     void Promise.resolve(normalize(open.phoneRecipient.handle)).then((result) => {
-      if (result.ok && result.e164 === number) conversationByCall.set(callId, open.id);
+      if (result.ok && result.e164 === number && callConversation?.callId === callId) callConversation = { callId, conversationId: open.id };
     });
   };
 
-  const stopStarted = dialer.on('CALL_STARTED', ({ detail }) => {
+  // --- incoming-call notifications --------------------------------------------------------
+  /** The ringing call's notification: its id once Front showed it, null when Front refused. */
+  let ringing: { callId: string; notification: Promise<string | null> } | null = null;
+
+  const onStarted = ({ detail }: Extract<DialerEmitted, { type: 'CALL_STARTED' }>) => {
     rememberConversation(detail.callId, detail.participant);
-    if (detail.callType !== 'inbound' || notifications.has(detail.callId)) return;
+    if (detail.callType !== 'inbound') return;
     const notification = host
       .displayNotification({
         type: 'INCOMING_CALL',
@@ -164,61 +172,52 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
         report({ code: 'notification_failed', message: `Front did not show the incoming call: ${messageOf(error)}`, callId: detail.callId });
         return null;
       });
-    notifications.set(detail.callId, notification);
-  });
-
-  const isRinging = (snapshot: DialerSnapshot, callId: string) =>
-    snapshot.context.call?.callId === callId && selectStatus(snapshot).status === 'ringing' && snapshot.context.call.direction === 'inbound';
-
-  let lastTags: readonly string[] | null = null;
-  let wasTagging = false;
-  const onSnapshot = (snapshot: DialerSnapshot) => {
-    for (const [callId, notification] of notifications) {
-      if (settled.has(callId) || isRinging(snapshot, callId)) continue;
-      settled.add(callId);
-      const call = snapshot.context.call?.callId === callId ? snapshot.context.call : null;
-      const missed = call !== null && snapshot.context.endReason === 'missed';
-      void notification.then(async (id) => {
-        if (id !== null) {
-          await host.dismissNotification(id).catch((error: unknown) => {
-            report({ code: 'dismiss_failed', message: `Could not dismiss the notification: ${messageOf(error)}`, callId });
-          });
-        }
-        if (missed && call) {
-          await host
-            .displayNotification({ type: 'ERROR_MESSAGE', title: 'Missed call', message: `Missed call from ${describeParty(call.remote)}` })
-            .catch((error: unknown) => {
-              report({ code: 'notification_failed', message: `Front did not show the missed call: ${messageOf(error)}`, callId });
-            });
-        }
-        notifications.delete(callId);
-        settled.delete(callId);
-      });
-    }
-
-    // Tags saved for a call go to its conversation.
-    const { tags, call } = snapshot.context;
-    if (tags !== lastTags) {
-      lastTags = tags;
-      const conversationId = call ? conversationByCall.get(call.callId) : undefined;
-      if (conversationId && tags.length > 0) {
-        pendingTags.set(conversationId, tags);
-        applyPendingTags();
-      }
-    }
-    const tagging = snapshot.matches('mandatoryTagging');
-    if (tagging && !wasTagging) loadTags();
-    wasTagging = tagging;
+    ringing = { callId: detail.callId, notification };
   };
-  const subscription = dialer.subscribe(onSnapshot);
+
+  /** Dismissed as soon as the call stops ringing, whatever the reason; a missed call says so. */
+  const onRingingStopped = ({ detail }: Extract<DialerEmitted, { type: 'RINGING_STOPPED' }>) => {
+    if (ringing?.callId !== detail.callId) return;
+    const { notification } = ringing;
+    ringing = null;
+    void notification.then(async (id) => {
+      if (id !== null) {
+        await host.dismissNotification(id).catch((error: unknown) => {
+          report({ code: 'dismiss_failed', message: `Could not dismiss the notification: ${messageOf(error)}`, callId: detail.callId });
+        });
+      }
+      if (detail.reason !== 'missed') return;
+      await host
+        .displayNotification({ type: 'ERROR_MESSAGE', title: 'Missed call', message: `Missed call from ${describeParty(detail.caller)}` })
+        .catch((error: unknown) => {
+          report({ code: 'notification_failed', message: `Front did not show the missed call: ${messageOf(error)}`, callId: detail.callId });
+        });
+    });
+  };
+
+  /** Tags saved for a call go to its conversation (now, or when it is opened again). */
+  const onTagsSaved = ({ detail }: Extract<DialerEmitted, { type: 'TAGS_SAVED' }>) => {
+    const conversationId = callConversation?.callId === detail.callId ? callConversation.conversationId : null;
+    if (detail.tags.length === 0 || conversationId === null) return;
+    pendingTags.delete(conversationId);
+    pendingTags.set(conversationId, detail.tags);
+    while (pendingTags.size > REMEMBERED_TAGGED) pendingTags.delete(pendingTags.keys().next().value!);
+    applyPendingTags();
+  };
+
+  const subscriptions = [
+    dialer.on('CALL_STARTED', onStarted),
+    dialer.on('RINGING_STOPPED', onRingingStopped),
+    dialer.on('TAGS_SAVED', onTagsSaved),
+    dialer.on('WRAP_UP_STARTED', loadTags),
+  ];
 
   return {
     call: (handle) => requestCall(handle, session.getState().conversation?.id ?? null),
     stop() {
       stopped = true;
       stopHost();
-      stopStarted.unsubscribe();
-      subscription.unsubscribe();
+      for (const subscription of subscriptions) subscription.unsubscribe();
     },
   };
 }

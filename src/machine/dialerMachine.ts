@@ -1,16 +1,19 @@
 import { and, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
-import { END_REASONS, TRANSFER_OUTCOMES, type CallFlow, type CallStatus, type Participant, type SyncPayload } from '../telephony/protocol';
+import { END_REASONS, TRANSFER_OUTCOMES, type CallFlow, type CallStatus, type EndReason, type Participant, type SyncPayload } from '../telephony/protocol';
 import type { LineCommand } from '../telephony/line';
 import { noLine } from '../telephony/bridge';
 import { isDtmf, isValidTagList, parseDialInput } from './dialInput';
-import type {
-  CallInfo,
-  DialerContext,
-  DialerEmitted,
-  DialerEvent,
-  DialerInput,
-  DiagnosticCode,
-  TelephonyEvent,
+import {
+  SETTLE_AFTER_MS,
+  type CallInfo,
+  type CallLifecycleEvent,
+  type DialerContext,
+  type DialerEmitted,
+  type DialerEvent,
+  type DialerInput,
+  type DialerTag,
+  type DiagnosticCode,
+  type TelephonyEvent,
 } from './types';
 
 const END_REASON_SET: ReadonlySet<string> = new Set(END_REASONS);
@@ -67,48 +70,69 @@ function diagnostic(code: DiagnosticCode, message: string, callId: string | null
   return { type: 'DIAGNOSTIC', detail: { callId, code, message, ...(eventType ? { eventType } : {}) } };
 }
 
-function callEvent<T extends TelephonyEvent['type']>(
+function callEvent<T extends (TelephonyEvent | CallLifecycleEvent)['type']>(
   type: T,
   callId: string,
-  detail: Omit<Extract<TelephonyEvent, { type: T }>['detail'], 'callId'>,
-): TelephonyEvent {
-  return { type, detail: { callId, ...detail } } as TelephonyEvent;
+  detail: Omit<Extract<TelephonyEvent | CallLifecycleEvent, { type: T }>['detail'], 'callId'>,
+): DialerEmitted {
+  return { type, detail: { callId, ...detail } } as DialerEmitted;
+}
+
+/** The end reason a DIALER.CALL_STATUS names, when it names a valid one. */
+function statusReason(event: DialerEvent): EndReason | null {
+  return event.type === 'DIALER.CALL_STATUS' && event.payload.reason && END_REASON_SET.has(event.payload.reason)
+    ? (event.payload.reason as EndReason)
+    : null;
 }
 
 function sameParty(a: Participant | null, b: Participant | null | undefined): boolean {
   return (a?.number ?? null) === (b?.number ?? null);
 }
 
+/** Placing a call, from idle or after the previous call ended: the agent, Front's Call button, or "Call next". */
+const PLACE_CALL = {
+  'AGENT.DIAL': [
+    { guard: 'dialable', target: '#dialer.inCall.connecting', actions: ['startOutboundCall', 'sendDial'] },
+    { actions: 'refuseNumber' },
+  ],
+  'FRONT.DIAL_REQUEST': [
+    { guard: 'dialable', target: '#dialer.inCall.connecting', actions: ['startOutboundCall', 'sendDial'] },
+    { actions: 'refuseNumber' },
+  ],
+  'AGENT.CALL_NEXT': { guard: 'dialable', target: '#dialer.inCall.connecting', actions: ['startOutboundCall', 'sendDial'] },
+} as const;
+
+/** Tones, where the line can send them: refused with a message only when the digits are wrong. */
+const SEND_DIGITS = {
+  'AGENT.SEND_DIGITS': [
+    { guard: and(['canSendDigits', 'validDigits']), actions: 'sendDigits' },
+    { guard: 'canSendDigits', actions: 'refuseInput' },
+  ],
+} as const;
+
 /**
  * The dialer's call lifecycle (DIALER.CALL_STATUS of the seed), the single source of truth for
  * what the agent sees. Line events enter in the seed's protocol, already validated by the line
  * bridge; agent intents become line commands. Status changes follow the line: an intent sends a
  * command and the state moves only when the line reports the outcome (dialling is the one
- * exception: the agent sees "Calling ..." at once). Anything a state does not accept is ignored
- * and reported as a DIAGNOSTIC.
+ * exception: the agent sees "Calling ..." at once).
+ *
+ * A state takes exactly the intents the agent can act on now, so `snapshot.can(event)` is what
+ * the UI offers; anything else is ignored and reported as a DIAGNOSTIC (intents through
+ * DialerActor). A state refuses an intent its parent takes with an empty transition (`{}`).
+ * State tags name the groups the outside world asks about ({@link DialerTag}); what happens to a
+ * call is emitted (telephony and lifecycle events), never left for others to infer from snapshots.
  */
-/** Placing a call, from idle or after the previous call ended: the agent, Front's Call button, or "Call next". */
-const PLACE_CALL = {
-  'AGENT.DIAL': [
-    { guard: 'dialable', target: '#dialer.connecting', actions: ['startOutboundCall', 'sendDial'] },
-    { actions: 'refuseNumber' },
-  ],
-  'FRONT.DIAL_REQUEST': [
-    { guard: 'dialable', target: '#dialer.connecting', actions: ['startOutboundCall', 'sendDial'] },
-    { actions: 'refuseNumber' },
-  ],
-  'AGENT.CALL_NEXT': { guard: 'dialable', target: '#dialer.connecting', actions: ['startOutboundCall', 'sendDial'] },
-} as const;
-
 export const dialerMachine = setup({
   types: {
     context: {} as DialerContext,
     events: {} as DialerEvent,
     input: {} as DialerInput,
     emitted: {} as DialerEmitted,
+    tags: {} as DialerTag,
   },
   actors: { line: noLine },
-  delays: { EXTENSION_DELAY: EXTENSION_DELAY_MS },
+  delays: { EXTENSION_DELAY: EXTENSION_DELAY_MS, SETTLE_DELAY: SETTLE_AFTER_MS },
   guards: {
     /** A CALL_STATUS with this status (and flow) about the call on screen. */
     isStatus: ({ context, event }, params: StatusParams) =>
@@ -149,13 +173,21 @@ export const dialerMachine = setup({
     canResume: ({ context }) => context.capabilities.hold && context.onHold,
     canMute: ({ context }) => context.capabilities.mute && !context.muted,
     canUnmute: ({ context }) => context.capabilities.mute && context.muted,
-    validDigits: ({ context, event }) => context.capabilities.dtmf && event.type === 'AGENT.SEND_DIGITS' && isDtmf(event.digits),
-    validTransferTarget: ({ context, event }) =>
-      context.capabilities.warmTransfer && event.type === 'AGENT.START_TRANSFER' && parseDialInput(event.target).ok,
+    canSendDigits: ({ context }) => context.capabilities.dtmf,
+    validDigits: ({ event }) => event.type === 'AGENT.SEND_DIGITS' && isDtmf(event.digits),
+    /** Not while on hold: the agent resumes first (both lines would take it; the UI never offered it). */
+    canTransfer: ({ context }) => context.capabilities.warmTransfer && !context.onHold,
+    validTransferTarget: ({ event }) => event.type === 'AGENT.START_TRANSFER' && parseDialInput(event.target).ok,
     canPauseRecording: ({ context }) => context.capabilities.recording && context.recording === 'recording',
     canResumeRecording: ({ context }) => context.capabilities.recording && context.recording === 'paused',
     validTags: ({ event }) => event.type === 'AGENT.SAVE_TAGS' && Array.isArray(event.tags) && isValidTagList(event.tags),
     isTagged: ({ context }) => context.tags.length > 0,
+    /** The line's own wrap-up, for a call that connected (nobody tags a call that never did). */
+    lineWrapsUp: ({ context, event }) =>
+      event.type === 'DIALER.CALL_STATUS' &&
+      event.payload.status === 'mandatoryTagging' &&
+      context.call?.connectedAt != null &&
+      (event.payload.callId === undefined || event.payload.callId === context.call.callId),
     /** Only a call that connected needs wrap-up: nobody tags a busy signal. */
     needsTagging: ({ context }) =>
       context.settings.mandatoryTagging && context.tags.length === 0 && context.call?.connectedAt != null,
@@ -194,9 +226,7 @@ export const dialerMachine = setup({
     refuseInput: enqueueActions(({ enqueue, context, event }) => {
       const error =
         event.type === 'AGENT.START_TRANSFER'
-          ? parseDialInput(event.target).ok
-            ? 'This line cannot transfer calls.'
-            : (parseDialInput(event.target) as { error: string }).error
+          ? (parseDialInput(event.target) as { error?: string }).error ?? 'Enter a phone number.'
           : event.type === 'AGENT.SAVE_TAGS'
             ? 'Pick at least one tag.'
             : 'Only 0-9, * and # can be sent as tones.';
@@ -283,11 +313,8 @@ export const dialerMachine = setup({
     markEnded: enqueueActions(({ enqueue, context, event }) => {
       if (!context.call || context.call.endedAt !== null) return;
       const reason =
-        event.type === 'DIALER.CALL_STATUS' && event.payload.reason && END_REASON_SET.has(event.payload.reason)
-          ? (event.payload.reason as NonNullable<DialerContext['endReason']>)
-          : event.type === 'LINE.COMMAND_FAILED'
-            ? 'failed'
-            : (context.endReason ?? (context.call.connectedAt ? 'remoteHangup' : 'failed'));
+        statusReason(event) ??
+        (event.type === 'LINE.COMMAND_FAILED' ? 'failed' : (context.endReason ?? (context.call.connectedAt ? 'remoteHangup' : 'failed')));
       enqueue.assign({
         call: { ...context.call, endedAt: Date.now() },
         endReason: reason,
@@ -309,11 +336,7 @@ export const dialerMachine = setup({
       );
     }),
     /** Remembers why the call is hanging up, in case the final `ended` carries no reason. */
-    noteHangingReason: assign(({ context, event }) =>
-      event.type === 'DIALER.CALL_STATUS' && event.payload.reason && END_REASON_SET.has(event.payload.reason)
-        ? { endReason: event.payload.reason as NonNullable<DialerContext['endReason']> }
-        : { endReason: context.endReason },
-    ),
+    noteHangingReason: assign(({ context, event }) => ({ endReason: statusReason(event) ?? context.endReason })),
     /** Applies the line's call details; a held party exists only during a warm transfer. */
     applySync: enqueueActions(({ enqueue, context, event }, params: { transfer: boolean }) => {
       if (event.type !== 'DIALER.SYNC' || !context.call) return;
@@ -334,7 +357,10 @@ export const dialerMachine = setup({
           enqueue.emit(callEvent(next === 'paused' ? 'PAUSE_RECORDING' : 'RESUME_RECORDING', callId, {}));
         }
         patch.recording = next;
-        if (p.recording?.url) patch.recordingUrl = p.recording.url;
+        if (p.recording?.url && p.recording.url !== context.recordingUrl) {
+          patch.recordingUrl = p.recording.url;
+          enqueue.emit(callEvent('RECORDING_AVAILABLE', callId, { url: p.recording.url }));
+        }
       }
       if (p.activeParticipant) patch.activeParticipant = p.activeParticipant;
       if (params.transfer && p.inactiveParticipant !== undefined) patch.inactiveParticipant = p.inactiveParticipant;
@@ -388,8 +414,37 @@ export const dialerMachine = setup({
       enqueue.emit(diagnostic('command_failed', `${event.command}: ${event.message}`, event.callId, event.type));
     }),
     clearTransferRequest: assign({ transferTarget: null }),
-    saveTags: assign(({ event }) => (event.type === 'AGENT.SAVE_TAGS' ? { tags: [...new Set(event.tags.map((t) => t.trim()))], inputError: null } : {})),
-    startWrapUp: assign({ availability: 'after_call_work' }),
+    saveTags: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'AGENT.SAVE_TAGS' || !context.call) return;
+      const tags = [...new Set(event.tags.map((t) => t.trim()))];
+      enqueue.assign({ tags, inputError: null });
+      enqueue.emit(callEvent('TAGS_SAVED', context.call.callId, { tags }));
+    }),
+    startWrapUp: enqueueActions(({ enqueue, context }) => {
+      enqueue.assign({ availability: 'after_call_work' });
+      if (context.call) enqueue.emit(callEvent('WRAP_UP_STARTED', context.call.callId, {}));
+    }),
+    /** The incoming call stopped ringing for the agent: why, when the line ended it. */
+    emitRingingStopped: emit(({ context, event }) =>
+      callEvent('RINGING_STOPPED', context.call!.callId, { caller: context.call!.remote, reason: statusReason(event) }),
+    ),
+    emitCallSettled: emit(({ context }) => {
+      const call = context.call!;
+      return {
+        type: 'CALL_SETTLED',
+        detail: {
+          callId: call.callId,
+          callType: call.direction,
+          participant: call.remote.number,
+          reason: context.endReason ?? 'failed',
+          connectedAt: call.connectedAt,
+          endedAt: call.endedAt,
+          duration: context.duration,
+          tags: context.tags,
+          recordingUrl: context.recordingUrl,
+        },
+      };
+    }),
     endWrapUp: enqueueActions(({ enqueue, context }) => {
       enqueue.assign({ availability: 'available' });
       if (context.call) enqueue.emit(callEvent('WRAP_UP_ENDED', context.call.callId, { tags: context.tags }));
@@ -407,14 +462,25 @@ export const dialerMachine = setup({
         context.call?.callId ?? null,
       ),
     ),
-    reportIgnored: emit(({ context, event }) => {
-      const callId = eventCallId(event);
+    /** An event no state took: said in words when the agent should know why, else reported. */
+    reportUnhandled: enqueueActions(({ enqueue, context, event }) => {
+      const unhandled = event.type === 'MACHINE.UNHANDLED' ? event.event : event;
+      const onCall = context.call !== null && context.call.connectedAt !== null && context.call.endedAt === null;
+      if (unhandled.type === 'AGENT.START_TRANSFER' && onCall && !context.capabilities.warmTransfer) {
+        const error = 'This line cannot transfer calls.';
+        enqueue.assign({ inputError: error });
+        enqueue.emit(diagnostic('invalid_input', error, context.call!.callId, unhandled.type));
+        return;
+      }
+      const callId = eventCallId(unhandled);
       const stale = callId !== undefined && callId !== context.call?.callId && callId !== context.announced?.callId;
-      return diagnostic(
-        stale ? 'stale_event' : 'ignored_event',
-        stale ? `${event.type} is about call ${callId}, not the call on screen.` : `${event.type} does not apply now.`,
-        context.call?.callId ?? null,
-        event.type,
+      enqueue.emit(
+        diagnostic(
+          stale ? 'stale_event' : 'ignored_event',
+          stale ? `${unhandled.type} is about call ${callId}, not the call on screen.` : `${unhandled.type} does not apply now.`,
+          context.call?.callId ?? null,
+          unhandled.type,
+        ),
       );
     }),
   },
@@ -441,7 +507,10 @@ export const dialerMachine = setup({
     'AGENT.DISMISS_NEXT': { actions: 'dismissNextCall' },
     'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: false } } },
     'FRONT.DIAL_REFUSED': { actions: 'refuseHostNumber' },
-    '*': { actions: 'reportIgnored' },
+    // What no state took: the line's events here, agent intents through DialerActor (a catch-all
+    // for intents would make `snapshot.can` true for all of them).
+    'DIALER.*': { actions: 'reportUnhandled' },
+    'MACHINE.UNHANDLED': { actions: 'reportUnhandled' },
   },
   initial: 'idle',
   states: {
@@ -449,202 +518,216 @@ export const dialerMachine = setup({
       on: {
         ...PLACE_CALL,
         'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }],
-        'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
+        'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'inCall.ringing', actions: ['startInboundCall', 'emitCallStarted'] },
       },
     },
 
-    // Outgoing: the agent dialled; the line acknowledges with DIALER.DIALING, then connecting.
-    connecting: {
-      on: {
-        'DIALER.DIALING': { guard: 'acknowledgesDial', actions: ['acknowledgeDial', 'emitCallStarted'] },
-        'DIALER.CALL_STATUS': [
-          { guard: { type: 'isStatus', params: { status: 'connecting' } } },
-          { guard: { type: 'isStatus', params: { status: 'ringing' } }, target: 'ringing' },
-          { guard: { type: 'isStatus', params: { status: 'connected' } }, target: 'connected', actions: 'markConnected' },
-          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
-          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'markEnded' },
-        ],
-        'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
-        'LINE.COMMAND_FAILED': { guard: 'dialFailed', target: 'ended', actions: ['recordCommandFailure', 'markEnded'] },
-      },
-    },
-
-    ringing: {
-      initial: 'route',
-      states: {
-        route: { always: [{ guard: 'isInbound', target: 'inbound' }, { target: 'outbound' }] },
-        outbound: {
-          on: {
-            'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
-            'DIALER.CALL_STATUS': [
-              { guard: { type: 'isStatus', params: { status: 'ringing' } } },
-              { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.connected', actions: 'markConnected' },
-            ],
-          },
-        },
-        inbound: {
-          on: {
-            'AGENT.ANSWER': { actions: { type: 'command', params: { type: 'answer' } } },
-            'AGENT.DECLINE': { actions: { type: 'command', params: { type: 'decline' } } },
-            'DIALER.CALL_STATUS': [
-              { guard: { type: 'isStatus', params: { status: 'ringing' } } },
-              { guard: { type: 'isStatus', params: { status: 'accepting' } }, target: '#dialer.accepting' },
-              { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.connected', actions: 'markConnected' },
-            ],
-          },
-        },
-      },
-      on: {
-        'DIALER.CALL_STATUS': [
-          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
-          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'markEnded' },
-        ],
-      },
-    },
-
-    // Incoming: the agent answered; the line is connecting the two parties.
-    accepting: {
+    // A call in progress, from dialling or ringing until the line says it ended. Hang-up and the
+    // way every call ends are written once here; the states below add what is theirs.
+    inCall: {
+      tags: ['busy', 'inCall'],
+      // Always entered at a named state (dialling or ringing); XState asks for an initial one.
+      initial: 'connecting',
       on: {
         'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
         'DIALER.CALL_STATUS': [
-          { guard: { type: 'isStatus', params: { status: 'accepting' } } },
-          { guard: { type: 'isStatus', params: { status: 'connected' } }, target: 'connected', actions: 'markConnected' },
-          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
-          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'ended', actions: 'markEnded' },
-        ],
-      },
-    },
-
-    connected: {
-      after: { EXTENSION_DELAY: { guard: 'hasPendingExtension', actions: 'sendExtension' } },
-      on: {
-        'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
-        'AGENT.HOLD': { guard: 'canHold', actions: { type: 'command', params: { type: 'hold' } } },
-        'AGENT.RESUME': { guard: 'canResume', actions: { type: 'command', params: { type: 'resume' } } },
-        'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
-        'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
-        'AGENT.SEND_DIGITS': [{ guard: 'validDigits', actions: 'sendDigits' }, { actions: 'refuseInput' }],
-        'AGENT.START_TRANSFER': [{ guard: 'validTransferTarget', actions: 'startTransfer' }, { actions: 'refuseInput' }],
-        'AGENT.PAUSE_RECORDING': { guard: 'canPauseRecording', actions: { type: 'command', params: { type: 'pauseRecording' } } },
-        'AGENT.RESUME_RECORDING': { guard: 'canResumeRecording', actions: { type: 'command', params: { type: 'resumeRecording' } } },
-        'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
-        'LINE.COMMAND_FAILED': {
-          guard: 'commandFailedForCall',
-          actions: ['recordCommandFailure', 'clearTransferRequest'],
-        },
-        'DIALER.CALL_STATUS': [
-          { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } } },
-          { guard: { type: 'isStatus', params: { status: 'startingWarmTransfer' } }, target: 'warmTransfer.startingWarmTransfer' },
-          { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } }, target: 'warmTransfer.ringing' },
-          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
-          { guard: { type: 'isStatus', params: { status: 'mandatoryTagging' } }, target: 'mandatoryTagging', actions: 'markEnded' },
-          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'wrapUp', actions: 'markEnded' },
-        ],
-      },
-    },
-
-    // Warm transfer: the first call is held while the agent consults the target. `from` / `to`
-    // keep describing the first call; who is active and who is held comes from DIALER.SYNC.
-    warmTransfer: {
-      initial: 'startingWarmTransfer',
-      on: {
-        'DIALER.SYNC': { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: true } } },
-        'AGENT.CANCEL_TRANSFER': { actions: { type: 'command', params: { type: 'cancelTransfer' } } },
-        'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
-        'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
-        'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
-        'AGENT.SEND_DIGITS': [{ guard: 'validDigits', actions: 'sendDigits' }, { actions: 'refuseInput' }],
-        'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
-        'LINE.COMMAND_FAILED': { guard: 'commandFailedForCall', actions: 'recordCommandFailure' },
-        'DIALER.CALL_STATUS': [
-          { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } }, target: '#dialer.connected', actions: 'endTransfer' },
-          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: 'hanging', actions: 'noteHangingReason' },
-          { guard: { type: 'isStatus', params: { status: 'mandatoryTagging' } }, target: 'mandatoryTagging', actions: 'markEnded' },
-          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'wrapUp', actions: 'markEnded' },
+          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: '.hanging', actions: 'noteHangingReason' },
+          { guard: 'lineWrapsUp', target: '#dialer.mandatoryTagging', actions: 'markEnded' },
+          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: '#dialer.wrapUp', actions: 'markEnded' },
         ],
       },
       states: {
-        startingWarmTransfer: {
+        // Outgoing: the agent dialled; the line acknowledges with DIALER.DIALING, then connecting.
+        connecting: {
           on: {
+            'DIALER.DIALING': { guard: 'acknowledgesDial', actions: ['acknowledgeDial', 'emitCallStarted'] },
             'DIALER.CALL_STATUS': [
-              { guard: { type: 'isStatus', params: { status: 'startingWarmTransfer' } } },
-              { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } }, target: 'ringing' },
+              { guard: { type: 'isStatus', params: { status: 'connecting' } } },
+              { guard: { type: 'isStatus', params: { status: 'ringing' } }, target: 'ringing' },
+              { guard: { type: 'isStatus', params: { status: 'connected' } }, target: 'connected', actions: 'markConnected' },
             ],
+            'LINE.COMMAND_FAILED': { guard: 'dialFailed', target: '#dialer.ended', actions: ['recordCommandFailure', 'markEnded'] },
           },
         },
+
         ringing: {
+          initial: 'route',
+          states: {
+            route: { always: [{ guard: 'isInbound', target: 'inbound' }, { target: 'outbound' }] },
+            outbound: {
+              on: {
+                'DIALER.CALL_STATUS': [
+                  { guard: { type: 'isStatus', params: { status: 'ringing' } } },
+                  { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.inCall.connected', actions: 'markConnected' },
+                ],
+              },
+            },
+            inbound: {
+              tags: ['ringing'],
+              exit: 'emitRingingStopped',
+              on: {
+                'AGENT.ANSWER': { actions: { type: 'command', params: { type: 'answer' } } },
+                'AGENT.DECLINE': { actions: { type: 'command', params: { type: 'decline' } } },
+                // A ringing incoming call is declined, not hung up (the lines refuse it).
+                'AGENT.HANG_UP': {},
+                'DIALER.CALL_STATUS': [
+                  { guard: { type: 'isStatus', params: { status: 'ringing' } } },
+                  { guard: { type: 'isStatus', params: { status: 'accepting' } }, target: '#dialer.inCall.accepting' },
+                  { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.inCall.connected', actions: 'markConnected' },
+                ],
+              },
+            },
+          },
+        },
+
+        // Incoming: the agent answered; the line is connecting the two parties.
+        accepting: {
           on: {
             'DIALER.CALL_STATUS': [
-              { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } } },
-              { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected', actions: 'transferAnswered' },
+              { guard: { type: 'isStatus', params: { status: 'accepting' } } },
+              { guard: { type: 'isStatus', params: { status: 'connected' } }, target: 'connected', actions: 'markConnected' },
             ],
           },
         },
+
         connected: {
+          after: { EXTENSION_DELAY: { guard: 'hasPendingExtension', actions: 'sendExtension' } },
           on: {
-            'AGENT.SWAP': { actions: { type: 'command', params: { type: 'swap' } } },
-            'AGENT.MERGE': { actions: { type: 'command', params: { type: 'merge' } } },
+            'AGENT.HOLD': { guard: 'canHold', actions: { type: 'command', params: { type: 'hold' } } },
+            'AGENT.RESUME': { guard: 'canResume', actions: { type: 'command', params: { type: 'resume' } } },
+            'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
+            'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
+            ...SEND_DIGITS,
+            'AGENT.START_TRANSFER': [
+              { guard: and(['canTransfer', 'validTransferTarget']), actions: 'startTransfer' },
+              { guard: 'canTransfer', actions: 'refuseInput' },
+            ],
+            'AGENT.PAUSE_RECORDING': { guard: 'canPauseRecording', actions: { type: 'command', params: { type: 'pauseRecording' } } },
+            'AGENT.RESUME_RECORDING': { guard: 'canResumeRecording', actions: { type: 'command', params: { type: 'resumeRecording' } } },
+            'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
+            'LINE.COMMAND_FAILED': { guard: 'commandFailedForCall', actions: ['recordCommandFailure', 'clearTransferRequest'] },
             'DIALER.CALL_STATUS': [
-              { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } } },
-              { guard: { type: 'isStatus', params: { status: 'swapping', flow: 'warmTransfer' } }, target: 'swapping' },
-              { guard: { type: 'isStatus', params: { status: 'merging', flow: 'warmTransfer' } }, target: 'merging' },
+              { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } } },
+              { guard: { type: 'isStatus', params: { status: 'startingWarmTransfer' } }, target: 'warmTransfer.startingWarmTransfer' },
+              { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } }, target: 'warmTransfer.ringing' },
             ],
           },
         },
-        swapping: {
+
+        // Warm transfer: the first call is held while the agent consults the target. `from` / `to`
+        // keep describing the first call; who is active and who is held comes from DIALER.SYNC.
+        warmTransfer: {
+          tags: ['transfer'],
+          initial: 'startingWarmTransfer',
           on: {
-            'DIALER.SYNC': { guard: 'syncForCall', actions: ['emitSwapIfSwapped', { type: 'applySync', params: { transfer: true } }] },
-            'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected' },
+            'DIALER.SYNC': { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: true } } },
+            'AGENT.CANCEL_TRANSFER': { actions: { type: 'command', params: { type: 'cancelTransfer' } } },
+            'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
+            'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
+            'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
+            'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } }, target: 'connected', actions: 'endTransfer' },
+          },
+          states: {
+            startingWarmTransfer: {
+              on: {
+                'DIALER.CALL_STATUS': [
+                  { guard: { type: 'isStatus', params: { status: 'startingWarmTransfer' } } },
+                  { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } }, target: 'ringing' },
+                ],
+              },
+            },
+            ringing: {
+              on: {
+                'DIALER.CALL_STATUS': [
+                  { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } } },
+                  { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected', actions: 'transferAnswered' },
+                ],
+              },
+            },
+            connected: {
+              on: {
+                'AGENT.SWAP': { actions: { type: 'command', params: { type: 'swap' } } },
+                'AGENT.MERGE': { actions: { type: 'command', params: { type: 'merge' } } },
+                // Tones reach whoever the agent talks to, once that leg is connected.
+                ...SEND_DIGITS,
+                'DIALER.CALL_STATUS': [
+                  { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } } },
+                  { guard: { type: 'isStatus', params: { status: 'swapping', flow: 'warmTransfer' } }, target: 'swapping' },
+                  { guard: { type: 'isStatus', params: { status: 'merging', flow: 'warmTransfer' } }, target: 'merging' },
+                ],
+              },
+            },
+            swapping: {
+              on: {
+                'DIALER.SYNC': { guard: 'syncForCall', actions: ['emitSwapIfSwapped', { type: 'applySync', params: { transfer: true } }] },
+                'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected' },
+              },
+            },
+            merging: {
+              on: {
+                // Too late to cancel: the line is completing the transfer (the SIP line refuses).
+                'AGENT.CANCEL_TRANSFER': {},
+                // A failed merge leaves both legs as they were.
+                'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected' },
+              },
+            },
           },
         },
-        merging: {
+
+        hanging: {
           on: {
-            // A failed merge leaves both legs as they were.
-            'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } }, target: 'connected' },
+            // Already hanging up: nothing more to ask the line.
+            'AGENT.HANG_UP': {},
+            'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'hanging' } } },
           },
         },
       },
     },
 
-    hanging: {
-      on: {
-        'DIALER.CALL_STATUS': [
-          { guard: { type: 'isStatus', params: { status: 'hanging' } } },
-          { guard: { type: 'isStatus', params: { status: 'mandatoryTagging' } }, target: 'mandatoryTagging', actions: 'markEnded' },
-          { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'wrapUp', actions: 'markEnded' },
-        ],
-      },
-    },
-
-    // After a connected call: mandatory tagging when the setting asks for it, else ended.
+    // After a call: mandatory tagging when the setting asks for it, else ended.
     wrapUp: {
       always: [{ guard: 'needsTagging', target: 'mandatoryTagging' }, { target: 'ended' }],
     },
 
     mandatoryTagging: {
+      tags: ['busy', 'wrapUp'],
       entry: 'startWrapUp',
       on: {
-        'AGENT.SAVE_TAGS': [{ guard: 'validTags', target: 'ended', actions: ['saveTags', 'endWrapUp'] }, { actions: 'refuseInput' }],
+        'AGENT.SAVE_TAGS': [
+          { guard: 'validTags', target: 'ended.settled', actions: ['saveTags', 'emitCallSettled', 'endWrapUp'] },
+          { actions: 'refuseInput' },
+        ],
         'AGENT.DIAL': { actions: 'refuseWhileWrappingUp' },
         'AGENT.CALL_NEXT': { actions: 'refuseWhileWrappingUp' },
         'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: true } } },
         // The line's own wrap-up finished (seed: "the system will send a ended status").
         'DIALER.CALL_STATUS': {
           guard: and([{ type: 'isStatus', params: { status: 'ended' as const } }, 'isTagged']),
-          target: 'ended',
-          actions: 'endWrapUp',
+          target: 'ended.settled',
+          actions: ['emitCallSettled', 'endWrapUp'],
         },
       },
     },
 
+    // The call is over and still on screen. It settles (its record is final: CALL_SETTLED) when
+    // the agent moves on, when wrap-up ended, or after SETTLE_DELAY: tags and the line's final
+    // DIALER.SYNC come before that.
     ended: {
+      initial: 'open',
+      states: {
+        open: {
+          after: { SETTLE_DELAY: 'settled' },
+          exit: 'emitCallSettled',
+        },
+        settled: {},
+      },
       on: {
         ...PLACE_CALL,
         'AGENT.RESET': { target: 'idle', actions: 'reset' },
         'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
         'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'announceInbound' }],
         'DIALER.CALL_STATUS': [
-          { guard: 'ringsAnnouncedCall', target: 'ringing', actions: ['startInboundCall', 'emitCallStarted'] },
+          { guard: 'ringsAnnouncedCall', target: 'inCall.ringing', actions: ['startInboundCall', 'emitCallStarted'] },
           // A late duplicate of the call's own end.
           { guard: { type: 'isStatus', params: { status: 'ended' } } },
         ],

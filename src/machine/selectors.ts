@@ -1,39 +1,37 @@
 import type { SnapshotFrom } from 'xstate';
 import type { CallFlow, CallStatus, EndReason, Participant, TransferOutcome } from '../telephony/protocol';
 import type { DialerMachine } from './dialerMachine';
+import type { DialerEvent } from './types';
 
 export type DialerSnapshot = SnapshotFrom<DialerMachine>;
 
 /** The seed's {status, flow} pair for the current snapshot. */
 export function selectStatus(snapshot: DialerSnapshot): { status: CallStatus; flow: CallFlow } {
-  if (snapshot.matches({ warmTransfer: 'startingWarmTransfer' })) return { status: 'startingWarmTransfer', flow: 'regular' };
-  if (snapshot.matches({ warmTransfer: 'ringing' })) return { status: 'ringing', flow: 'warmTransfer' };
-  if (snapshot.matches({ warmTransfer: 'connected' })) return { status: 'connected', flow: 'warmTransfer' };
-  if (snapshot.matches({ warmTransfer: 'swapping' })) return { status: 'swapping', flow: 'warmTransfer' };
-  if (snapshot.matches({ warmTransfer: 'merging' })) return { status: 'merging', flow: 'warmTransfer' };
-  for (const status of ['idle', 'connecting', 'ringing', 'accepting', 'connected', 'hanging', 'mandatoryTagging', 'ended'] as const) {
-    if (snapshot.matches(status)) return { status, flow: 'regular' };
-  }
-  return { status: 'idle', flow: 'regular' };
+  const value = snapshot.value;
+  if (typeof value === 'string') return { status: value === 'wrapUp' ? 'ended' : value, flow: 'regular' };
+  if ('ended' in value) return { status: 'ended', flow: 'regular' };
+  const inCall = value.inCall;
+  if (typeof inCall === 'string') return { status: inCall, flow: 'regular' };
+  if (inCall && 'ringing' in inCall) return { status: 'ringing', flow: 'regular' };
+  const transfer = inCall?.warmTransfer ?? 'startingWarmTransfer';
+  return { status: transfer, flow: transfer === 'startingWarmTransfer' ? 'regular' : 'warmTransfer' };
 }
 
 /** Which screen the dialer shows. */
 export type Screen = 'dialpad' | 'outgoing' | 'incoming' | 'inCall' | 'transfer' | 'tagging' | 'ended';
 
 export function selectScreen(snapshot: DialerSnapshot): Screen {
-  if (snapshot.matches('warmTransfer')) return 'transfer';
-  const { status } = selectStatus(snapshot);
-  switch (status) {
+  if (snapshot.hasTag('transfer')) return 'transfer';
+  if (snapshot.hasTag('ringing')) return 'incoming';
+  if (snapshot.hasTag('wrapUp')) return 'tagging';
+  switch (selectStatus(snapshot).status) {
     case 'connecting':
-      return 'outgoing';
     case 'ringing':
-      return snapshot.context.call?.direction === 'inbound' ? 'incoming' : 'outgoing';
+      return 'outgoing';
     case 'accepting':
     case 'connected':
     case 'hanging':
       return 'inCall';
-    case 'mandatoryTagging':
-      return 'tagging';
     case 'ended':
       return 'ended';
     default:
@@ -120,23 +118,39 @@ export function selectAnnouncement(snapshot: DialerSnapshot): string {
   }
 }
 
-/** What the line lets the agent do in this state. */
-export function selectControls(snapshot: DialerSnapshot) {
-  const { capabilities, onHold, muted, recording } = snapshot.context;
-  const connected = snapshot.matches('connected');
-  const transfer = snapshot.matches('warmTransfer');
-  return {
-    hold: capabilities.hold && connected,
-    onHold,
-    mute: capabilities.mute && (connected || transfer),
-    muted,
-    keypad: capabilities.dtmf && (connected || transfer),
-    transfer: capabilities.warmTransfer && connected && !onHold,
-    swap: snapshot.matches({ warmTransfer: 'connected' }),
-    completeTransfer: snapshot.matches({ warmTransfer: 'connected' }),
-    cancelTransfer: transfer && !snapshot.matches({ warmTransfer: 'merging' }),
-    recording: capabilities.recording && connected && recording !== null ? recording : null,
-  };
+/** Example intents to ask the machine about: any digits or target would do (see the guards). */
+const ASK = {
+  hold: { type: 'AGENT.HOLD' },
+  resume: { type: 'AGENT.RESUME' },
+  mute: { type: 'AGENT.MUTE' },
+  unmute: { type: 'AGENT.UNMUTE' },
+  keypad: { type: 'AGENT.SEND_DIGITS', digits: '1' },
+  transfer: { type: 'AGENT.START_TRANSFER', target: '+10000000000' },
+  swap: { type: 'AGENT.SWAP' },
+  completeTransfer: { type: 'AGENT.MERGE' },
+  cancelTransfer: { type: 'AGENT.CANCEL_TRANSFER' },
+  pauseRecording: { type: 'AGENT.PAUSE_RECORDING' },
+  resumeRecording: { type: 'AGENT.RESUME_RECORDING' },
+  hangUp: { type: 'AGENT.HANG_UP' },
+} as const satisfies Record<string, DialerEvent>;
+
+export type Control = keyof typeof ASK;
+export type Controls = Record<Control, boolean>;
+
+/** Snapshots never change: several components ask for the same one's controls. */
+const CONTROLS = new WeakMap<DialerSnapshot, Controls>();
+
+/**
+ * The controls the agent is offered: exactly the intents the machine accepts now
+ * (`snapshot.can`), so the UI and the machine cannot disagree.
+ */
+export function selectControls(snapshot: DialerSnapshot): Controls {
+  let controls = CONTROLS.get(snapshot);
+  if (controls) return controls;
+  controls = {} as Controls;
+  for (const control of Object.keys(ASK) as Control[]) controls[control] = snapshot.can(ASK[control]);
+  CONTROLS.set(snapshot, controls);
+  return controls;
 }
 
 /** Seconds since the call connected, as of `now`; null when it never connected. */
@@ -158,6 +172,5 @@ export function formatDuration(totalSeconds: number): string {
 
 /** True while no call can be made or received (a call in progress or wrap-up). */
 export function selectBusy(snapshot: DialerSnapshot): boolean {
-  const { status } = selectStatus(snapshot);
-  return status !== 'idle' && status !== 'ended';
+  return snapshot.hasTag('busy');
 }

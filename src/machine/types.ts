@@ -1,13 +1,8 @@
-import type {
-  AudioStats,
-  Availability,
-  CallFlow,
-  EndReason,
-  LineEvent,
-  Participant,
-  TransferOutcome,
-} from '../telephony/protocol';
+import type { AudioStats, Availability, CallFlow, EndReason, Participant, TransferOutcome } from '../telephony/protocol';
 import type { LineCapabilities, LineCommand, LineErrorCode } from '../telephony/line';
+import type { BridgeEvent } from '../telephony/bridge';
+
+export type { BridgeEvent };
 
 export type Direction = 'inbound' | 'outbound';
 
@@ -96,18 +91,6 @@ export type AgentIntent =
   | { type: 'AGENT.DISMISS_NEXT' }
   | { type: 'SETTINGS.UPDATE'; settings: Partial<DialerSettings> };
 
-/** What the line bridge reports besides the protocol's own events. */
-export type BridgeEvent =
-  | LineEvent
-  | { type: 'LINE.MALFORMED'; problems: string[] }
-  | {
-      type: 'LINE.COMMAND_FAILED';
-      command: LineCommand['type'];
-      callId: string;
-      code: LineErrorCode | 'unknown';
-      message: string;
-    };
-
 /** What the Front host asks for: the Call button, already normalised by the phone module. */
 export type HostIntent =
   | { type: 'FRONT.DIAL_REQUEST'; number: string; extension?: string }
@@ -116,7 +99,26 @@ export type HostIntent =
 /** The app switched lines (simulated <-> SIP) while no call was in progress. */
 export type LineSwitched = { type: 'LINE.SWITCHED'; capabilities: LineCapabilities };
 
-export type DialerEvent = AgentIntent | HostIntent | BridgeEvent | LineSwitched;
+/**
+ * An agent intent the machine does not accept now, as the dialer actor sends it (see DialerActor)
+ * so it is reported. Not a catch-all transition: that would make `snapshot.can` true for every
+ * intent.
+ */
+export type Unhandled = { type: 'MACHINE.UNHANDLED'; event: AgentIntent };
+
+export type DialerEvent = AgentIntent | HostIntent | BridgeEvent | LineSwitched | Unhandled;
+
+/**
+ * The groups of states the outside world asks about, as state tags (`snapshot.hasTag(tag)`):
+ * - `busy`: no call can be made or taken now (a call in progress, or mandatory tagging): an
+ *   incoming call is declined as busy, a Call-button number is kept for later, lines stay as they are.
+ * - `inCall`: a call is in progress, from dialling (or ringing) until the line says it ended.
+ * - `ringing`: an incoming call rings for the agent and waits for Answer or Decline (not the
+ *   ringback of an outbound call): the ringtone and Front's notification follow this tag.
+ * - `transfer`: a warm transfer is in progress (the first party held while the agent consults).
+ * - `wrapUp`: mandatory tagging: the call ended and must be tagged before the next one.
+ */
+export type DialerTag = 'busy' | 'inCall' | 'ringing' | 'transfer' | 'wrapUp';
 
 type Detail<T> = { callId: string } & T;
 
@@ -140,6 +142,45 @@ export type TelephonyEvent =
 
 export type TelephonyEventType = TelephonyEvent['type'];
 
+/** What a settled call was: everything the call log's summary needs, as final as it gets. */
+export interface SettledCall {
+  readonly callId: string;
+  readonly callType: Direction;
+  readonly participant: string;
+  readonly reason: EndReason;
+  /** Epoch ms; null when the call never connected. */
+  readonly connectedAt: number | null;
+  readonly endedAt: number | null;
+  /** Seconds, as the line's final DIALER.SYNC reported them; null when it did not. */
+  readonly duration: number | null;
+  readonly tags: readonly string[];
+  readonly recordingUrl: string | null;
+}
+
+/**
+ * What happened to a call, for the adapters that act on it (Front's notifications and tags, the
+ * call log), so none of them has to compare snapshots. Emitted besides the telephony events:
+ * - `RINGING_STOPPED`: an incoming call stopped ringing for the agent, whatever the reason;
+ *   `reason` says why when the line ended it (`missed`, `declined`, ...), null when answered.
+ * - `WRAP_UP_STARTED`: mandatory tagging began (WRAP_UP_ENDED says when it is over).
+ * - `TAGS_SAVED`: the agent saved tags for the call, during it or after.
+ * - `CALL_SETTLED`: once per call, the call's record is final: wrap-up ended, the agent left the
+ *   ended screen (new call, reset), or {@link SETTLE_AFTER_MS} passed on it.
+ * - `RECORDING_AVAILABLE`: the line gave the call a (new) recording URL.
+ */
+export type CallLifecycleEvent =
+  | { type: 'RINGING_STOPPED'; detail: Detail<{ caller: Participant; reason: EndReason | null }> }
+  | { type: 'WRAP_UP_STARTED'; detail: Detail<{}> }
+  | { type: 'TAGS_SAVED'; detail: Detail<{ tags: readonly string[] }> }
+  | { type: 'CALL_SETTLED'; detail: SettledCall }
+  | { type: 'RECORDING_AVAILABLE'; detail: Detail<{ url: string }> };
+
+/** The lifecycle events' types, to tell them from the telephony events at run time. */
+export const CALL_LIFECYCLE_EVENTS = ['RINGING_STOPPED', 'WRAP_UP_STARTED', 'TAGS_SAVED', 'CALL_SETTLED', 'RECORDING_AVAILABLE'] as const;
+
+/** How long the ended screen may stay before the call counts as settled (tags come within it). */
+export const SETTLE_AFTER_MS = 30_000;
+
 export type DiagnosticCode =
   | 'malformed_event' // the line sent something outside the protocol
   | 'ignored_event' // the current state does not accept this event
@@ -154,6 +195,6 @@ export type DiagnosticEvent = {
   detail: { callId: string | null; code: DiagnosticCode; eventType?: string; message: string };
 };
 
-export type DialerEmitted = TelephonyEvent | DiagnosticEvent;
+export type DialerEmitted = TelephonyEvent | CallLifecycleEvent | DiagnosticEvent;
 
 export type { CallFlow };

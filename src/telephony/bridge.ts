@@ -1,7 +1,18 @@
 import { fromCallback } from 'xstate';
-import { LineError, runLineCommand, type Line, type LineCommand } from './line';
-import { parseLineEvent } from './protocol';
-import type { BridgeEvent } from '../machine/types';
+import { LineError, runLineCommand, type Line, type LineCommand, type LineErrorCode } from './line';
+import { parseLineEvent, type LineEvent } from './protocol';
+
+/** What the bridge sends the call machine: the line's validated events, and what went wrong. */
+export type BridgeEvent =
+  | LineEvent
+  | { type: 'LINE.MALFORMED'; problems: string[] }
+  | {
+      type: 'LINE.COMMAND_FAILED';
+      command: LineCommand['type'];
+      callId: string;
+      code: LineErrorCode | 'unknown';
+      message: string;
+    };
 
 /**
  * The actor that connects a line to the call machine: it validates every line event at the

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { shallowEqual } from '@xstate/react';
-import { selectControls, selectStatus } from '../machine';
+import { selectControls } from '../machine';
 import { AudioQuality } from './AudioQuality';
 import { CallTimer } from './CallTimer';
 import { useDialer, useSend } from './dialerContext';
@@ -16,7 +16,6 @@ type Panel = 'none' | 'keypad' | 'transfer';
 /** A call in progress: who, for how long, and what the line lets the agent do with it. */
 export function InCallControls() {
   const controls = useDialer(selectControls, shallowEqual);
-  const status = useDialer((s) => selectStatus(s).status);
   const party = useDialer((s) => s.context.activeParticipant ?? s.context.call?.remote ?? null);
   const send = useSend();
   const [panel, setPanel] = useState<Panel>('none');
@@ -36,8 +35,13 @@ export function InCallControls() {
       <div className="sp-controls">
         <MuteButton />
         {controls.hold && (
-          <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: controls.onHold ? 'AGENT.RESUME' : 'AGENT.HOLD' })}>
-            {controls.onHold ? 'Resume' : 'Hold'}
+          <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: 'AGENT.HOLD' })}>
+            Hold
+          </button>
+        )}
+        {controls.resume && (
+          <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: 'AGENT.RESUME' })}>
+            Resume
           </button>
         )}
         {controls.keypad && (
@@ -53,7 +57,7 @@ export function InCallControls() {
       </div>
       {showKeypad && <ToneKeypad id={keypadId} />}
       {showTransfer ? <TransferForm id={transferId} /> : <InputError id={errorId} />}
-      {status !== 'hanging' && (
+      {controls.hangUp && (
         <button type="button" className="sp-button sp-button--hangup" onClick={() => send({ type: 'AGENT.HANG_UP' })}>
           Hang up
         </button>

@@ -4,12 +4,12 @@ import { useDialer, useSend } from './dialerContext';
 
 /** Mute / Unmute, when the line can mute in the current state. */
 export function MuteButton() {
-  const { mute, muted } = useDialer(selectControls, shallowEqual);
+  const { mute, unmute } = useDialer(selectControls, shallowEqual);
   const send = useSend();
-  if (!mute) return null;
+  if (!mute && !unmute) return null;
   return (
-    <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: muted ? 'AGENT.UNMUTE' : 'AGENT.MUTE' })}>
-      {muted ? 'Unmute' : 'Mute'}
+    <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: unmute ? 'AGENT.UNMUTE' : 'AGENT.MUTE' })}>
+      {unmute ? 'Unmute' : 'Mute'}
     </button>
   );
 }

@@ -4,12 +4,12 @@ import { useDialer, useSend } from './dialerContext';
 
 /** Whether the call is being recorded, with Pause / Resume when the line allows it. */
 export function RecordingControl() {
-  const { recording } = useDialer(selectControls, shallowEqual);
+  const { pauseRecording, resumeRecording } = useDialer(selectControls, shallowEqual);
   const send = useSend();
-  if (recording === null) return null;
-  const paused = recording === 'paused';
+  if (!pauseRecording && !resumeRecording) return null;
+  const paused = resumeRecording;
   return (
-    <div className="sp-recording" data-recording={recording}>
+    <div className="sp-recording" data-recording={paused ? 'paused' : 'recording'}>
       <span className="sp-recording__dot" aria-hidden="true" />
       <span className="sp-grow">{paused ? 'Recording paused' : 'Recording'}</span>
       <button

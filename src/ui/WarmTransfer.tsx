@@ -70,9 +70,11 @@ export function WarmTransfer() {
           Cancel transfer
         </button>
       )}
-      <button type="button" className="sp-button sp-button--hangup" onClick={() => send({ type: 'AGENT.HANG_UP' })}>
-        Hang up
-      </button>
+      {controls.hangUp && (
+        <button type="button" className="sp-button sp-button--hangup" onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+          Hang up
+        </button>
+      )}
     </section>
   );
 }

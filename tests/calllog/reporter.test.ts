@@ -93,6 +93,20 @@ describe('reports of a call', () => {
     expect(server.sent()).toContain('summary');
   });
 
+  it('reports a recording that arrives after the summary once, on its own', async () => {
+    const { dialer, server } = startReporting();
+    const callId = dialer.connectOutbound('+14155550199');
+    dialer.line.emit(ev.status(callId, 'ended', 'regular', 'localHangup'));
+    await flush(SETTLE_AFTER_MS);
+    expect(server.sent().at(-1)).toBe('summary');
+    const url = 'https://recordings.example.com/r/2.mp3';
+    dialer.line.emit(ev.sync(callId, { recording: { state: 'recording', url } }));
+    dialer.line.emit(ev.sync(callId, { recording: { state: 'recording', url } }));
+    await flush();
+    expect(server.requests.filter((r) => r.path === '/v1/calls/recording').map((r) => r.body)).toEqual([{ callId, url, recordingType: 'call' }]);
+    expectServerShapes(server.requests);
+  });
+
   it('does not report an internal call (not E.164) and says why', async () => {
     const { dialer, server, reporter } = startReporting();
     const callId = dialer.connectOutbound('1234');

@@ -112,7 +112,7 @@ function checkInvariants(d: DialerHarness): void {
   }
   // One active party while talking, and at most one held party, only during a transfer.
   if (status === 'connected') expect(context.activeParticipant).not.toBeNull();
-  if (flow === 'regular' && !snapshot.matches('warmTransfer')) expect(context.inactiveParticipant).toBeNull();
+  if (flow === 'regular' && !snapshot.hasTag('transfer')) expect(context.inactiveParticipant).toBeNull();
   if (context.inactiveParticipant && context.activeParticipant) {
     expect(context.inactiveParticipant.number === context.activeParticipant.number && flow === 'regular').toBe(false);
   }

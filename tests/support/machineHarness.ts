@@ -1,8 +1,9 @@
-import { createActor } from 'xstate';
-import { dialerMachine, selectStatus, type DialerEmitted, type DialerEvent, type DialerSettings } from '../../src/machine';
+import { CALL_LIFECYCLE_EVENTS, createDialerActor, dialerMachine, selectStatus, type DialerEmitted, type DialerEvent, type DialerSettings } from '../../src/machine';
 import { lineBridge } from '../../src/telephony/bridge';
 import type { LineCapabilities } from '../../src/telephony/line';
 import { ALL_CAPABILITIES, FakeLine, ev } from './fakeLine';
+
+const LIFECYCLE: ReadonlySet<string> = new Set(CALL_LIFECYCLE_EVENTS);
 
 /**
  * A call machine wired to a FakeLine, with the emitted events collected, for machine tests that
@@ -10,7 +11,7 @@ import { ALL_CAPABILITIES, FakeLine, ev } from './fakeLine';
  */
 export function startDialer(options: { settings?: Partial<DialerSettings>; capabilities?: LineCapabilities } = {}) {
   const line = new FakeLine(options.capabilities ?? ALL_CAPABILITIES);
-  const actor = createActor(dialerMachine.provide({ actors: { line: lineBridge(line) } }), {
+  const actor = createDialerActor(dialerMachine.provide({ actors: { line: lineBridge(line) } }), {
     input: { capabilities: line.capabilities, settings: options.settings ?? {} },
   });
   const emitted: DialerEmitted[] = [];
@@ -24,7 +25,8 @@ export function startDialer(options: { settings?: Partial<DialerSettings>; capab
     send: (event: DialerEvent) => actor.send(event),
     status: () => selectStatus(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
-    telephony: () => emitted.filter((e) => e.type !== 'DIAGNOSTIC').map((e) => e.type),
+    /** The telephony events' types (not the lifecycle events the adapters listen to, nor diagnostics). */
+    telephony: () => emitted.filter((e) => e.type !== 'DIAGNOSTIC' && !LIFECYCLE.has(e.type)).map((e) => e.type),
     diagnostics: () => emitted.flatMap((e) => (e.type === 'DIAGNOSTIC' ? [e.detail] : [])),
     /** The call id the machine gave the last dial command. */
     lastCallId: () => line.commands.at(-1)?.callId ?? '',

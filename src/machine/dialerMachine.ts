@@ -336,7 +336,12 @@ export const dialerMachine = setup({
       );
     }),
     /** Remembers why the call is hanging up, in case the final `ended` carries no reason. */
-    noteHangingReason: assign(({ context, event }) => ({ endReason: statusReason(event) ?? context.endReason })),
+    /** Hanging up ends every leg: a warm transfer's held party and target go with it. */
+    noteHangingReason: assign(({ context, event }) => ({
+      endReason: statusReason(event) ?? context.endReason,
+      inactiveParticipant: null,
+      transferTarget: null,
+    })),
     /** Applies the line's call details; a held party exists only during a warm transfer. */
     applySync: enqueueActions(({ enqueue, context, event }, params: { transfer: boolean }) => {
       if (event.type !== 'DIALER.SYNC' || !context.call) return;

@@ -157,7 +157,20 @@ async function closePage(name) {
   const entry = pages.get(name);
   if (!entry) return;
   pages.delete(name);
-  await entry.context.close().catch(() => {});
+  // A tab sharing its profile with another page closes alone; the last one closes the profile.
+  const shared = [...pages.values()].some((other) => other.context === entry.context);
+  if (shared) await entry.page.close({ runBeforeUnload: false }).catch(() => {});
+  else await entry.context.close().catch(() => {});
+}
+
+/** The contacts the registrar holds for `aor` (user@domain), from Kamailio's own location table. */
+async function registrarContacts(aor) {
+  if (!kamailio) throw new Error('Kamailio is not running.');
+  const result = spawnSync('kamcmd', ['-s', `unix:${join(runDir, 'kamailio_ctl')}`, 'ul.lookup', 'location', aor], { encoding: 'utf8', timeout: 5_000 });
+  const text = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  if (/AOR not found/i.test(text)) return [];
+  if (result.status !== 0) throw new Error(`kamcmd ul.lookup failed: ${text.trim()}`);
+  return [...text.matchAll(/Address:\s*(\S+)/g)].map((m) => m[1]);
 }
 
 async function callPage(name, method, args) {
@@ -200,8 +213,12 @@ async function startApp() {
 /** Opens `url` in a new browser context, with `initScript` (source text) in every frame first. */
 async function openApp(name, url, options = {}) {
   if (pages.has(name)) await closePage(name);
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  if (options.initScript) await context.addInitScript({ content: options.initScript });
+  // `sameContextAs`: another tab of that page's browser profile (shared storage, BroadcastChannel
+  // and Web Locks), as a teammate with Front open in several tabs.
+  const shared = options.sameContextAs ? pages.get(options.sameContextAs) : null;
+  if (options.sameContextAs && !shared) throw new Error(`No page named ${options.sameContextAs}.`);
+  const context = shared ? shared.context : await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  if (options.initScript && !shared) await context.addInitScript({ content: options.initScript });
   const page = await context.newPage();
   page.on('pageerror', (error) => send({ event: 'page', page: name, data: { kind: 'pageerror', message: String(error?.stack ?? error) } }));
   page.on('console', (message) => {
@@ -233,6 +250,7 @@ const ops = {
   'kamailio.start': startKamailio,
   'kamailio.kill': killKamailio,
   'kamailio.log': async () => kamailioLog.slice(),
+  'kamailio.contacts': registrarContacts,
   'page.open': openPage,
   'page.close': closePage,
   'page.call': callPage,

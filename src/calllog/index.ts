@@ -40,7 +40,17 @@ export interface CallReporterOptions {
   /** Problems in words, for diagnostics and the agent; they never contain the token. */
   readonly onProblem: (problem: CallLogProblem) => void;
   readonly backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Where the calls not settled yet are kept (local storage: synchronous, so they are there even
+   * when the page is killed). A call an earlier page load left open is ended at once with
+   * `connectionLost` (its line died with that page), and its summary still follows when the call
+   * machine settles it (app/continuity.ts brings it back on screen).
+   */
+  readonly openCalls?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
 }
+
+/** The local-storage key of the calls not settled yet (see `openCalls`). */
+export const OPEN_CALLS_KEY = 'softphone.calllog.open';
 
 export interface CallReporter extends CallLogStatusSource {
   /** The reports the server refused (kept so they stay visible). */
@@ -58,6 +68,24 @@ interface TrackedCall {
   seq: number;
   /** CALL_ENDED was reported: no more event reports, only the summary when it settles. */
   ended: boolean;
+  /** What CALL_ENDED needs when an earlier page load left the call open. */
+  callType: 'inbound' | 'outbound';
+  participant: string;
+}
+
+function readOpenCalls(storage: CallReporterOptions['openCalls']): [string, TrackedCall][] {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(OPEN_CALLS_KEY) ?? '{}');
+    if (typeof parsed !== 'object' || parsed === null) return [];
+    return Object.entries(parsed as Record<string, Partial<TrackedCall>>).flatMap(([callId, call]): [string, TrackedCall][] =>
+      typeof call?.seq === 'number' && Number.isInteger(call.seq) && call.seq >= 1 && typeof call.ended === 'boolean' &&
+      (call.callType === 'inbound' || call.callType === 'outbound') && typeof call.participant === 'string'
+        ? [[callId, { seq: call.seq, ended: call.ended, callType: call.callType, participant: call.participant }]]
+        : [],
+    );
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -77,6 +105,14 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
   // What changed lives in the outbox and the slots above; the store only counts changes, to tell.
   const changes = createStore(0);
   const notify = () => changes.setState((count) => count + 1);
+  const keepOpenCalls = () => {
+    try {
+      if (calls.size === 0) options.openCalls?.removeItem(OPEN_CALLS_KEY);
+      else options.openCalls?.setItem(OPEN_CALLS_KEY, JSON.stringify(Object.fromEntries(calls)));
+    } catch {
+      // Blocked or full storage: a reload mid-call then leaves the call open in Front (said at start).
+    }
+  };
 
   const store: Promise<ReportStore> = Promise.resolve(options.db ?? openReportStore()).catch(() => {
     onProblem({
@@ -121,7 +157,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
         notify();
         return;
       }
-      calls.set(callId, { seq: 0, ended: false });
+      calls.set(callId, { seq: 0, ended: false, callType: event.detail.callType, participant: event.detail.participant });
     }
     const call = calls.get(callId);
     if (!call || call.ended || !isReportedType(event.type)) return;
@@ -129,6 +165,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
     if (!body) return;
     call.seq += 1;
     call.ended = event.type === 'CALL_ENDED';
+    keepOpenCalls();
     void add({ callId, path: 'events', body });
   };
 
@@ -136,6 +173,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
     const call = calls.get(detail.callId);
     if (!call) return;
     calls.delete(detail.callId);
+    keepOpenCalls();
     lastSettled = { callId: detail.callId, recordingSent: detail.recordingUrl };
     void add({
       callId: detail.callId,
@@ -161,6 +199,24 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
     lastSettled = { callId: detail.callId, recordingSent: detail.url };
     sendRecording(detail.callId, detail.url);
   };
+
+  // Calls an earlier page load left open: their line died with that page. Ended at once, so Front
+  // never keeps a call `connected`; the summary follows when the machine settles the call.
+  for (const [callId, call] of readOpenCalls(options.openCalls)) {
+    if (calls.has(callId)) continue;
+    calls.set(callId, call);
+    if (call.ended) continue;
+    const body = eventBody(
+      { type: 'CALL_ENDED', detail: { callId, callType: call.callType, participant: call.participant, reason: 'connectionLost' } },
+      call.seq + 1,
+      now(),
+    );
+    if (!body) continue;
+    call.seq += 1;
+    call.ended = true;
+    void add({ callId, path: 'events', body });
+  }
+  keepOpenCalls();
 
   const subscriptions = [
     ...(['CALL_STARTED', 'CALL_CONNECTED', 'HOLD', 'RESUME', 'CALL_ENDED'] as const).map((type) =>
@@ -192,7 +248,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
 
 export interface StartCallLogOptions {
   readonly dialer: CallReporterOptions['dialer'];
-  readonly storage?: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  readonly storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
   /** Token and URL defaults (dev builds: VITE_CALL_LOG_URL / VITE_CALL_LOG_TOKEN). */
   readonly defaults?: { readonly url?: string | undefined; readonly token?: string | undefined };
   /** The deployment config's server.url, once loaded. */
@@ -210,7 +266,13 @@ export interface StartCallLogOptions {
 export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null }: StartCallLogOptions) {
   const settings = createCallLogSettings({ storage, ...(defaults ? { defaults } : {}) });
   if (!defaults?.url) void deploymentUrl?.then((url) => url && settings.setDefaultUrl(url));
-  const reporter = createCallReporter({ dialer, settings: () => settings.current(), onProblem, ...(frontTags ? { frontTags } : {}) });
+  const reporter = createCallReporter({
+    dialer,
+    settings: () => settings.current(),
+    onProblem,
+    openCalls: storage,
+    ...(frontTags ? { frontTags } : {}),
+  });
   const stopWatching = settings.subscribe(() => reporter.retryNow());
   const retry = () => reporter.retryNow();
   online?.addEventListener('online', retry);

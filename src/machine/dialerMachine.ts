@@ -41,6 +41,7 @@ const NO_CALL = {
   pendingExtension: null,
   inputError: null,
   lastError: null,
+  recovered: null,
 } satisfies Partial<DialerContext>;
 
 /** How long after connecting an extension is sent: IVRs drop tones sent before they listen. */
@@ -182,6 +183,9 @@ export const dialerMachine = setup({
     canResumeRecording: ({ context }) => context.capabilities.recording && context.recording === 'paused',
     validTags: ({ event }) => event.type === 'AGENT.SAVE_TAGS' && Array.isArray(event.tags) && isValidTagList(event.tags),
     isTagged: ({ context }) => context.tags.length > 0,
+    recoversTagging: ({ event }) => event.type === 'SESSION.RECOVER' && event.from === 'tagging',
+    recoversLive: ({ event }) => event.type === 'SESSION.RECOVER' && event.from === 'live',
+    recoversEnded: ({ event }) => event.type === 'SESSION.RECOVER' && event.from === 'ended',
     /** The line's own wrap-up, for a call that connected (nobody tags a call that never did). */
     lineWrapsUp: ({ context, event }) =>
       event.type === 'DIALER.CALL_STATUS' &&
@@ -193,6 +197,21 @@ export const dialerMachine = setup({
       context.settings.mandatoryTagging && context.tags.length === 0 && context.call?.connectedAt != null,
   },
   actions: {
+    /** A call taken over from a page that went away (SESSION.RECOVER): a live one ended with it. */
+    recoverCall: assign(({ event }) => {
+      if (event.type !== 'SESSION.RECOVER') return {};
+      const live = event.from === 'live';
+      const call = live ? { ...event.call, endedAt: Math.max(event.lastSeenAt, event.call.startedAt) } : event.call;
+      return {
+        ...NO_CALL,
+        announced: null,
+        call,
+        activeParticipant: call.remote,
+        tags: [...event.tags],
+        endReason: live ? 'connectionLost' : event.endReason,
+        recovered: event.from,
+      };
+    }),
     startOutboundCall: assign(({ context, event }) => {
       const request = requestedCall(context, event);
       const parsed = parseDialInput(request?.number ?? '');
@@ -522,6 +541,11 @@ export const dialerMachine = setup({
     idle: {
       on: {
         ...PLACE_CALL,
+        'SESSION.RECOVER': [
+          { guard: 'recoversTagging', target: 'mandatoryTagging', actions: 'recoverCall' },
+          { guard: 'recoversLive', target: 'wrapUp', actions: 'recoverCall' },
+          { guard: 'recoversEnded', target: 'ended', actions: 'recoverCall' },
+        ],
         'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }],
         'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'inCall.ringing', actions: ['startInboundCall', 'emitCallStarted'] },
       },

@@ -69,6 +69,11 @@ export function describeEndReason(reason: EndReason | null): string {
   return reason ? END_REASON_TEXT[reason] : 'Call ended';
 }
 
+/** Said about a call taken over from a page that went away while it was in progress; null otherwise. */
+export function selectRecoveryNotice(snapshot: DialerSnapshot): string | null {
+  return snapshot.context.recovered === 'live' ? 'The call ended when the page reloaded.' : null;
+}
+
 const TRANSFER_OUTCOME_TEXT: Record<TransferOutcome, string> = {
   transferCancelled: 'Transfer cancelled',
   transferDeclined: 'The transfer was declined',
@@ -112,9 +117,9 @@ export function selectAnnouncement(snapshot: DialerSnapshot): string {
     case 'hanging':
       return 'Hanging up';
     case 'mandatoryTagging':
-      return 'Call ended. Tag the call to continue';
+      return `${selectRecoveryNotice(snapshot) ?? 'Call ended.'} Tag the call to continue`;
     case 'ended':
-      return `Call ended: ${describeEndReason(context.endReason)}`;
+      return selectRecoveryNotice(snapshot) ?? `Call ended: ${describeEndReason(context.endReason)}`;
   }
 }
 

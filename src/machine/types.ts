@@ -65,7 +65,18 @@ export interface DialerContext {
   inputError: string | null;
   /** The last command the line refused. */
   lastError: { command: LineCommand['type']; code: LineErrorCode | 'unknown'; message: string } | null;
+  /** The call on screen was taken over from a page that went away (reload, closed tab): see SESSION.RECOVER. */
+  recovered: RecoveredFrom | null;
 }
+
+/**
+ * Where a call on screen was when the page that held it went away (saved by app/continuity.ts):
+ * - `live`: in progress. Its line died with that page, so the call is over for the phone system;
+ *   it is shown ended ("The call ended when the page reloaded"), then wrapped up as any call.
+ * - `tagging`: in mandatory tagging: tagging is still owed before the next call.
+ * - `ended`: ended, not settled yet (its summary not sent): shown ended until it settles.
+ */
+export type RecoveredFrom = 'live' | 'tagging' | 'ended';
 
 /** What the agent asks for: sent by the UI, never carrying call state. */
 export type AgentIntent =
@@ -106,7 +117,21 @@ export type LineSwitched = { type: 'LINE.SWITCHED'; capabilities: LineCapabiliti
  */
 export type Unhandled = { type: 'MACHINE.UNHANDLED'; event: AgentIntent };
 
-export type DialerEvent = AgentIntent | HostIntent | BridgeEvent | LineSwitched | Unhandled;
+/**
+ * The phone was taken over from a page that went away with a call on screen (a reload, a closed
+ * tab): the call comes back as it was left. Accepted only while idle, as the new owner starts.
+ */
+export type SessionRecover = {
+  type: 'SESSION.RECOVER';
+  from: RecoveredFrom;
+  call: CallInfo;
+  tags: string[];
+  endReason: EndReason | null;
+  /** When the page that held it was last heard of (epoch ms): the end of a `live` call. */
+  lastSeenAt: number;
+};
+
+export type DialerEvent = AgentIntent | HostIntent | BridgeEvent | LineSwitched | Unhandled | SessionRecover;
 
 /**
  * The groups of states the outside world asks about, as state tags (`snapshot.hasTag(tag)`):

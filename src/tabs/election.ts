@@ -1,4 +1,4 @@
-import { createValueStore, type ReadableStore } from './store';
+import { createStore as createValueStore, type ReadableStore } from '../store';
 import type { ProblemReporter, TabRole } from './types';
 
 /** The part of the Web Locks API the election uses (`navigator.locks`); tests inject a fake. */

@@ -64,5 +64,5 @@ export { createTabHub, TabIntentError, type TabHub, type TabHubOptions, type Tab
 export { createMirroredActor, publishSnapshots, toMirroredState, type MirroredActor, type MirroredActorOptions, type MirroredState } from './mirroredActor';
 export { platformChannel, type BroadcastEndpoint, type ChannelFactory } from './channel';
 export { platformLocks, type LockPort } from './election';
-export type { ReadableStore } from './store';
+export type { ReadableStore } from '../store';
 export { platformTimers, type ProblemReporter, type TabProblem, type TabProblemCode, type TabRole, type Timers } from './types';

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { createTypedChannel, InstanceIdSchema, type ChannelFactory, type TypedChannel } from './channel';
 import { createElection, type LockPort } from './election';
-import { createValueStore, type ReadableStore } from './store';
+import { createStore as createValueStore, type ReadableStore } from '../store';
 import { platformTimers, randomId, type ProblemReporter, type TabRole, type Timers } from './types';
 
 // ---------------------------------------------------------------------------------------------

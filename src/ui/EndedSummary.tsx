@@ -1,4 +1,4 @@
-import { describeEndReason, describeParty, elapsedSeconds, formatDuration, type DialerSnapshot } from '../machine';
+import { describeEndReason, selectRecoveryNotice, describeParty, elapsedSeconds, formatDuration, type DialerSnapshot } from '../machine';
 import { useDialer, useSend } from './dialerContext';
 import type { TagOption } from './Dialer';
 import { CallLogStatus } from './CallLogStatus';
@@ -21,7 +21,7 @@ function safeLink(url: string | null): string | null {
 
 /** How the call ended, in words, with what the agent needs to log it and to call back. */
 export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] }) {
-  const reason = useDialer((s) => describeEndReason(s.context.endReason));
+  const reason = useDialer((s) => selectRecoveryNotice(s) ?? describeEndReason(s.context.endReason));
   const remote = useDialer((s) => s.context.call?.remote ?? null);
   const duration = useDialer(selectDuration);
   const participants = useDialer((s) => s.context.participants);

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useSend } from './dialerContext';
+import { selectRecoveryNotice } from '../machine';
+import { useDialer, useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
 import type { TagOption } from './Dialer';
 
@@ -7,6 +8,7 @@ import type { TagOption } from './Dialer';
 export function MandatoryTagging({ tagOptions }: { tagOptions: readonly TagOption[] }) {
   const send = useSend();
   const inputError = useInputError();
+  const notice = useDialer(selectRecoveryNotice);
   const [picked, setPicked] = useState<readonly string[]>([]);
   const errorId = useId();
 
@@ -27,6 +29,7 @@ export function MandatoryTagging({ tagOptions }: { tagOptions: readonly TagOptio
         <legend className="sp-legend">
           Tag this call
         </legend>
+        {notice && <p className="sp-hint">{notice}</p>}
         <p className="sp-muted sp-hint">Tags are required before your next call.</p>
         <div className="sp-tags">
           {tagOptions.map((tag, index) => (

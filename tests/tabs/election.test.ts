@@ -95,6 +95,9 @@ describe('election', () => {
     const thrown: unknown[] = [];
     const onError = (error: unknown) => thrown.push(error);
     process.on('uncaughtException', onError);
+    // The shared store reports a listener's throw through the platform's reportError.
+    const report = globalThis.reportError;
+    globalThis.reportError = onError;
     const unsubscribe = a.role.subscribe(() => {
       throw new Error('listener bug');
     });
@@ -103,6 +106,7 @@ describe('election', () => {
       await settle();
     } finally {
       process.off('uncaughtException', onError);
+      globalThis.reportError = report;
     }
     expect(a.role.getState()).toBe('owner');
     expect(locks.holder('phone')).toBe('a');

@@ -1,13 +1,16 @@
 import { createRoot } from 'react-dom/client';
-import { App, simulatorControls, startSoftphone } from './app';
+import { App, startSoftphone } from './app';
 import { createCallLogRelay } from './calllog/view';
 import { createFrontSdkHost } from './front/sdk/frontSdkHost';
 import { loadPhoneTools } from './phone';
 import { reportSipLog } from './app/diagnostics';
 import { createLineManager } from './app/lineManager';
+import { lineChoiceView, shareCallLogStatus, shareLineChoice, sharedCallLogStatus } from './app/sharedPhone';
+import { simulatorControlsVia } from './app/simulator';
+import { platformChannel, platformLocks } from './tabs';
 import { deferLine } from './telephony/deferredLine';
 import { SIMULATED_CAPABILITIES } from './telephony/simulated/catalog';
-import { createSwitchableLine } from './telephony/switchableLine';
+import { createSwitchableLine, type SwitchableLine } from './telephony/switchableLine';
 
 function browserStorage(): Storage | undefined {
   try {
@@ -24,48 +27,102 @@ const simulatedLine = () =>
   deferLine('simulated', SIMULATED_CAPABILITIES, () =>
     import('./telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine()),
   );
-const line = createSwitchableLine(simulatedLine());
 const storage = browserStorage();
 // Read beside the plugin, off the first render (numbers wait for its region).
 const deployment = import('./app/deploymentConfig').then(({ loadDeploymentConfig }) => loadDeploymentConfig());
 const host = createFrontSdkHost();
+const dev = import.meta.env.DEV
+  ? { url: import.meta.env.VITE_CALL_LOG_URL as string | undefined, token: import.meta.env.VITE_CALL_LOG_TOKEN as string | undefined }
+  : undefined;
+// The call log's module (settings form, reporter) loads off the initial bundle, in every tab.
+const callLogModule = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => import('./calllog'));
+const callLogSettings = callLogModule.then(({ createCallLogSettings }) => {
+  const settings = createCallLogSettings({ storage, ...(dev ? { defaults: dev } : {}) });
+  if (!dev?.url) void deployment.then(({ config }) => config.server.url && settings.setDefaultUrl(config.server.url));
+  return settings;
+});
+
+// One phone per browser profile: the instance that owns it (src/tabs) makes the line, registers,
+// rings, notifies and reports the calls; every other Front tab mirrors it and sends it intents.
 const softphone = startSoftphone({
-  line,
+  line: () => createSwitchableLine(simulatedLine()),
   defaultRegion: deployment.then(({ config }) => config.defaultRegion),
   host,
   storage,
   // The simulated line's far end can be played by the page embedding the plugin (the local Front
   // workspace); a real line has no such door.
   simulatorParent: window.parent !== window ? { target: window, parent: window.parent } : null,
+  tabs: { locks: platformLocks(), channelFactory: platformChannel() },
+  page: window,
+  onOwner(phone) {
+    const line = phone.line as SwitchableLine;
+    const lines = createLineManager({
+      line,
+      dialer: phone.actor,
+      simulated: simulatedLine,
+      createSip: (account, options) =>
+        import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, { ...options, logger: reportSipLog(softphone.diagnostics) })),
+      storage,
+    });
+    const stopSharingLine = shareLineChoice(lines, phone);
+    void deployment.then(({ config }) => lines.setDefaults(config.sip));
+
+    // The reporter: only the owner reports calls, so each call is logged once whatever the tabs.
+    let stopCallLog = () => {};
+    let stopped = false;
+    void Promise.all([callLogModule, callLogSettings])
+      .then(([{ startCallLog }, settings]) => {
+        if (stopped) return;
+        const started = startCallLog({
+          dialer: phone.actor,
+          storage,
+          settings,
+          frontTags: () => softphone.session.getState().tags,
+          onProblem: ({ code, message, callId }) => softphone.diagnostics.add('calllog', { code, message, ...(callId ? { callId } : {}) }),
+          online: window,
+        });
+        const stopSharing = shareCallLogStatus(started.reporter, phone);
+        stopCallLog = () => {
+          stopSharing();
+          started.stop();
+        };
+      })
+      .catch(() => softphone.diagnostics.add('calllog', { code: 'calllog_unavailable', message: 'Call logging could not be loaded: reload the plugin.' }));
+
+    if (import.meta.env.DEV) {
+      // For debugging and `npm run bench` (dev server only; never in the production bundle).
+      Object.defineProperty(window, '__softphone', { value: { actor: phone.actor, line, host }, configurable: true });
+    }
+    return () => {
+      stopped = true;
+      stopCallLog();
+      stopSharingLine();
+      lines.stop();
+    };
+  },
 });
 
-const lines = createLineManager({
-  line,
-  dialer: softphone.actor,
-  simulated: simulatedLine,
-  createSip: (account, options) =>
-    import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, { ...options, logger: reportSipLog(softphone.diagnostics) })),
-  storage,
-});
-
-void deployment.then(({ config }) => lines.setDefaults(config.sip));
 void deployment.then(({ problem }) => problem && softphone.diagnostics.add('front', { code: 'config_invalid', message: problem }));
+if (import.meta.env.DEV) Object.defineProperty(window, '__softphoneDiagnostics', { value: softphone.diagnostics, configurable: true });
 
-if (import.meta.env.DEV) {
-  // For debugging and `npm run bench` (dev server only; never in the production bundle).
-  Object.defineProperty(window, '__softphoneDiagnostics', { value: softphone.diagnostics, configurable: true });
-  Object.defineProperty(window, '__softphone', { value: { actor: softphone.actor, line, host }, configurable: true });
-}
-
-// Call logging: settings and status relay now, the reporter (IndexedDB, HTTP) right after first render.
+// What every tab shows: the owner's line and call log, its settings forms sending their changes to it.
+const lines = lineChoiceView(softphone.shared, softphone.command);
 const callLog = createCallLogRelay();
+void Promise.all([callLogModule, callLogSettings]).then(([{ CALL_LOG_SETTINGS_KEY }, settings]) => {
+  callLog.attach({ settings, reporter: sharedCallLogStatus(softphone.shared) });
+  // Settings saved in another tab apply here too (the owner's reporter uses this very store).
+  window.addEventListener('storage', (event) => {
+    if (event.key === null || event.key === CALL_LOG_SETTINGS_KEY) settings.reload();
+  });
+});
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element.');
 createRoot(container).render(
   <App
     actor={softphone.actor}
-    simulator={simulatorControls(line, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))}
+    role={softphone.role}
+    simulator={simulatorControlsVia(softphone.command, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))}
     front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
     lines={lines}
     callLog={callLog}
@@ -75,28 +132,3 @@ createRoot(container).render(
 // Phone-number metadata is loaded right after first render, off the initial bundle, so the first
 // Call-button click does not wait for it.
 setTimeout(() => void loadPhoneTools().catch(() => undefined), 0);
-
-// The call log's reporter loads off the initial bundle. In dev builds only, `VITE_CALL_LOG_URL` /
-// `VITE_CALL_LOG_TOKEN` (set by the local demo) are its defaults; production takes the URL from the
-// deployment config and the token from the teammate's settings.
-setTimeout(
-  () =>
-    void import('./calllog')
-      .then(({ startCallLog }) => {
-        const dev = import.meta.env.DEV
-          ? { url: import.meta.env.VITE_CALL_LOG_URL as string | undefined, token: import.meta.env.VITE_CALL_LOG_TOKEN as string | undefined }
-          : undefined;
-        const started = startCallLog({
-          dialer: softphone.actor,
-          storage,
-          ...(dev ? { defaults: dev } : {}),
-          deploymentUrl: deployment.then(({ config }) => config.server.url),
-          frontTags: () => softphone.session.getState().tags,
-          onProblem: ({ code, message, callId }) => softphone.diagnostics.add('calllog', { code, message, ...(callId ? { callId } : {}) }),
-          online: window,
-        });
-        callLog.attach(started);
-      })
-      .catch(() => softphone.diagnostics.add('calllog', { code: 'calllog_unavailable', message: 'Call logging could not be loaded: reload the plugin.' })),
-  0,
-);

@@ -1,6 +1,8 @@
 import { StrictMode } from 'react';
 import type { LineManager } from './lineManager';
 import type { CallLogView } from '../calllog/view';
+import type { ReadableStore } from '../store';
+import type { TabRole } from '../tabs';
 import { CallLogProvider, Dialer, DialerProvider, FrontProvider, LineProvider, type DialerActor, type FrontView, type SimulatorControls, type TagOption } from '../ui';
 
 export interface AppProps {
@@ -11,19 +13,21 @@ export interface AppProps {
   /** The line choice (simulated / SIP); null when the app offers none (tests). */
   readonly lines?: LineManager | null;
   readonly simulator?: SimulatorControls | null;
+  /** Whether this Front tab owns the phone; null when there is only one (tests). */
+  readonly role?: ReadableStore<TabRole> | null;
   /** Call logging (settings, per-call status); null when the app has none (tests). */
   readonly callLog?: CallLogView | null;
 }
 
 /** The softphone over a running call machine. */
-export function App({ actor, tagOptions, simulator = null, front = null, lines = null, callLog = null }: AppProps) {
+export function App({ actor, tagOptions, simulator = null, role = null, front = null, lines = null, callLog = null }: AppProps) {
   return (
     <StrictMode>
       <DialerProvider actor={actor}>
         <FrontProvider front={front}>
           <LineProvider lines={lines}>
             <CallLogProvider callLog={callLog}>
-              <Dialer simulator={simulator} {...(tagOptions ? { tagOptions } : {})} />
+              <Dialer simulator={simulator} role={role} {...(tagOptions ? { tagOptions } : {})} />
             </CallLogProvider>
           </LineProvider>
         </FrontProvider>

@@ -6,7 +6,7 @@ import type { DialerActorInstance } from './createDialer';
 export interface DiagnosticEntry {
   /** Epoch ms when it was reported. */
   readonly at: number;
-  readonly source: 'machine' | 'front' | 'simulator' | 'calllog' | 'line';
+  readonly source: 'machine' | 'front' | 'simulator' | 'calllog' | 'line' | 'tabs';
   readonly detail: { readonly code: string; readonly message: string; readonly callId?: string | null };
 }
 
@@ -16,26 +16,46 @@ export interface DiagnosticsLog {
   /** Adds a report from outside the machine (the Front integration, the simulator). */
   add(source: Exclude<DiagnosticEntry['source'], 'machine'>, detail: DiagnosticEntry['detail']): void;
   clear(): void;
-  /** Stops listening to the machine. */
+  /** Hears a call machine's DIAGNOSTIC events too (the owner's, while this instance owns the phone); returns the stop. */
+  listenTo(actor: Pick<DialerActorInstance, 'on'>): () => void;
+  /** Stops listening to every machine. */
   stop(): void;
 }
 
-/** Keeps the machine's DIAGNOSTIC events in a bounded in-memory ring. */
-export function recordDiagnostics(actor: DialerActorInstance, capacity = 50, now: () => number = Date.now): DiagnosticsLog {
+/** A bounded in-memory ring of diagnostics, from the machines it listens to and from `add`. */
+export function createDiagnosticsLog(capacity = 50, now: () => number = Date.now): DiagnosticsLog {
   let ring: DiagnosticEntry[] = [];
+  const subscriptions = new Set<{ unsubscribe(): void }>();
   const push = (entry: DiagnosticEntry) => {
     ring.push(entry);
     if (ring.length > capacity) ring.shift();
   };
-  const subscription = actor.on('DIAGNOSTIC', (event: DiagnosticEvent) => push({ at: now(), source: 'machine', detail: event.detail }));
   return {
     entries: () => [...ring],
     add: (source, detail) => push({ at: now(), source, detail }),
     clear: () => {
       ring = [];
     },
-    stop: () => subscription.unsubscribe(),
+    listenTo(actor) {
+      const subscription = actor.on('DIAGNOSTIC', (event: DiagnosticEvent) => push({ at: now(), source: 'machine', detail: event.detail }));
+      subscriptions.add(subscription);
+      return () => {
+        subscription.unsubscribe();
+        subscriptions.delete(subscription);
+      };
+    },
+    stop: () => {
+      for (const subscription of subscriptions) subscription.unsubscribe();
+      subscriptions.clear();
+    },
   };
+}
+
+/** Keeps the machine's DIAGNOSTIC events in a bounded in-memory ring. */
+export function recordDiagnostics(actor: DialerActorInstance, capacity = 50, now: () => number = Date.now): DiagnosticsLog {
+  const log = createDiagnosticsLog(capacity, now);
+  log.listenTo(actor);
+  return log;
 }
 
 /**

@@ -54,3 +54,25 @@ export function simulatorControls(line: Line, onError: (message: string) => void
     },
   };
 }
+
+/**
+ * The simulated line's panel controls for a tab that may not own the phone: the ring is a command
+ * run by the owner's simulated line (refusals reach `onError`).
+ */
+export function simulatorControlsVia(
+  command: (c: { type: 'PHONE.SIMULATOR'; command: 'ringAgent'; from?: string }) => Promise<void>,
+  onError: (message: string) => void = () => {},
+): SimulatorControls {
+  return {
+    callers: SIMULATED_CALLERS,
+    testNumbers: (Object.keys(TEST_NUMBERS) as TestNumberBehaviour[]).map((key) => ({
+      number: TEST_NUMBERS[key].number,
+      label: TEST_NUMBER_LABELS[key],
+    })),
+    ringAgent: (from) => {
+      command({ type: 'PHONE.SIMULATOR', command: 'ringAgent', ...(from ? { from } : {}) }).catch((error: unknown) =>
+        onError(error instanceof Error ? error.message : String(error)),
+      );
+    },
+  };
+}

@@ -1,15 +1,59 @@
+import * as v from 'valibot';
+import { createActor } from 'xstate';
+import type { CallLogStatus } from '../calllog/view';
 import type { FrontConnection, NormalizedHandle } from '../front/connectFront';
 import type { FrontHost, HostContext } from '../front/host';
 import { createFrontSession, type FrontSession } from '../front/session';
+import { dialerMachine, type DialerEvent, type DialerMachine } from '../machine';
 import { DEFAULT_REGION, loadPhoneTools, phoneToolsIfLoaded, type PhoneTools } from '../phone';
+import { createStore, type ReadableStore } from '../store';
+import { createMirroredActor, createTabHub, toMirroredState, type ChannelFactory, type LockPort, type MirroredActor, type MirroredState, type TabHub, type TabRole } from '../tabs';
 import type { Line } from '../telephony/line';
+import { SIMULATED_CAPABILITIES } from '../telephony/simulated/catalog';
+import type { SimulatorMessage } from '../telephony/simulated/remoteControl';
+import type { SimulatedLine } from '../telephony/simulated/simulatedLine';
+import type { SipAccount, SipDevices } from '../telephony/sip';
+import { keepCallForNextOwner, takeSavedCall } from './continuity';
 import { createDialer, type DialerActorInstance } from './createDialer';
-import { recordDiagnostics, type DiagnosticsLog } from './diagnostics';
+import { createDiagnosticsLog, type DiagnosticsLog } from './diagnostics';
+import type { LineChoiceState } from './lineManager';
 import { loadSettings, persistSettings } from './settingsStorage';
 import { currentSimulatedLine } from './simulator';
 
-export interface SoftphoneOptions {
+/** What every tab mirrors beside the call machine: what the owner's line and call log say. */
+export interface SharedPhone {
+  /** The owner's line choice (never a password); null until the owner says. */
+  readonly line: LineChoiceState | null;
+  /** The call log's word on the call on screen; null when none. */
+  readonly callLog: { readonly callId: string; readonly status: CallLogStatus } | null;
+}
+
+/** What the owner publishes: its machine's state (rebuilt as a snapshot in every tab) and {@link SharedPhone}. */
+export type PhoneState = MirroredState<DialerMachine> & { readonly shared: SharedPhone };
+
+/** Commands for the phone beside the call machine, run by the owner whichever tab sends them. */
+export type PhoneCommand =
+  | { type: 'PHONE.SIMULATOR'; command: SimulatorMessage['command']; from?: string; name?: string; giveUpAfterMs?: number }
+  | { type: 'PHONE.LINE_CONNECT'; account: SipAccount }
+  | { type: 'PHONE.LINE_DISCONNECT' }
+  | { type: 'PHONE.LINE_DEVICES'; devices: SipDevices }
+  | { type: 'PHONE.LINE_DEFAULTS'; defaults: LineChoiceState['defaults'] };
+
+export type PhoneIntent = DialerEvent | PhoneCommand;
+
+/** The phone as the instance that owns it runs it. */
+export interface OwnerPhone {
+  readonly actor: DialerActorInstance;
   readonly line: Line;
+  /** Tells every tab (see {@link SharedPhone}). */
+  share(patch: Partial<SharedPhone>): void;
+  /** Runs the commands of this type, whichever tab sends them. Throwing refuses the command. */
+  handle<T extends PhoneCommand['type']>(type: T, run: (command: Extract<PhoneCommand, { type: T }>) => void | Promise<void>): void;
+}
+
+export interface SoftphoneOptions {
+  /** The line, or how to make it: only the instance that owns the phone makes (and uses) one. */
+  readonly line: Line | (() => Line);
   readonly host: FrontHost;
   readonly storage?: Storage | undefined;
   /**
@@ -19,27 +63,174 @@ export interface SoftphoneOptions {
   readonly defaultRegion?: string | Promise<string>;
   /** The window that may drive the simulated line (the local Front workspace); none in production. */
   readonly simulatorParent?: { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown } | null;
+  /**
+   * How the plugin instances of one browser profile (every Front tab) find each other: Web Locks
+   * and BroadcastChannel (src/tabs). Without them this instance owns its phone alone.
+   */
+  readonly tabs?: { readonly locks: LockPort | undefined; readonly channelFactory: ChannelFactory | undefined } | null;
+  /** What the owner sets up beside its phone (the line choice, the call log); returns its stop. */
+  readonly onOwner?: (phone: OwnerPhone) => (() => void) | void;
+  /** Where the page says it is going away (beforeunload / pagehide); none in tests. */
+  readonly page?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
 }
 
 export interface Softphone {
-  readonly actor: DialerActorInstance;
+  /** The call machine as every tab sees it: the owner's, mirrored; intents go to the owner. */
+  readonly actor: MirroredActor<DialerMachine>;
+  /** Whether this instance owns the phone (rings, plays audio, notifies, reports the calls). */
+  readonly role: ReadableStore<TabRole>;
+  /** The owner's phone, in the instance that owns it; null elsewhere. */
+  readonly owner: ReadableStore<OwnerPhone | null>;
+  /** What the owner shares beside its machine. */
+  readonly shared: ReadableStore<SharedPhone>;
+  /** Sends a phone command to the owner; rejects with why it was refused. */
+  command(command: PhoneCommand): Promise<void>;
   readonly session: FrontSession;
   readonly front: FrontConnection;
   readonly diagnostics: DiagnosticsLog;
   stop(): void;
 }
 
+/** The lock and channel every instance of the plugin in a browser profile uses. */
+export const PHONE_HUB_NAME = 'front-softphone/phone';
+
+const NOTHING_SHARED: SharedPhone = { line: null, callLog: null };
+
+/** Intents of the call machine a tab may send the owner: the agent's and Front's, never a line event. */
+const DIALER_INTENT = /^(AGENT\.[A-Z_]+|FRONT\.DIAL_(REQUEST|REFUSED)|SETTINGS\.UPDATE)$/;
+
+const IntentSchema = v.looseObject({ type: v.pipe(v.string(), v.maxLength(64)) }) as unknown as v.GenericSchema<unknown, PhoneIntent>;
+
 /**
- * The composition root: the call machine over a line, connected to Front. Everything that talks
- * to the outside world is passed in, so tests build the same thing with fakes.
+ * The composition root of one plugin instance: the Front connection and the UI's view of the
+ * phone, in every Front tab; the phone itself (line, call machine, notifications, call log) in the
+ * one instance that owns it (src/tabs). Everything that talks to the outside world is passed in,
+ * so tests build the same thing with fakes.
  */
-export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_REGION, simulatorParent = null }: SoftphoneOptions): Softphone {
-  const actor = createDialer({ line, settings: loadSettings(storage) });
-  const diagnostics = recordDiagnostics(actor);
-  const stopPersisting = persistSettings(actor, storage);
+export function startSoftphone({
+  line: lineOption,
+  host,
+  storage,
+  defaultRegion = DEFAULT_REGION,
+  simulatorParent = null,
+  tabs = null,
+  onOwner,
+  page = null,
+}: SoftphoneOptions): Softphone {
+  const diagnostics = createDiagnosticsLog();
   const session = createFrontSession();
   // What Front sent and the host ignored (a malformed context update) is said, never silent.
   const stopHostProblems = host.onProblem?.((problem) => diagnostics.add('front', problem)) ?? (() => {});
+  const report = (message: string, code = 'tabs_problem') => diagnostics.add('tabs', { code, message });
+
+  const handlers = new Map<string, (command: PhoneCommand) => void | Promise<void>>();
+  const owner = createStore<OwnerPhone | null>(null);
+  // Emitted events of the owner's machine, for the Front connection (notifications, tags): heard
+  // only where the phone is owned, so a notification is raised once whatever the number of tabs.
+  const emitted = createEmitterRelay();
+
+  const hub: TabHub<PhoneState, PhoneIntent> = createTabHub<PhoneState, PhoneIntent>({
+    name: PHONE_HUB_NAME,
+    locks: tabs?.locks,
+    channelFactory: tabs?.channelFactory,
+    intentSchema: IntentSchema,
+    onProblem: ({ code, message }) => report(message, code),
+    onIntent(intent) {
+      const phone = owner.getState();
+      if (!phone) throw new Error('The phone is not running in this tab.');
+      if (DIALER_INTENT.test(intent.type)) {
+        phone.actor.send(intent as DialerEvent);
+        return;
+      }
+      const run = handlers.get(intent.type);
+      if (!run) throw new Error(`${intent.type} is not a phone command.`);
+      return run(intent as PhoneCommand);
+    },
+  });
+
+  const initialState = toMirroredState<DialerMachine>(createActor(dialerMachine, { input: { capabilities: SIMULATED_CAPABILITIES, settings: loadSettings(storage) } }).getSnapshot());
+  const actor = createMirroredActor(dialerMachine, hub as unknown as Pick<TabHub<MirroredState<DialerMachine>, DialerEvent>, 'state' | 'sendIntent'>, {
+    initial: initialState,
+    onProblem: ({ code, message }) => report(message, code),
+  });
+  const shared: ReadableStore<SharedPhone> = derivedStore(hub.state, (state) => state?.shared ?? NOTHING_SHARED);
+  const command = (c: PhoneCommand) => hub.sendIntent(c);
+
+  let stopOwner = () => {};
+  const stopOwnerWatch = hub.onBecomeOwner(() => {
+    stopOwner = startOwner();
+  });
+
+  /** The phone in the instance that owns it. */
+  function startOwner(): () => void {
+    const line = typeof lineOption === 'function' ? lineOption() : lineOption;
+    const dialer = createDialer({ line, settings: loadSettings(storage) });
+    const stopDiagnostics = diagnostics.listenTo(dialer);
+    const stopPersisting = persistSettings(dialer, storage);
+    const stopEmitting = emitted.attach(dialer);
+    let sharedNow = NOTHING_SHARED;
+    let last = dialer.getSnapshot();
+    const publish = () => hub.publish({ ...toMirroredState<DialerMachine>(last), shared: sharedNow });
+    dialer.subscribe((snapshot) => {
+      if (snapshot === last) return;
+      last = snapshot;
+      publish();
+    });
+    dialer.start();
+    // A call the previous owner left (a reload, a closed tab) comes back before anything else.
+    const saved = takeSavedCall(storage, (message) => report(message, 'saved_call_unreadable'));
+    if (saved) dialer.send(saved);
+    const stopKeeping = keepCallForNextOwner(dialer, storage);
+    publish();
+
+    const phone: OwnerPhone = {
+      actor: dialer,
+      line,
+      share(patch) {
+        sharedNow = { ...sharedNow, ...patch };
+        publish();
+      },
+      handle(type, run) {
+        handlers.set(type, run as (command: PhoneCommand) => void | Promise<void>);
+      },
+    };
+    phone.handle('PHONE.SIMULATOR', async ({ command: what, from, name, giveUpAfterMs }) => {
+      const simulated = await currentSimulatedLine(line);
+      if (!simulated) throw new Error('the plugin is not on the simulated line');
+      if (what === 'ringAgent') simulated.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
+      else simulated[what]();
+    });
+    owner.setState(phone);
+    let stopExtras: (() => void) | void = undefined;
+    try {
+      stopExtras = onOwner?.(phone);
+    } catch (error) {
+      report(`The phone's set-up failed: ${error instanceof Error ? error.message : String(error)}`, 'owner_setup_failed');
+    }
+    return () => {
+      stopExtras?.();
+      owner.setState(null);
+      handlers.clear();
+      stopKeeping();
+      stopEmitting();
+      stopPersisting();
+      stopDiagnostics();
+      dialer.stop();
+      line.dispose();
+    };
+  }
+
+  // The page holding a call in progress asks before it goes (the call would end with it), and
+  // the owner lets go of the phone as the page goes, so another tab takes over at once.
+  const onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if (owner.getState()?.actor.getSnapshot().hasTag('inCall')) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  };
+  const onPageHide = () => stopAll();
+  page?.addEventListener('beforeunload', onBeforeUnload as EventListener);
+  page?.addEventListener('pagehide', onPageHide);
 
   // The region may still be loading; once known, numbers are read in the same task as the click.
   let region: string | null = typeof defaultRegion === 'string' ? defaultRegion : null;
@@ -57,14 +248,15 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
     );
   };
 
-  actor.start();
-
   // The Front connector and the simulator door load beside the Front SDK (itself lazy), off the
   // first render. Contexts that arrive meanwhile are kept, every one, and replayed in order.
+  // A Call-button click in any tab dials through the owner, once.
   const buffered = replayingHost(host);
   let stopped = false;
   const connection: Promise<FrontConnection | null> = import('../front/connectFront').then(({ connectFront }) =>
-    stopped ? null : connectFront({ host: buffered, session, dialer: actor, normalize, report: (d) => diagnostics.add('front', d) }),
+    stopped
+      ? null
+      : connectFront({ host: buffered, session, dialer: { send: (event) => actor.send(event), on: emitted.on }, normalize, report: (d) => diagnostics.add('front', d) }),
   );
   const front: FrontConnection = {
     call: (handle) => connection.then((c) => c?.call(handle)),
@@ -72,32 +264,80 @@ export function startSoftphone({ line, host, storage, defaultRegion = DEFAULT_RE
   };
 
   // The page embedding the plugin (the local Front workspace) may play the simulated network's
-  // far end, whichever simulated line is in use when its message arrives.
+  // far end: its messages reach the owner's simulated line, whichever tab they arrive in.
   const simulator = simulatorParent
     ? import('../telephony/simulated/remoteControl').then(({ listenForSimulatorMessages }) =>
         stopped
           ? () => {}
-          : listenForSimulatorMessages(() => currentSimulatedLine(line), simulatorParent.target, simulatorParent.parent, (message) =>
-              diagnostics.add('simulator', { code: 'simulator_refused', message }),
+          : listenForSimulatorMessages(
+              () => Promise.resolve(simulatorProxy(command, (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }))),
+              simulatorParent.target,
+              simulatorParent.parent,
+              (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }),
             ),
       )
     : Promise.resolve(() => {});
 
+  function stopAll() {
+    if (stopped) return;
+    stopped = true;
+    page?.removeEventListener('beforeunload', onBeforeUnload as EventListener);
+    page?.removeEventListener('pagehide', onPageHide);
+    void simulator.then((stop) => stop());
+    front.stop();
+    buffered.stop();
+    stopHostProblems();
+    stopOwnerWatch();
+    stopOwner();
+    hub.stop();
+  }
+
+  return { actor, role: hub.role, owner, shared, command, session, front, diagnostics, stop: stopAll };
+}
+
+/** The simulated line's far end, as commands to the owner's line (see remoteControl.ts). */
+function simulatorProxy(command: (c: PhoneCommand) => Promise<void>, onRefused: (message: string) => void): SimulatedLine {
+  const send = (c: PhoneCommand) => void command(c).catch((error: unknown) => onRefused(`Simulator ${c.type === 'PHONE.SIMULATOR' ? c.command : c.type} refused: ${error instanceof Error ? error.message : String(error)}`));
+  const far = (what: Exclude<SimulatorMessage['command'], 'ringAgent'>) => () => send({ type: 'PHONE.SIMULATOR', command: what });
   return {
-    actor,
-    session,
-    front,
-    diagnostics,
-    stop() {
-      stopped = true;
-      void simulator.then((stop) => stop());
-      front.stop();
-      buffered.stop();
-      stopHostProblems();
-      stopPersisting();
-      diagnostics.stop();
-      actor.stop();
-      line.dispose();
+    ringAgent: (options = {}) => {
+      send({ type: 'PHONE.SIMULATOR', command: 'ringAgent', ...options });
+      return '';
+    },
+    callerGivesUp: far('callerGivesUp'),
+    answerElsewhere: far('answerElsewhere'),
+    remoteHangsUp: far('remoteHangsUp'),
+    dropConnection: far('dropConnection'),
+  } as unknown as SimulatedLine;
+}
+
+/** A store of `select(source)`, the same object while the selected value is. */
+function derivedStore<S, T>(source: ReadableStore<S>, select: (state: S) => T): ReadableStore<T> {
+  const store = createStore(select(source.getState()));
+  source.subscribe((state) => store.setState(select(state)));
+  return { getState: store.getState, subscribe: store.subscribe };
+}
+
+type DialerEmitted = Parameters<DialerActorInstance['on']>[0];
+
+/**
+ * The owner's emitted events for listeners that exist in every tab: they hear the machine of this
+ * instance while it owns the phone, and nothing otherwise.
+ */
+function createEmitterRelay() {
+  const listeners = new Map<string, Set<(event: never) => void>>();
+  return {
+    on: ((type: string, handler: (event: never) => void) => {
+      let set = listeners.get(type);
+      if (!set) listeners.set(type, (set = new Set()));
+      set.add(handler);
+      return { unsubscribe: () => void set.delete(handler) };
+    }) as unknown as DialerActorInstance['on'],
+    attach(dialer: DialerActorInstance): () => void {
+      const subscription = dialer.on('*' as DialerEmitted, (event: { type: string }) => {
+        for (const handler of [...(listeners.get(event.type) ?? [])]) (handler as (e: unknown) => void)(event);
+      });
+      return () => subscription.unsubscribe();
     },
   };
 }

@@ -9,10 +9,10 @@ import { SETTLE_AFTER_MS as MACHINE_SETTLE_AFTER_MS, type CallLifecycleEvent, ty
 import { createStore } from '../store';
 import { createOutbox, memoryReportStore, openReportStore, type ReportStore, type StoredReport } from './outbox';
 import { eventBody, isReportedType, recordingBody, summaryBody, unloggableReason, type Report } from './reports';
-import { createCallLogSettings, type CallLogSettings } from './settings';
+import { createCallLogSettings, type CallLogSettings, type CallLogSettingsController } from './settings';
 import type { CallLogStatus, CallLogStatusSource } from './view';
 
-export { createCallLogSettings, checkServerUrl, type CallLogSettings, type CallLogSettingsController } from './settings';
+export { createCallLogSettings, checkServerUrl, CALL_LOG_SETTINGS_KEY, type CallLogSettings, type CallLogSettingsController } from './settings';
 export { openReportStore, memoryReportStore, DB_NAME, type ReportStore, type StoredReport } from './outbox';
 export type { Report } from './reports';
 
@@ -255,6 +255,8 @@ export interface StartCallLogOptions {
   readonly deploymentUrl?: Promise<string | undefined>;
   readonly frontTags?: CallReporterOptions['frontTags'];
   readonly onProblem: CallReporterOptions['onProblem'];
+  /** Settings already made (the tab's settings form uses the same); made from `storage` otherwise. */
+  readonly settings?: CallLogSettingsController;
   /** Where to hear that the network is back (window). */
   readonly online?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
 }
@@ -263,8 +265,8 @@ export interface StartCallLogOptions {
  * The call log as the composition root starts it: settings from storage, the reporter over them;
  * saving settings or the network coming back retries at once.
  */
-export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null }: StartCallLogOptions) {
-  const settings = createCallLogSettings({ storage, ...(defaults ? { defaults } : {}) });
+export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null, settings: given }: StartCallLogOptions) {
+  const settings = given ?? createCallLogSettings({ storage, ...(defaults ? { defaults } : {}) });
   if (!defaults?.url) void deploymentUrl?.then((url) => url && settings.setDefaultUrl(url));
   const reporter = createCallReporter({
     dialer,

@@ -7,7 +7,9 @@ export interface CallLogSettings {
   readonly token: string;
 }
 
-const KEY = 'softphone.callLog';
+/** Where the settings are kept; another tab's change arrives as a `storage` event with this key. */
+export const CALL_LOG_SETTINGS_KEY = 'softphone.callLog';
+const KEY = CALL_LOG_SETTINGS_KEY;
 const TOKEN = /^[\x21-\x7E]{1,512}$/;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -42,6 +44,8 @@ export interface CallLogSettingsOptions {
 export interface CallLogSettingsController extends CallLogSettingsStore {
   /** What the reporter uses: null until both a URL and a token are known. */
   current(): CallLogSettings | null;
+  /** Reads the saved settings again (another tab saved them). */
+  reload(): void;
   /** The deployment config's server URL, known after start-up; the teammate's own URL wins. */
   setDefaultUrl(url: string | undefined): void;
 }
@@ -83,6 +87,10 @@ export function createCallLogSettings({ storage, defaults = {} }: CallLogSetting
       const { url } = store.getState();
       const token = saved.token ?? defaultToken;
       return url && token ? { url, token } : null;
+    },
+    reload() {
+      saved = read(storage);
+      changed();
     },
     setDefaultUrl(url) {
       defaultUrl = url ? checkServerUrl(url) : null;

@@ -19,6 +19,9 @@ import { OutgoingCall } from './OutgoingCall';
 import { SettingsPanel } from './SettingsPanel';
 import { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
 import { StatusAnnouncer } from './StatusAnnouncer';
+import { TabHolder } from './TabHolder';
+import type { ReadableStore } from '../store';
+import type { TabRole } from '../tabs';
 import { WarmTransfer } from './WarmTransfer';
 import './dialer.css';
 
@@ -36,10 +39,12 @@ export interface DialerProps {
   tagOptions?: readonly TagOption[];
   /** Controls for the simulated line; the panel shows only when given. */
   simulator?: SimulatorControls | null;
+  /** Whether this Front tab owns the phone (src/tabs); null when there is only one (tests). */
+  role?: ReadableStore<TabRole> | null;
 }
 
 /** The softphone: one screen per call status, read from the machine, inside Front's sidebar. */
-export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = null }: DialerProps) {
+export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = null, role = null }: DialerProps) {
   const frontTags = useFrontSession((session) => session.tags);
   const tagOptions = frontTags && frontTags.length > 0 ? frontTags : given;
   const onSimulatedLine = (useLineChoice((choice) => choice.kind) ?? 'simulated') === 'simulated';
@@ -56,6 +61,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         <SettingsPanel />
       </header>
       <LineStatus />
+      <TabHolder role={role} />
       <FrontBar />
       <StatusAnnouncer />
       <Notices />

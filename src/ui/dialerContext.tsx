@@ -3,8 +3,11 @@ import { useSelector } from '@xstate/react';
 import type { ActorRefFrom } from 'xstate';
 import type { AgentIntent, DialerMachine, DialerSnapshot } from '../machine';
 
-/** The running call machine, as the UI sees it: something to read snapshots from and send intents to. */
-export type DialerActor = ActorRefFrom<DialerMachine>;
+/**
+ * The running call machine, as the UI sees it: something to read snapshots from and send intents
+ * to. The machine itself, or its mirror in a tab that does not own the phone (src/tabs).
+ */
+export type DialerActor = Pick<ActorRefFrom<DialerMachine>, 'getSnapshot' | 'subscribe' | 'send'>;
 
 const DialerActorContext = createContext<DialerActor | null>(null);
 

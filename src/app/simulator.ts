@@ -38,21 +38,14 @@ export function currentSimulatedLine(line: Line): Promise<SimulatedLine | null> 
  */
 export function simulatorControls(line: Line, onError: (message: string) => void = () => {}): SimulatorControls | null {
   if (line.kind !== 'simulated' || !(isSimulatedLine(line) || 'ready' in line || 'current' in line)) return null;
-  return {
-    callers: SIMULATED_CALLERS,
-    testNumbers: (Object.keys(TEST_NUMBERS) as TestNumberBehaviour[]).map((key) => ({
-      number: TEST_NUMBERS[key].number,
-      label: TEST_NUMBER_LABELS[key],
-    })),
-    ringAgent: (from) => {
-      currentSimulatedLine(line)
-        .then((loaded) => {
-          if (!loaded) throw new Error('The plugin is not on the simulated line.');
-          loaded.ringAgent({ from });
-        })
-        .catch((error: unknown) => onError(error instanceof Error ? error.message : String(error)));
-    },
-  };
+  return panelControls(
+    (from) =>
+      currentSimulatedLine(line).then((loaded) => {
+        if (!loaded) throw new Error('The plugin is not on the simulated line.');
+        loaded.ringAgent({ from });
+      }),
+    onError,
+  );
 }
 
 /**
@@ -63,6 +56,11 @@ export function simulatorControlsVia(
   command: (c: { type: 'PHONE.SIMULATOR'; command: 'ringAgent'; from?: string }) => Promise<void>,
   onError: (message: string) => void = () => {},
 ): SimulatorControls {
+  return panelControls((from) => command({ type: 'PHONE.SIMULATOR', command: 'ringAgent', ...(from ? { from } : {}) }), onError);
+}
+
+/** The panel's callers and test numbers, with `ring` behind its Ring button. */
+function panelControls(ring: (from: string) => Promise<void>, onError: (message: string) => void): SimulatorControls {
   return {
     callers: SIMULATED_CALLERS,
     testNumbers: (Object.keys(TEST_NUMBERS) as TestNumberBehaviour[]).map((key) => ({
@@ -70,9 +68,7 @@ export function simulatorControlsVia(
       label: TEST_NUMBER_LABELS[key],
     })),
     ringAgent: (from) => {
-      command({ type: 'PHONE.SIMULATOR', command: 'ringAgent', ...(from ? { from } : {}) }).catch((error: unknown) =>
-        onError(error instanceof Error ? error.message : String(error)),
-      );
+      ring(from).catch((error: unknown) => onError(error instanceof Error ? error.message : String(error)));
     },
   };
 }

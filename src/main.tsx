@@ -1,13 +1,12 @@
 import { createRoot } from 'react-dom/client';
-import { App, startSoftphone } from './app';
+import { App } from './app/App';
+import { startSoftphone } from './app/startSoftphone';
 import { createCallLogRelay } from './calllog/view';
 import { createFrontSdkHost } from './front/sdk/frontSdkHost';
 import { loadPhoneTools } from './phone';
 import { reportSipLog } from './app/diagnostics';
-import { createLineManager } from './app/lineManager';
 import { lineChoiceView, shareCallLogStatus, shareLineChoice, sharedCallLogStatus } from './app/sharedPhone';
 import { simulatorControlsVia } from './app/simulator';
-import { platformChannel, platformLocks } from './tabs';
 import { deferLine } from './telephony/deferredLine';
 import { SIMULATED_CAPABILITIES } from './telephony/simulated/catalog';
 import { createSwitchableLine, type SwitchableLine } from './telephony/switchableLine';
@@ -52,24 +51,33 @@ const softphone = startSoftphone({
   // The simulated line's far end can be played by the page embedding the plugin (the local Front
   // workspace); a real line has no such door.
   simulatorParent: window.parent !== window ? { target: window, parent: window.parent } : null,
-  tabs: { locks: platformLocks(), channelFactory: platformChannel() },
+  tabs: 'platform',
   page: window,
   onOwner(phone) {
     const line = phone.line as SwitchableLine;
-    const lines = createLineManager({
-      line,
-      dialer: phone.actor,
-      simulated: simulatedLine,
-      createSip: (account, options) =>
-        import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, { ...options, logger: reportSipLog(softphone.diagnostics) })),
-      storage,
+    let stopped = false;
+    // The line choice (and the SIP account it reconnects) loads with the phone, off the first render.
+    let stopLines = () => {};
+    void import('./app/lineManager').then(({ createLineManager }) => {
+      if (stopped) return;
+      const lines = createLineManager({
+        line,
+        dialer: phone.actor,
+        simulated: simulatedLine,
+        createSip: (account, options) =>
+          import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, { ...options, logger: reportSipLog(softphone.diagnostics) })),
+        storage,
+      });
+      const stopSharing = shareLineChoice(lines, phone);
+      void deployment.then(({ config }) => lines.setDefaults(config.sip));
+      stopLines = () => {
+        stopSharing();
+        lines.stop();
+      };
     });
-    const stopSharingLine = shareLineChoice(lines, phone);
-    void deployment.then(({ config }) => lines.setDefaults(config.sip));
 
     // The reporter: only the owner reports calls, so each call is logged once whatever the tabs.
     let stopCallLog = () => {};
-    let stopped = false;
     void Promise.all([callLogModule, callLogSettings])
       .then(([{ startCallLog }, settings]) => {
         if (stopped) return;
@@ -96,8 +104,7 @@ const softphone = startSoftphone({
     return () => {
       stopped = true;
       stopCallLog();
-      stopSharingLine();
-      lines.stop();
+      stopLines();
     };
   },
 });

@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import { createActor } from 'xstate';
 import type { CallLogStatus } from '../calllog/view';
 import type { FrontConnection, NormalizedHandle } from '../front/connectFront';
@@ -7,18 +6,17 @@ import { createFrontSession, type FrontSession } from '../front/session';
 import { dialerMachine, type DialerEvent, type DialerMachine } from '../machine';
 import { DEFAULT_REGION, loadPhoneTools, phoneToolsIfLoaded, type PhoneTools } from '../phone';
 import { createStore, type ReadableStore } from '../store';
-import { createMirroredActor, createTabHub, toMirroredState, type ChannelFactory, type LockPort, type MirroredActor, type MirroredState, type TabHub, type TabRole } from '../tabs';
+import { createMirroredActor, toMirroredState, type MirroredActor, type MirroredState } from '../tabs/mirroredActor';
+import type { ChannelFactory, LockPort, TabHub, TabRole } from '../tabs';
 import type { Line } from '../telephony/line';
 import { SIMULATED_CAPABILITIES } from '../telephony/simulated/catalog';
 import type { SimulatorMessage } from '../telephony/simulated/remoteControl';
 import type { SimulatedLine } from '../telephony/simulated/simulatedLine';
 import type { SipAccount, SipDevices } from '../telephony/sip';
-import { keepCallForNextOwner, takeSavedCall } from './continuity';
-import { createDialer, type DialerActorInstance } from './createDialer';
+import type { DialerActorInstance } from './createDialer';
 import { createDiagnosticsLog, type DiagnosticsLog } from './diagnostics';
 import type { LineChoiceState } from './lineManager';
-import { loadSettings, persistSettings } from './settingsStorage';
-import { currentSimulatedLine } from './simulator';
+import { loadSettings } from './settingsStorage';
 
 /** What every tab mirrors beside the call machine: what the owner's line and call log say. */
 export interface SharedPhone {
@@ -67,7 +65,7 @@ export interface SoftphoneOptions {
    * How the plugin instances of one browser profile (every Front tab) find each other: Web Locks
    * and BroadcastChannel (src/tabs). Without them this instance owns its phone alone.
    */
-  readonly tabs?: { readonly locks: LockPort | undefined; readonly channelFactory: ChannelFactory | undefined } | null;
+  readonly tabs?: { readonly locks: LockPort | undefined; readonly channelFactory: ChannelFactory | undefined } | 'platform' | null;
   /** What the owner sets up beside its phone (the line choice, the call log); returns its stop. */
   readonly onOwner?: (phone: OwnerPhone) => (() => void) | void;
   /** Where the page says it is going away (beforeunload / pagehide); none in tests. */
@@ -96,19 +94,14 @@ export const PHONE_HUB_NAME = 'front-softphone/phone';
 
 const NOTHING_SHARED: SharedPhone = { line: null, callLog: null };
 
-/** Intents of the call machine a tab may send the owner: the agent's and Front's, never a line event. */
-const DIALER_INTENT = /^(AGENT\.[A-Z_]+|FRONT\.DIAL_(REQUEST|REFUSED)|SETTINGS\.UPDATE)$/;
-
-const IntentSchema = v.looseObject({ type: v.pipe(v.string(), v.maxLength(64)) }) as unknown as v.GenericSchema<unknown, PhoneIntent>;
-
 /**
  * The composition root of one plugin instance: the Front connection and the UI's view of the
  * phone, in every Front tab; the phone itself (line, call machine, notifications, call log) in the
- * one instance that owns it (src/tabs). Everything that talks to the outside world is passed in,
- * so tests build the same thing with fakes.
+ * one instance that owns it (src/tabs, run by ./phone.ts, which loads off the first render).
+ * Everything that talks to the outside world is passed in, so tests build the same thing with fakes.
  */
 export function startSoftphone({
-  line: lineOption,
+  line,
   host,
   storage,
   defaultRegion = DEFAULT_REGION,
@@ -123,114 +116,28 @@ export function startSoftphone({
   const stopHostProblems = host.onProblem?.((problem) => diagnostics.add('front', problem)) ?? (() => {});
   const report = (message: string, code = 'tabs_problem') => diagnostics.add('tabs', { code, message });
 
-  const handlers = new Map<string, (command: PhoneCommand) => void | Promise<void>>();
+  // What the phone says, written by ./phone.ts once loaded; until then this tab shows an idle
+  // phone, and what the teammate asks for waits for it, in order.
+  const role = createStore<TabRole>('follower');
   const owner = createStore<OwnerPhone | null>(null);
+  const state = createStore<PhoneState | null>(null);
   // Emitted events of the owner's machine, for the Front connection (notifications, tags): heard
   // only where the phone is owned, so a notification is raised once whatever the number of tabs.
   const emitted = createEmitterRelay();
-
-  const hub: TabHub<PhoneState, PhoneIntent> = createTabHub<PhoneState, PhoneIntent>({
-    name: PHONE_HUB_NAME,
-    locks: tabs?.locks,
-    channelFactory: tabs?.channelFactory,
-    intentSchema: IntentSchema,
-    onProblem: ({ code, message }) => report(message, code),
-    onIntent(intent) {
-      const phone = owner.getState();
-      if (!phone) throw new Error('The phone is not running in this tab.');
-      if (DIALER_INTENT.test(intent.type)) {
-        phone.actor.send(intent as DialerEvent);
-        return;
-      }
-      const run = handlers.get(intent.type);
-      if (!run) throw new Error(`${intent.type} is not a phone command.`);
-      return run(intent as PhoneCommand);
-    },
-  });
+  let stopped = false;
+  const phone: Promise<RunningPhone | null> = import('./phone').then(({ runPhone }) =>
+    stopped ? null : runPhone({ line, storage, tabs, onOwner, page, diagnostics, report, emitted, role, owner, state, stop: () => stopAll() }),
+  );
+  const sendIntent = (intent: PhoneIntent) =>
+    phone.then((running) => (running ? running.sendIntent(intent) : Promise.reject(new Error('The phone has stopped.'))));
 
   const initialState = toMirroredState<DialerMachine>(createActor(dialerMachine, { input: { capabilities: SIMULATED_CAPABILITIES, settings: loadSettings(storage) } }).getSnapshot());
-  const actor = createMirroredActor(dialerMachine, hub as unknown as Pick<TabHub<MirroredState<DialerMachine>, DialerEvent>, 'state' | 'sendIntent'>, {
+  const actor = createMirroredActor(dialerMachine, { state, sendIntent } as unknown as Pick<TabHub<MirroredState<DialerMachine>, DialerEvent>, 'state' | 'sendIntent'>, {
     initial: initialState,
     onProblem: ({ code, message }) => report(message, code),
   });
-  const shared: ReadableStore<SharedPhone> = derivedStore(hub.state, (state) => state?.shared ?? NOTHING_SHARED);
-  const command = (c: PhoneCommand) => hub.sendIntent(c);
-
-  let stopOwner = () => {};
-  const stopOwnerWatch = hub.onBecomeOwner(() => {
-    stopOwner = startOwner();
-  });
-
-  /** The phone in the instance that owns it. */
-  function startOwner(): () => void {
-    const line = typeof lineOption === 'function' ? lineOption() : lineOption;
-    const dialer = createDialer({ line, settings: loadSettings(storage) });
-    const stopDiagnostics = diagnostics.listenTo(dialer);
-    const stopPersisting = persistSettings(dialer, storage);
-    const stopEmitting = emitted.attach(dialer);
-    let sharedNow = NOTHING_SHARED;
-    let last = dialer.getSnapshot();
-    const publish = () => hub.publish({ ...toMirroredState<DialerMachine>(last), shared: sharedNow });
-    dialer.subscribe((snapshot) => {
-      if (snapshot === last) return;
-      last = snapshot;
-      publish();
-    });
-    dialer.start();
-    // A call the previous owner left (a reload, a closed tab) comes back before anything else.
-    const saved = takeSavedCall(storage, (message) => report(message, 'saved_call_unreadable'));
-    if (saved) dialer.send(saved);
-    const stopKeeping = keepCallForNextOwner(dialer, storage);
-    publish();
-
-    const phone: OwnerPhone = {
-      actor: dialer,
-      line,
-      share(patch) {
-        sharedNow = { ...sharedNow, ...patch };
-        publish();
-      },
-      handle(type, run) {
-        handlers.set(type, run as (command: PhoneCommand) => void | Promise<void>);
-      },
-    };
-    phone.handle('PHONE.SIMULATOR', async ({ command: what, from, name, giveUpAfterMs }) => {
-      const simulated = await currentSimulatedLine(line);
-      if (!simulated) throw new Error('the plugin is not on the simulated line');
-      if (what === 'ringAgent') simulated.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
-      else simulated[what]();
-    });
-    owner.setState(phone);
-    let stopExtras: (() => void) | void = undefined;
-    try {
-      stopExtras = onOwner?.(phone);
-    } catch (error) {
-      report(`The phone's set-up failed: ${error instanceof Error ? error.message : String(error)}`, 'owner_setup_failed');
-    }
-    return () => {
-      stopExtras?.();
-      owner.setState(null);
-      handlers.clear();
-      stopKeeping();
-      stopEmitting();
-      stopPersisting();
-      stopDiagnostics();
-      dialer.stop();
-      line.dispose();
-    };
-  }
-
-  // The page holding a call in progress asks before it goes (the call would end with it), and
-  // the owner lets go of the phone as the page goes, so another tab takes over at once.
-  const onBeforeUnload = (event: BeforeUnloadEvent) => {
-    if (owner.getState()?.actor.getSnapshot().hasTag('inCall')) {
-      event.preventDefault();
-      event.returnValue = '';
-    }
-  };
-  const onPageHide = () => stopAll();
-  page?.addEventListener('beforeunload', onBeforeUnload as EventListener);
-  page?.addEventListener('pagehide', onPageHide);
+  const shared: ReadableStore<SharedPhone> = derivedStore(state, (current) => current?.shared ?? NOTHING_SHARED);
+  const command = (c: PhoneCommand) => sendIntent(c);
 
   // The region may still be loading; once known, numbers are read in the same task as the click.
   let region: string | null = typeof defaultRegion === 'string' ? defaultRegion : null;
@@ -252,7 +159,6 @@ export function startSoftphone({
   // first render. Contexts that arrive meanwhile are kept, every one, and replayed in order.
   // A Call-button click in any tab dials through the owner, once.
   const buffered = replayingHost(host);
-  let stopped = false;
   const connection: Promise<FrontConnection | null> = import('../front/connectFront').then(({ connectFront }) =>
     stopped
       ? null
@@ -281,18 +187,14 @@ export function startSoftphone({
   function stopAll() {
     if (stopped) return;
     stopped = true;
-    page?.removeEventListener('beforeunload', onBeforeUnload as EventListener);
-    page?.removeEventListener('pagehide', onPageHide);
     void simulator.then((stop) => stop());
+    void phone.then((running) => running?.stop());
     front.stop();
     buffered.stop();
     stopHostProblems();
-    stopOwnerWatch();
-    stopOwner();
-    hub.stop();
   }
 
-  return { actor, role: hub.role, owner, shared, command, session, front, diagnostics, stop: stopAll };
+  return { actor, role, owner, shared, command, session, front, diagnostics, stop: stopAll };
 }
 
 /** The simulated line's far end, as commands to the owner's line (see remoteControl.ts). */
@@ -319,6 +221,15 @@ function derivedStore<S, T>(source: ReadableStore<S>, select: (state: S) => T): 
 }
 
 type DialerEmitted = Parameters<DialerActorInstance['on']>[0];
+
+/** The emitted events of the machine that owns the phone, for listeners in every tab. */
+export type EmitterRelay = ReturnType<typeof createEmitterRelay>;
+
+/** The phone as ./phone.ts runs it. */
+export interface RunningPhone {
+  sendIntent(intent: PhoneIntent): Promise<void>;
+  stop(): void;
+}
 
 /**
  * The owner's emitted events for listeners that exist in every tab: they hear the machine of this

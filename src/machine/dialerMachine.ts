@@ -1,7 +1,8 @@
 import { and, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
-import { END_REASONS, TRANSFER_OUTCOMES, type CallFlow, type CallStatus, type EndReason, type Participant, type SyncPayload } from '../telephony/protocol';
+import { END_REASONS, TRANSFER_OUTCOMES } from '../telephony/terms';
+import type { CallFlow, CallStatus, EndReason, Participant, SyncPayload } from '../telephony/protocol';
 import type { LineCommand } from '../telephony/line';
-import { noLine } from '../telephony/bridge';
+import { noLine } from '../telephony/noLine';
 import { isDtmf, isValidTagList, parseDialInput } from './dialInput';
 import {
   SETTLE_AFTER_MS,

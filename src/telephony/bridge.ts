@@ -47,5 +47,4 @@ export function lineBridge(line: Line) {
   });
 }
 
-/** A bridge to no line at all: the machine's default until a real line is provided. */
-export const noLine = fromCallback<LineCommand, void, BridgeEvent>(() => () => {});
+export { noLine } from './noLine';

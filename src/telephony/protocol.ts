@@ -15,44 +15,20 @@
  * not match is reported as a diagnostic and never reaches the machine.
  */
 import * as v from 'valibot';
-import { END_REASONS, type EndReason } from '../../contract';
+import { AVAILABILITIES, CALL_FLOWS, CALL_STATUSES, END_REASONS, TRANSFER_OUTCOMES, type CallFlow, type CallStatus, type EndReason, type TransferOutcome } from './terms';
 
-export const CALL_STATUSES = [
-  'idle',
-  'connecting',
-  'ringing',
-  'accepting',
-  'connected',
-  'hanging',
-  'mandatoryTagging',
-  'ended',
-  // warm-transfer statuses
-  'startingWarmTransfer',
-  'swapping',
-  'merging',
-] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
-
-export const CALL_FLOWS = ['regular', 'warmTransfer'] as const;
-export type CallFlow = (typeof CALL_FLOWS)[number];
-
-/** Why a call ended (on `ended` / `hanging`): the plugin/server contract's list, the same words the call log reports. */
-export { END_REASONS, type EndReason };
-
-/** Why a warm transfer went back to the regular flow (on `connected` with flow `regular`). */
-export const TRANSFER_OUTCOMES = [
-  'transferCancelled', // the agent cancelled; back to the original party
-  'transferDeclined', // the target declined; back to the original party
-  'transferNoAnswer', // the target did not answer; back to the original party
-  'transferTargetLeft', // the target hung up during the consultation
-  'heldPartyLeft', // the held original party hung up; the agent stays with the target
-  'transferFailed', // the consultation call could not be placed
-] as const;
-export type TransferOutcome = (typeof TRANSFER_OUTCOMES)[number];
-
-/** Availability as the seed's USER.AVAILABILITY_CHANGED reports it. */
-export const AVAILABILITIES = ['available', 'busy', 'after_call_work', 'offline'] as const;
-export type Availability = (typeof AVAILABILITIES)[number];
+export {
+  AVAILABILITIES,
+  CALL_FLOWS,
+  CALL_STATUSES,
+  END_REASONS,
+  TRANSFER_OUTCOMES,
+  type Availability,
+  type CallFlow,
+  type CallStatus,
+  type EndReason,
+  type TransferOutcome,
+} from './terms';
 
 const MAX_TEXT = 200;
 const text = v.pipe(v.string(), v.maxLength(MAX_TEXT));

@@ -1,0 +1,174 @@
+/**
+ * The phone of one browser profile, as one plugin instance runs it (loaded off the first render by
+ * ./startSoftphone.ts): the election and the mirror (src/tabs), and, in the instance that owns the
+ * phone, the line, the call machine, what a reload must not lose (./continuity.ts) and the
+ * commands other tabs send it.
+ */
+import * as v from 'valibot';
+import type { DialerEvent, DialerMachine } from '../machine';
+import type { ReadableStore, Store } from '../store';
+import { createTabHub, platformChannel, platformLocks, toMirroredState, type TabRole } from '../tabs';
+import type { Line } from '../telephony/line';
+import { keepCallForNextOwner, takeSavedCall } from './continuity';
+import { createDialer } from './createDialer';
+import type { DiagnosticsLog } from './diagnostics';
+import { loadSettings, persistSettings } from './settingsStorage';
+import { currentSimulatedLine } from './simulator';
+import {
+  PHONE_HUB_NAME,
+  type EmitterRelay,
+  type OwnerPhone,
+  type PhoneCommand,
+  type PhoneIntent,
+  type PhoneState,
+  type RunningPhone,
+  type SharedPhone,
+  type SoftphoneOptions,
+} from './startSoftphone';
+
+export interface PhoneParts {
+  readonly line: SoftphoneOptions['line'];
+  readonly storage: Storage | undefined;
+  readonly tabs: SoftphoneOptions['tabs'];
+  readonly onOwner: SoftphoneOptions['onOwner'];
+  readonly page: SoftphoneOptions['page'];
+  readonly diagnostics: DiagnosticsLog;
+  readonly report: (message: string, code?: string) => void;
+  readonly emitted: EmitterRelay;
+  /** Written here: whether this instance owns the phone, the owner's phone, the mirrored state. */
+  readonly role: Store<TabRole>;
+  readonly owner: Store<OwnerPhone | null>;
+  readonly state: Store<PhoneState | null>;
+  /** Stops the whole instance (the page is going away). */
+  readonly stop: () => void;
+}
+
+const NOTHING_SHARED: SharedPhone = { line: null, callLog: null };
+
+/** Intents of the call machine a tab may send the owner: the agent's and Front's, never a line event. */
+const DIALER_INTENT = /^(AGENT\.[A-Z_]+|FRONT\.DIAL_(REQUEST|REFUSED)|SETTINGS\.UPDATE)$/;
+
+const IntentSchema = v.looseObject({ type: v.pipe(v.string(), v.maxLength(64)) }) as unknown as v.GenericSchema<unknown, PhoneIntent>;
+
+export function runPhone(parts: PhoneParts): RunningPhone {
+  const { storage, onOwner, page, diagnostics, report, emitted, owner } = parts;
+  const tabs = parts.tabs === 'platform' ? { locks: platformLocks(), channelFactory: platformChannel() } : parts.tabs;
+  const handlers = new Map<string, (command: PhoneCommand) => void | Promise<void>>();
+
+  const hub = createTabHub<PhoneState, PhoneIntent>({
+    name: PHONE_HUB_NAME,
+    locks: tabs?.locks,
+    channelFactory: tabs?.channelFactory,
+    intentSchema: IntentSchema,
+    onProblem: ({ code, message }) => report(message, code),
+    onIntent(intent) {
+      const phone = owner.getState();
+      if (!phone) throw new Error('The phone is not running in this tab.');
+      if (DIALER_INTENT.test(intent.type)) {
+        phone.actor.send(intent as DialerEvent);
+        return;
+      }
+      const run = handlers.get(intent.type);
+      if (!run) throw new Error(`${intent.type} is not a phone command.`);
+      return run(intent as PhoneCommand);
+    },
+  });
+  const stopState = hub.state.subscribe((next) => parts.state.setState(next));
+  const stopRole = follow(hub.role, parts.role);
+  parts.state.setState(hub.state.getState());
+
+  let stopOwner = () => {};
+  const stopOwnerWatch = hub.onBecomeOwner(() => {
+    stopOwner = startOwner();
+  });
+
+  /** The phone in the instance that owns it. */
+  function startOwner(): () => void {
+    const line: Line = typeof parts.line === 'function' ? parts.line() : parts.line;
+    const dialer = createDialer({ line, settings: loadSettings(storage) });
+    const stopDiagnostics = diagnostics.listenTo(dialer);
+    const stopPersisting = persistSettings(dialer, storage);
+    const stopEmitting = emitted.attach(dialer);
+    let sharedNow = NOTHING_SHARED;
+    let last = dialer.getSnapshot();
+    const publish = () => hub.publish({ ...toMirroredState<DialerMachine>(last), shared: sharedNow });
+    dialer.subscribe((snapshot) => {
+      if (snapshot === last) return;
+      last = snapshot;
+      publish();
+    });
+    dialer.start();
+    // A call the previous owner left (a reload, a closed tab) comes back before anything else.
+    const saved = takeSavedCall(storage, (message) => report(message, 'saved_call_unreadable'));
+    if (saved) dialer.send(saved);
+    const stopKeeping = keepCallForNextOwner(dialer, storage);
+    publish();
+
+    const phone: OwnerPhone = {
+      actor: dialer,
+      line,
+      share(patch) {
+        sharedNow = { ...sharedNow, ...patch };
+        publish();
+      },
+      handle(type, run) {
+        handlers.set(type, run as (command: PhoneCommand) => void | Promise<void>);
+      },
+    };
+    phone.handle('PHONE.SIMULATOR', async ({ command: what, from, name, giveUpAfterMs }) => {
+      const simulated = await currentSimulatedLine(line);
+      if (!simulated) throw new Error('the plugin is not on the simulated line');
+      if (what === 'ringAgent') simulated.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
+      else simulated[what]();
+    });
+    owner.setState(phone);
+    let stopExtras: (() => void) | void = undefined;
+    try {
+      stopExtras = onOwner?.(phone);
+    } catch (error) {
+      report(`The phone's set-up failed: ${error instanceof Error ? error.message : String(error)}`, 'owner_setup_failed');
+    }
+    return () => {
+      stopExtras?.();
+      owner.setState(null);
+      handlers.clear();
+      stopKeeping();
+      stopEmitting();
+      stopPersisting();
+      stopDiagnostics();
+      dialer.stop();
+      line.dispose();
+    };
+  }
+
+  // The page holding a call in progress asks before it goes (the call would end with it), and
+  // the owner lets go of the phone as the page goes, so another tab takes over at once.
+  const onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if (owner.getState()?.actor.getSnapshot().hasTag('inCall')) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  };
+  const onPageHide = () => parts.stop();
+  page?.addEventListener('beforeunload', onBeforeUnload as EventListener);
+  page?.addEventListener('pagehide', onPageHide);
+
+  return {
+    sendIntent: (intent) => hub.sendIntent(intent),
+    stop() {
+      page?.removeEventListener('beforeunload', onBeforeUnload as EventListener);
+      page?.removeEventListener('pagehide', onPageHide);
+      stopOwnerWatch();
+      stopOwner();
+      stopState();
+      stopRole();
+      hub.stop();
+      parts.role.setState('stopped');
+    },
+  };
+}
+
+function follow<T>(source: ReadableStore<T>, target: Store<T>): () => void {
+  target.setState(source.getState());
+  return source.subscribe((value) => target.setState(value));
+}

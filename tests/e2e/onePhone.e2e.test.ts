@@ -168,6 +168,25 @@ describe('one phone across every Front tab', () => {
     await waitForStatus(await frameOf(next), /^Call ended/);
   });
 
+  it('the tab that holds a call asks before it is closed, and stays with the call when the teammate says so', async () => {
+    const tabs = await openTabs(2);
+    const owner = await ownerIndex(tabs);
+    const holder = tabs[owner]!;
+    await holder.page.getByRole('button', { name: 'Ring the agent', exact: true }).click();
+    await pluginButton(holder, 'Answer').click();
+    await everyTabSays(tabs, /^Connected$/);
+    const asked = new Promise<string>((resolve) => holder.page.once('dialog', (dialog) => {
+      resolve(dialog.type());
+      void dialog.dismiss();
+    }));
+    await holder.page.close({ runBeforeUnload: true });
+    expect(await asked).toBe('beforeunload');
+    expect(holder.page.isClosed()).toBe(false);
+    await waitForStatus(await frameOf(holder), /^Connected$/);
+    await pluginButton(holder, 'Hang up').click();
+    await everyTabSays(tabs, /^Call ended/);
+  });
+
   it('reloading the owner mid-call ends the call in Front at once, and every tab says why', async () => {
     const tabs = await openTabs(2);
     const owner = await ownerIndex(tabs);

@@ -10,8 +10,8 @@
 //           call: the caller rings, the agent answers, the caller hangs up, the agent moves on,
 //           and the call's reports are all accepted before the next call. Heap after forced GC
 //           (v8 --expose-gc) after a warm-up of WARMUP calls, after CALLS more, and after each of
-//           ROUNDS more rounds of CALLS. Heap snapshots of a run (2026-12-02) put the first figure's growth in
-//           compiled code (the JIT still warming up; the code-space part is printed) and in the
+//           ROUNDS more rounds of CALLS. Heap snapshots of a run (2026-12-02) put the first
+//           figure's growth in compiled code (the JIT still warming up; the code-space part is printed) and in the
 //           capacity of the WeakMap hash tables of the `idb` library (its entries are weak and
 //           collected; the tables keep their peak size), which varies from run to run with GC
 //           timing; the later rounds, once warm, show what the calls themselves keep.

@@ -8,6 +8,10 @@
 //                latencies through the local Front workspace; see scripts/bench-browser.mjs
 //   server       reports accepted per second and report-to-Front latency (bench-server.mjs)
 //   sip          dial-to-INVITE and INVITE-to-ringing against Kamailio (bench-sip.mjs)
+//   memory       heap growth over 1,000 simulated calls through the real composition root, in
+//                Node (bench-tabs.mjs)
+//   tabs         (when Chromium is present) takeover time after the owner tab closes, two
+//                workspace tabs in one browser profile (bench-tabs.mjs)
 //
 // `npm run bench -- machine bundle` runs only the sections named.
 import { execFileSync } from 'node:child_process';
@@ -163,4 +167,6 @@ const hasKamailio = [() => existsSync('/usr/sbin/kamailio'), 'kamailio + kamaili
 
 if (wants('browser')) runScript('browser latencies', 'bench-browser.mjs', [], [hasChromium]);
 if (wants('server')) runScript('call-logging server', 'bench-server.mjs', [], []);
+if (wants('memory')) runScript('heap growth over 1,000 calls', 'bench-tabs.mjs', ['memory'], []);
+if (wants('tabs')) runScript('takeover after the owner tab closes', 'bench-tabs.mjs', ['tabs'], [hasChromium]);
 if (wants('sip')) runScript('SIP signalling latencies', 'bench-sip.mjs', ['30'], [hasChromium, isRoot, hasKamailio]);

@@ -95,6 +95,12 @@ export interface OutboxOptions {
   readonly maxFailed?: number;
   /** Calls with a report in flight at once. */
   readonly concurrency?: number;
+  /**
+   * How many calls' outcomes (accepted counts, the first refusal's reason) to remember for
+   * `progress`, most recently changed first. The UI only asks about the call on screen; without a
+   * bound a working day of calls would stay reachable. Pending reports are never forgotten.
+   */
+  readonly rememberCalls?: number;
 }
 
 export interface CallProgress {
@@ -143,12 +149,19 @@ export function createOutbox({
   backoff = { baseMs: 1_000, maxMs: 60_000 },
   maxFailed = 50,
   concurrency = 4,
+  rememberCalls = 32,
 }: OutboxOptions): Outbox {
   let store: ReportStore | null = null;
   /** Pending reports by call, oldest first; calls in the order their first pending report came. */
   const queues = new Map<string, StoredReport[]>();
+  /** What became of each recent call's reports, for `progress`: the last `rememberCalls` calls. */
   const accepted = new Map<string, number>();
   const failures = new Map<string, string>();
+  const remember = <T>(map: Map<string, T>, callId: string, value: T) => {
+    map.delete(callId);
+    map.set(callId, value);
+    while (map.size > rememberCalls) map.delete(map.keys().next().value!);
+  };
   let failedList: StoredReport[] = [];
   const inflight = new Set<string>();
   let writes: Promise<unknown> = Promise.resolve();
@@ -171,7 +184,7 @@ export function createOutbox({
     for (const row of rows) {
       if (row.failed !== undefined) {
         failedList.push(row);
-        if (!failures.has(row.callId)) failures.set(row.callId, row.failed);
+        if (!failures.has(row.callId)) remember(failures, row.callId, row.failed);
       } else enqueueLocal(row);
     }
   });
@@ -225,7 +238,7 @@ export function createOutbox({
     switch (outcome.kind) {
       case 'accepted':
         drop();
-        accepted.set(row.callId, (accepted.get(row.callId) ?? 0) + 1);
+        remember(accepted, row.callId, (accepted.get(row.callId) ?? 0) + 1);
         attempts = 0;
         if (currentWait !== 'sending') setWait('sending');
         // If deleting fails the report is sent again after a reload: the server answers duplicate.
@@ -235,7 +248,7 @@ export function createOutbox({
         drop();
         const failed: StoredReport = { ...row, failed: outcome.reason };
         failedList.push(failed);
-        if (!failures.has(row.callId)) failures.set(row.callId, outcome.reason);
+        if (!failures.has(row.callId)) remember(failures, row.callId, outcome.reason);
         await store!.put(failed).catch(() => undefined);
         while (failedList.length > maxFailed) {
           const oldest = failedList.shift()!;

@@ -64,6 +64,12 @@ export interface SessionCoreOptions {
 
 const DTMF = /^[0-9*#]{1,32}$/;
 const MAX_CALL_ID = 128;
+/**
+ * How many of the latest call ids a line refuses to reuse. Ids are fresh UUIDs (or SIP Call-IDs),
+ * so the check guards against a caller repeating a recent id; remembering every id of a working
+ * day would keep it all reachable (the memory bench: ~40 B a call).
+ */
+export const REMEMBERED_CALL_IDS = 256;
 export const MAX_NAME = 200;
 const MAX_PARTICIPANTS = 10;
 
@@ -229,6 +235,7 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
     /** Makes the line's call: fresh record, its id never to be used again. */
     startCall(callId: string, direction: 'inbound' | 'outbound', main: L, extra: Omit<C, keyof CallRecord<L>>): C {
       usedCallIds.add(callId);
+      if (usedCallIds.size > REMEMBERED_CALL_IDS) usedCallIds.delete(usedCallIds.values().next().value!);
       const call = {
         ...extra,
         callId,

@@ -36,7 +36,7 @@ import type { HostCallRecord } from '../../../workspace/host';
 import type { WorkspaceTestHook } from '../../../workspace/testHook';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-import { CHROMIUM_ARGS as BASE_ARGS, CHROMIUM_PATH } from '../../support/chromium.mjs';
+import { CHROMIUM_ARGS as BASE_ARGS, CHROMIUM_PATH, PARTITIONED_FEATURES, THIRD_PARTY_COOKIES_ALLOWED_PREFERENCES } from '../../support/chromium.mjs';
 
 export { CHROMIUM_PATH };
 const CHROMIUM_ARGS = [...BASE_ARGS, '--disable-quic'];
@@ -152,31 +152,6 @@ export async function evaluateWith<G, T, A>(target: Page | Frame, globalName: st
 }
 
 /**
- * Playwright disables ThirdPartyStoragePartitioning in the --disable-features switch it passes
- * (playwright-core's chromiumSwitches.ts), so a plugin frame would share storage, locks and
- * channels with its origin's top-level pages, unlike in Chrome. Chromium reads only the last
- * --disable-features switch: this one, Playwright's list (1.65) without that entry, comes after
- * Playwright's and wins. The tabs test checks that partitioning is on.
- */
-const PARTITIONED_FEATURES =
-  '--disable-features=' +
-  [
-    'AvoidUnnecessaryBeforeUnloadCheckSync',
-    'DestroyProfileOnBrowserClose',
-    'HttpsUpgrades',
-    'HttpsFirstBalancedModeAutoEnable',
-    'LensOverlay',
-    'MediaRouter',
-    'PaintHolding',
-    'AvoidCorsURLLoaderRestartOnRedirect',
-    'TcpPortRandomizationWin',
-    'OptimizationHints',
-    'NetworkTimeServiceQuerying',
-    'AimEnabled',
-    'PreconnectToSearch',
-  ].join(',');
-
-/**
  * A fresh browser profile that allows third-party cookies (Chromium's `cookie_controls_mode` 0,
  * seeded in its Preferences before launch; CDP's Network.setCookieControls does not lift the
  * block on third-party storage). Its directory goes when the context closes.
@@ -184,7 +159,7 @@ const PARTITIONED_FEATURES =
 async function launchProfile(): Promise<BrowserContext> {
   const dir = mkdtempSync(join(tmpdir(), 'softphone-e2e-profile-'));
   mkdirSync(join(dir, 'Default'));
-  writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+  writeFileSync(join(dir, 'Default', 'Preferences'), THIRD_PARTY_COOKIES_ALLOWED_PREFERENCES);
   try {
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM_PATH,

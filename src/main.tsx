@@ -65,7 +65,11 @@ const softphone = startSoftphone({
         dialer: phone.actor,
         simulated: simulatedLine,
         createSip: (account, options) =>
-          import('./telephony/sip').then(({ createSipLine }) => createSipLine(account, { ...options, logger: reportSipLog(softphone.diagnostics) })),
+          import('./telephony/sip').then(({ createSipLine, profileSipInstanceId }) =>
+            // One SIP device per browser profile: whichever tab owns the phone registers as it, so the
+            // registrar keeps one contact for the account (the new owner's replaces the old one's).
+            createSipLine(account, { ...options, instanceId: profileSipInstanceId(storage), logger: reportSipLog(softphone.diagnostics) }),
+          ),
         storage,
       });
       const stopSharing = shareLineChoice(lines, phone);

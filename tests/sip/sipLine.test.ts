@@ -724,6 +724,11 @@ describe('the SIP line: registration', () => {
       noAnswerTimeoutSeconds: 60,
     });
   });
+
+  it("registers as the device it is given (the profile's SIP instance id), so the registrar replaces its previous binding", () => {
+    const t = setup({ instanceId: '8f2b6c1e-3d4a-4b5c-9e7f-0a1b2c3d4e5f' });
+    expect(t.ua.config.instanceId).toBe('8f2b6c1e-3d4a-4b5c-9e7f-0a1b2c3d4e5f');
+  });
 });
 
 describe('the SIP line: ICE', () => {

@@ -10,6 +10,7 @@ import type { SipLine, SipLineOptions } from './types';
 export { validateSipAccount, type SipAccount, type SipAccountField, type SipAccountValidation } from './account';
 export type { RegistrationState, Registration } from './registration';
 export { REGISTRATION_REASONS } from './registration';
+export { profileSipInstanceId, SIP_INSTANCE_KEY } from './instanceId';
 export type { SipDevices } from './media';
 export type { SipLine, SipLineOptions, SipLogEntry } from './types';
 

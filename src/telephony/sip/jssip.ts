@@ -24,6 +24,8 @@ export const createJsSipUserAgent: CreateUserAgent = (config: StackConfig): Stac
     connection_recovery_min_interval: config.reconnectMinSeconds,
     connection_recovery_max_interval: config.reconnectMaxSeconds,
     no_answer_timeout: config.noAnswerTimeoutSeconds,
+    // JsSIP puts it in the REGISTER's Contact (+sip.instance, with reg-id=1) and in its GRUU.
+    ...(config.instanceId ? { instance_id: config.instanceId } : {}),
   });
   // JsSIP's RTCSession and UA implement the calls and events of stack.ts; their published
   // definitions are looser (any-typed handlers, enum-typed status), hence the single cast here.

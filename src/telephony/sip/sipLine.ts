@@ -115,6 +115,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     reconnectMinSeconds,
     reconnectMaxSeconds,
     noAnswerTimeoutSeconds,
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
   const registrar = startRegistrar(ua, { reconnectMinSeconds, log });
 

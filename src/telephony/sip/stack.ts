@@ -150,6 +150,8 @@ export interface StackConfig {
   readonly reconnectMaxSeconds: number;
   /** Seconds an unanswered incoming call rings before the line gives up on it. */
   readonly noAnswerTimeoutSeconds: number;
+  /** The device's `+sip.instance` UUID; absent: the stack makes one. */
+  readonly instanceId?: string;
 }
 
 export type CreateUserAgent = (config: StackConfig) => StackUserAgent;

@@ -53,6 +53,12 @@ export interface SipLineOptions {
   readonly reconnectMaxSeconds?: number;
   /** How long a registration lasts before it is refreshed, in seconds. Default 300. */
   readonly registerExpiresSeconds?: number;
+  /**
+   * The device's SIP instance id (a UUID; RFC 5626 `+sip.instance` in the REGISTER's Contact).
+   * Give the same one to every line of a browser profile (see `profileSipInstanceId`), so a new
+   * registration replaces the previous one at the registrar. Default: a new one per line.
+   */
+  readonly instanceId?: string;
   /** How long an unanswered incoming call rings before it counts as missed, in seconds. Default 60. */
   readonly noAnswerTimeoutSeconds?: number;
   /** Receives the line's log (registration changes, call failures with their SIP codes). */

@@ -6,34 +6,11 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS as BASE_ARGS, CHROMIUM_PATH } from '../../support/chromium.mjs';
+import { CHROMIUM_ARGS as BASE_ARGS, CHROMIUM_PATH, PARTITIONED_FEATURES, THIRD_PARTY_COOKIES_ALLOWED_PREFERENCES } from '../../support/chromium.mjs';
 
 const CHROMIUM_ARGS = [...BASE_ARGS, '--disable-quic'];
 
-/**
- * Playwright disables ThirdPartyStoragePartitioning in the --disable-features switch it passes
- * (playwright-core's chromiumSwitches.ts), so a plugin frame would share storage, locks and
- * channels with its origin's top-level pages, unlike in Chrome. Chromium reads only the last
- * --disable-features switch: this one, Playwright's list (1.65) without that entry, comes after
- * Playwright's and wins. The tabs test checks that partitioning is on.
- */
-export const PARTITIONED_FEATURES =
-  '--disable-features=' +
-  [
-    'AvoidUnnecessaryBeforeUnloadCheckSync',
-    'DestroyProfileOnBrowserClose',
-    'HttpsUpgrades',
-    'HttpsFirstBalancedModeAutoEnable',
-    'LensOverlay',
-    'MediaRouter',
-    'PaintHolding',
-    'AvoidCorsURLLoaderRestartOnRedirect',
-    'TcpPortRandomizationWin',
-    'OptimizationHints',
-    'NetworkTimeServiceQuerying',
-    'AimEnabled',
-    'PreconnectToSearch',
-  ].join(',');
+export { PARTITIONED_FEATURES };
 
 /**
  * A fresh browser profile that allows third-party cookies (Chromium's `cookie_controls_mode` 0,
@@ -43,7 +20,7 @@ export const PARTITIONED_FEATURES =
 export async function launchProfile() {
   const dir = mkdtempSync(join(tmpdir(), 'softphone-e2e-profile-'));
   mkdirSync(join(dir, 'Default'));
-  writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
+  writeFileSync(join(dir, 'Default', 'Preferences'), THIRD_PARTY_COOKIES_ALLOWED_PREFERENCES);
   try {
     const context = await chromium.launchPersistentContext(dir, {
       executablePath: CHROMIUM_PATH,

@@ -113,8 +113,14 @@ export class Lab {
     return this.request('page.open', name, path);
   }
 
-  closePage(name: string): Promise<unknown> {
-    return this.request('page.close', name);
+  /** `runBeforeUnload`: closed as a person closes a tab (beforeunload, pagehide and unload run first). */
+  closePage(name: string, options: { runBeforeUnload?: boolean } = {}): Promise<unknown> {
+    return this.request('page.close', name, options);
+  }
+
+  /** The contact addresses Kamailio's registrar holds for `aor` (user@domain), now. */
+  registrarContacts(aor: string): Promise<string[]> {
+    return this.request('kamailio.contacts', aor) as Promise<string[]>;
   }
 
   /** Calls `window.lab[method](...args)` in the page and returns its (JSON) result. */

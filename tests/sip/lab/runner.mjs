@@ -5,9 +5,9 @@
 // forwards what the pages report as { event: 'page', page, data }.
 //
 // Plain JavaScript on purpose: Node 20 runs it directly, with nothing to compile.
-import { CHROMIUM_ARGS } from '../../support/chromium.mjs';
+import { CHROMIUM_ARGS, PARTITIONED_FEATURES, THIRD_PARTY_COOKIES_ALLOWED_PREFERENCES } from '../../support/chromium.mjs';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,16 @@ async function portOpen(port) {
 
 // ---- Vite and Chromium ----------------------------------------------------------------------
 
+const BROWSER_ARGS = [
+  ...CHROMIUM_ARGS,
+  // Without it WebRTC gathers no ICE candidate on loopback.
+  '--allow-loopback-in-peer-connection',
+  // Background pages must not have their timers throttled: several parties share one browser.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
 async function startWeb() {
   const { createServer } = await import('vite');
   vite = await createServer({
@@ -120,19 +130,7 @@ async function startWeb() {
   });
   await vite.listen();
   const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      ...CHROMIUM_ARGS,
-      // Without it WebRTC gathers no ICE candidate on loopback.
-      '--allow-loopback-in-peer-connection',
-      // Background pages must not have their timers throttled: several parties share one browser.
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
-  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS });
   return { httpPort: HTTP_PORT, wsUrl: `ws://127.0.0.1:${WS_PORT}` };
 }
 
@@ -153,14 +151,28 @@ async function openPage(name, path) {
   return { name };
 }
 
-async function closePage(name) {
+/**
+ * Closes a page. A tab sharing its profile with another page closes alone; the last one closes the
+ * profile. `runBeforeUnload: true` closes it as a person closes a tab: beforeunload, pagehide and
+ * unload run first (the plugin's owner unregisters then).
+ */
+async function closePage(name, options = {}) {
   const entry = pages.get(name);
   if (!entry) return;
   pages.delete(name);
-  // A tab sharing its profile with another page closes alone; the last one closes the profile.
   const shared = [...pages.values()].some((other) => other.context === entry.context);
-  if (shared) await entry.page.close({ runBeforeUnload: false }).catch(() => {});
-  else await entry.context.close().catch(() => {});
+  const runBeforeUnload = options.runBeforeUnload === true;
+  if (shared) {
+    await entry.page.close({ runBeforeUnload }).catch(() => {});
+    // With runBeforeUnload, close() resolves before the page is gone: wait for it.
+    if (runBeforeUnload && !entry.page.isClosed()) await new Promise((done) => entry.page.once('close', done));
+    return;
+  }
+  if (runBeforeUnload) {
+    await entry.page.close({ runBeforeUnload }).catch(() => {});
+    if (!entry.page.isClosed()) await new Promise((done) => entry.page.once('close', done));
+  }
+  await entry.context.close().catch(() => {});
 }
 
 /** The contacts the registrar holds for `aor` (user@domain), from Kamailio's own location table. */
@@ -217,9 +229,15 @@ async function openApp(name, url, options = {}) {
   // and Web Locks), as a teammate with Front open in several tabs.
   const shared = options.sameContextAs ? pages.get(options.sameContextAs) : null;
   if (options.sameContextAs && !shared) throw new Error(`No page named ${options.sameContextAs}.`);
-  const context = shared ? shared.context : await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  // `profile: true`: a browser profile of its own (a persistent context: one more Chromium process)
+  // that allows third-party cookies as Chrome's regular windows do, with storage partitioning on.
+  // Playwright's own contexts block them, and with them every storage API of the plugin iframe
+  // (navigator.locks and localStorage throw SecurityError): its tabs could not elect one owner.
+  const context = shared ? shared.context : options.profile ? await launchProfile() : await browser.newContext({ viewport: { width: 1440, height: 900 } });
   if (options.initScript && !shared) await context.addInitScript({ content: options.initScript });
-  const page = await context.newPage();
+  // A persistent context opens with one blank page: the first tab uses it.
+  const blank = !shared && options.profile ? context.pages().find((p) => p.url() === 'about:blank') : undefined;
+  const page = blank ?? (await context.newPage());
   page.on('pageerror', (error) => send({ event: 'page', page: name, data: { kind: 'pageerror', message: String(error?.stack ?? error) } }));
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') {
@@ -230,6 +248,28 @@ async function openApp(name, url, options = {}) {
   await page.goto(url);
   if (options.waitFor) await page.waitForFunction(options.waitFor, null, { timeout: 30_000 });
   return { name };
+}
+
+/** A fresh persistent browser profile that allows third-party cookies; its directory goes with it. */
+async function launchProfile() {
+  const { chromium } = await import('playwright-core');
+  const dir = mkdtempSync(join(runDir, 'profile-'));
+  mkdirSync(join(dir, 'Default'));
+  writeFileSync(join(dir, 'Default', 'Preferences'), THIRD_PARTY_COOKIES_ALLOWED_PREFERENCES);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BROWSER_ARGS, PARTITIONED_FEATURES],
+    viewport: { width: 1440, height: 900 },
+  });
+  context.once('close', () => {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // Chromium may still be writing as it exits; the run directory goes at lab.stop anyway.
+    }
+  });
+  return context;
 }
 
 /**

@@ -35,6 +35,8 @@ export interface PhoneParts {
   readonly diagnostics: DiagnosticsLog;
   readonly report: (message: string, code?: string) => void;
   readonly emitted: EmitterRelay;
+  /** The calls' own events for every tab: fed by the owner's machine here, by its broadcasts elsewhere. */
+  readonly callEvents: EmitterRelay;
   /** Written here: whether this instance owns the phone, the owner's phone, the mirrored state. */
   readonly role: Store<TabRole>;
   readonly owner: Store<OwnerPhone | null>;
@@ -49,6 +51,18 @@ const NOTHING_SHARED: SharedPhone = { line: null, callLog: null };
 const DIALER_INTENT = /^(AGENT\.[A-Z_]+|FRONT\.DIAL_(REQUEST|REFUSED)|SETTINGS\.UPDATE)$/;
 
 const IntentSchema = v.looseObject({ type: v.pipe(v.string(), v.maxLength(64)) }) as unknown as v.GenericSchema<unknown, PhoneIntent>;
+
+/** The machine's events every tab hears (see ConnectFrontOptions.calls). */
+const CALL_EVENTS = ['CALL_STARTED', 'TAGS_SAVED'] as const;
+
+function isCallEvent(event: unknown): event is { type: (typeof CALL_EVENTS)[number]; detail: { callId: string } } {
+  if (typeof event !== 'object' || event === null) return false;
+  const { type, detail } = event as { type?: unknown; detail?: { callId?: unknown; participant?: unknown; tags?: unknown } };
+  if (typeof detail !== 'object' || detail === null || typeof detail.callId !== 'string') return false;
+  if (type === 'CALL_STARTED') return typeof detail.participant === 'string';
+  if (type === 'TAGS_SAVED') return Array.isArray(detail.tags) && detail.tags.every((tag) => typeof tag === 'string');
+  return false;
+}
 
 export function runPhone(parts: PhoneParts): RunningPhone {
   const { storage, onOwner, page, diagnostics, report, emitted, owner } = parts;
@@ -74,6 +88,12 @@ export function runPhone(parts: PhoneParts): RunningPhone {
     },
   });
   const stopState = hub.state.subscribe((next) => parts.state.setState(next));
+  // The owner's CALL_STARTED / TAGS_SAVED, for this tab's Front connection (tags for the call's
+  // conversation, which may be open here rather than in the owner's tab).
+  const stopEvents = hub.onEvent((event) => {
+    if (isCallEvent(event)) parts.callEvents.emit(event);
+    else report('Ignored an event from the tab that owns the phone: it is not a call event.', 'malformed_message');
+  });
   const stopRole = follow(hub.role, parts.role);
   parts.state.setState(hub.state.getState());
 
@@ -89,6 +109,11 @@ export function runPhone(parts: PhoneParts): RunningPhone {
     const stopDiagnostics = diagnostics.listenTo(dialer);
     const stopPersisting = persistSettings(dialer, storage);
     const stopEmitting = emitted.attach(dialer);
+    const shareCallEvent = (event: { type: string }) => {
+      parts.callEvents.emit(event);
+      hub.broadcast(event);
+    };
+    const callEventSubscriptions = CALL_EVENTS.map((type) => dialer.on(type, shareCallEvent));
     let sharedNow = NOTHING_SHARED;
     let last = dialer.getSnapshot();
     const publish = () => hub.publish({ ...toMirroredState<DialerMachine>(last), shared: sharedNow });
@@ -134,6 +159,7 @@ export function runPhone(parts: PhoneParts): RunningPhone {
       handlers.clear();
       stopKeeping();
       stopEmitting();
+      for (const subscription of callEventSubscriptions) subscription.unsubscribe();
       stopPersisting();
       stopDiagnostics();
       dialer.stop();
@@ -161,6 +187,7 @@ export function runPhone(parts: PhoneParts): RunningPhone {
       stopOwnerWatch();
       stopOwner();
       stopState();
+      stopEvents();
       stopRole();
       hub.stop();
       parts.role.setState('stopped');

@@ -124,9 +124,12 @@ export function startSoftphone({
   // Emitted events of the owner's machine, for the Front connection (notifications, tags): heard
   // only where the phone is owned, so a notification is raised once whatever the number of tabs.
   const emitted = createEmitterRelay();
+  // The calls' own events (CALL_STARTED, TAGS_SAVED), heard in every tab: the tab whose
+  // conversation a call belongs to applies its tags.
+  const callEvents = createEmitterRelay();
   let stopped = false;
   const phone: Promise<RunningPhone | null> = import('./phone').then(({ runPhone }) =>
-    stopped ? null : runPhone({ line, storage, tabs, onOwner, page, diagnostics, report, emitted, role, owner, state, stop: () => stopAll() }),
+    stopped ? null : runPhone({ line, storage, tabs, onOwner, page, diagnostics, report, emitted, callEvents, role, owner, state, stop: () => stopAll() }),
   );
   const sendIntent = (intent: PhoneIntent) =>
     phone.then((running) => (running ? running.sendIntent(intent) : Promise.reject(new Error('The phone has stopped.'))));
@@ -162,7 +165,14 @@ export function startSoftphone({
   const connection: Promise<FrontConnection | null> = import('../front/connectFront').then(({ connectFront }) =>
     stopped
       ? null
-      : connectFront({ host: buffered, session, dialer: { send: (event) => actor.send(event), on: emitted.on }, normalize, report: (d) => diagnostics.add('front', d) }),
+      : connectFront({
+          host: buffered,
+          session,
+          dialer: { send: (event) => actor.send(event), on: emitted.on },
+          calls: { on: callEvents.on },
+          normalize,
+          report: (d) => diagnostics.add('front', d),
+        }),
   );
   const front: FrontConnection = {
     call: (handle) => connection.then((c) => c?.call(handle)),
@@ -237,20 +247,23 @@ export interface RunningPhone {
  */
 function createEmitterRelay() {
   const listeners = new Map<string, Set<(event: never) => void>>();
-  return {
+  const relay = {
     on: ((type: string, handler: (event: never) => void) => {
       let set = listeners.get(type);
       if (!set) listeners.set(type, (set = new Set()));
       set.add(handler);
       return { unsubscribe: () => void set.delete(handler) };
     }) as unknown as DialerActorInstance['on'],
+    /** Tells the listeners of its type. */
+    emit(event: { type: string }): void {
+      for (const handler of [...(listeners.get(event.type) ?? [])]) (handler as (e: unknown) => void)(event);
+    },
     attach(dialer: DialerActorInstance): () => void {
-      const subscription = dialer.on('*' as DialerEmitted, (event: { type: string }) => {
-        for (const handler of [...(listeners.get(event.type) ?? [])]) (handler as (e: unknown) => void)(event);
-      });
+      const subscription = dialer.on('*' as DialerEmitted, (event: { type: string }) => relay.emit(event));
       return () => subscription.unsubscribe();
     },
   };
+  return relay;
 }
 
 /**

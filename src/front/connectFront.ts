@@ -13,8 +13,17 @@ export type FrontDiagnostic = { code: 'notification_failed' | 'dismiss_failed' |
 export interface ConnectFrontOptions {
   host: FrontHost;
   session: FrontSession;
-  /** The dialer: sent Call-button numbers; heard through its emitted events, never its snapshots. */
+  /**
+   * The dialer: sent Call-button numbers; heard through its emitted events, never its snapshots.
+   * Its events raise Front's notifications: give the events of the machine that owns the phone,
+   * in the tab that owns it only, so each is raised once whatever the number of tabs.
+   */
   dialer: Pick<Actor<DialerMachine>, 'send' | 'on'>;
+  /**
+   * Where the calls' own events (CALL_STARTED, TAGS_SAVED) are heard in every tab, so the tab
+   * whose conversation a call was dialled from (or is open on) applies its tags. Default: `dialer`.
+   */
+  calls?: Pick<Actor<DialerMachine>, 'on'>;
   /**
    * Normalises a phone handle. Answers at once when it can (the phone-number metadata is loaded),
    * else with a promise (it loads on first use).
@@ -46,7 +55,8 @@ const REMEMBERED_TAGGED = 50;
  * - Front's tags (all pages) become the wrap-up tag list, and tags saved for a call are applied to
  *   the call's conversation when it is the one open in Front (or as soon as it is opened again).
  */
-export function connectFront({ host, session, dialer, normalize, report }: ConnectFrontOptions): FrontConnection {
+export function connectFront(options: ConnectFrontOptions): FrontConnection {
+  const { host, session, dialer, normalize, report } = options;
   const clicks: string[] = [];
   let queue: Promise<void> = Promise.resolve();
   let stopped = false;
@@ -160,8 +170,9 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
   /** The ringing call's notification: its id once Front showed it, null when Front refused. */
   let ringing: { callId: string; notification: Promise<string | null> } | null = null;
 
+  const onCallStarted = ({ detail }: Extract<DialerEmitted, { type: 'CALL_STARTED' }>) => rememberConversation(detail.callId, detail.participant);
+
   const onStarted = ({ detail }: Extract<DialerEmitted, { type: 'CALL_STARTED' }>) => {
-    rememberConversation(detail.callId, detail.participant);
     if (detail.callType !== 'inbound') return;
     const notification = host
       .displayNotification({
@@ -205,10 +216,12 @@ export function connectFront({ host, session, dialer, normalize, report }: Conne
     applyPendingTags();
   };
 
+  const calls = options.calls ?? dialer;
   const subscriptions = [
+    calls.on('CALL_STARTED', onCallStarted),
+    calls.on('TAGS_SAVED', onTagsSaved),
     dialer.on('CALL_STARTED', onStarted),
     dialer.on('RINGING_STOPPED', onRingingStopped),
-    dialer.on('TAGS_SAVED', onTagsSaved),
     dialer.on('WRAP_UP_STARTED', loadTags),
   ];
 

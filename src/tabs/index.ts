@@ -20,6 +20,7 @@
  * | body                                    | sent by  | when                                          |
  * |-----------------------------------------|----------|-----------------------------------------------|
  * | `state { epoch, rev, state }`           | owner    | each `publish`, and in answer to a `sync`     |
+ * | `event { epoch, event }`                | owner    | `broadcast`: something happened (best effort, not sent again) |
  * | `heartbeat { epoch, rev, done }`        | owner    | on taking over, then every `heartbeatMs` (1 s); in answer to a `sync` before any state |
  * | `sync { reason }`                       | follower | on start (`hello`); when a heartbeat's rev is ahead of its state (`behind`); after `silenceMs` (3 s) without a word from the owner (`silence`) |
  * | `intent { id, intent }`                 | follower | `sendIntent`; again with the same id every `intentRetryMs` (750 ms) until answered, and at once when a new owner speaks |

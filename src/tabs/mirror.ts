@@ -19,6 +19,7 @@ export const MirrorMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('sync'), reason: v.picklist(['hello', 'behind', 'silence']) }),
   v.strictObject({ type: v.literal('state'), epoch: EpochSchema, rev: RevSchema, state: v.unknown() }),
   v.strictObject({ type: v.literal('heartbeat'), epoch: EpochSchema, rev: RevSchema, done: v.pipe(v.array(DoneSchema), v.maxLength(MAX_DONE)) }),
+  v.strictObject({ type: v.literal('event'), epoch: EpochSchema, event: v.unknown() }),
   v.strictObject({ type: v.literal('intent'), id: IntentIdSchema, intent: v.unknown() }),
   v.strictObject({ type: v.literal('ack'), id: IntentIdSchema }),
   v.strictObject({ type: v.literal('nack'), id: IntentIdSchema, reason: v.pipe(v.string(), v.maxLength(MAX_REASON)) }),
@@ -96,6 +97,13 @@ export interface TabHub<State, Intent> {
   /** Owner only: makes `state` every instance's latest. Reported as `not_owner` on a follower. */
   publish(state: State): void;
   /**
+   * Owner only: tells every other instance that something happened (best effort: an event a
+   * follower misses is not sent again; state is what converges). Reported as `not_owner` on a follower.
+   */
+  broadcast(event: unknown): void;
+  /** Hears the current owner's broadcasts (never this instance's own). Returns the stop. */
+  onEvent(listener: (event: unknown) => void): () => void;
+  /**
    * Runs an intent on the owner, wherever it is: resolves when it ran, rejects with a
    * {@link TabIntentError}. On the owner it runs here; on a follower it travels to the owner.
    */
@@ -123,6 +131,7 @@ type Outcome = string | null;
 const MAX_OUTCOMES = 256;
 
 export function createTabHub<State, Intent>(options: TabHubOptions<State, Intent>): TabHub<State, Intent> {
+  const eventListeners = new Set<(event: unknown) => void>();
   const timers = options.timers ?? platformTimers;
   const heartbeatMs = options.heartbeatMs ?? 1000;
   const silenceMs = options.silenceMs ?? 3 * heartbeatMs;
@@ -343,6 +352,15 @@ export function createTabHub<State, Intent>(options: TabHubOptions<State, Intent
         state.setState(next);
         return;
       }
+      case 'event':
+        for (const listener of [...eventListeners]) {
+          try {
+            listener(message.event);
+          } catch (error) {
+            report({ code: 'intent_failed', message: `A listener of the owner's events failed: ${error instanceof Error ? error.message : String(error)}` });
+          }
+        }
+        return;
       case 'heartbeat':
         forgetOld();
         for (const [intentId, outcome] of message.done) settle(intentId, outcome);
@@ -401,6 +419,18 @@ export function createTabHub<State, Intent>(options: TabHubOptions<State, Intent
       state.setState(next);
       channel?.post({ type: 'state', epoch, rev, state: next });
     },
+    broadcast(event) {
+      if (stopped) return;
+      if (!epoch) {
+        report({ code: 'not_owner', message: 'Only the tab that owns the phone broadcasts its events.' });
+        return;
+      }
+      channel?.post({ type: 'event', epoch, event });
+    },
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => void eventListeners.delete(listener);
+    },
     sendIntent(intent) {
       if (stopped) return Promise.reject(new TabIntentError('stopped', 'This tab no longer takes part in the phone.'));
       intentSeq += 1;
@@ -433,6 +463,7 @@ export function createTabHub<State, Intent>(options: TabHubOptions<State, Intent
       }
       pending.clear();
       ownerCallbacks.clear();
+      eventListeners.clear();
       election.stop();
       channel?.close();
       role.setState('stopped');

@@ -83,6 +83,30 @@ describe('one phone across tabs', () => {
     await until(() => p.lines[0]!.commands.some((c) => c.type === 'answer'));
   });
 
+  // Proved: without the owner's broadcast of CALL_STARTED / TAGS_SAVED (src/app/phone.ts,
+  // shareCallEvent) this fails (2026-12-02): only the owner's tab heard them, where the
+  // conversation is not open, and the call's conversation was never tagged.
+  it('tags saved for a call dialled from another tab are applied to that tab\'s conversation', async () => {
+    const p = profile();
+    const a = p.open('a');
+    const b = p.open('b');
+    a.host.deliver(contextOf({}));
+    await until(() => a.softphone.role.getState() === 'owner');
+    const conversation = { id: 'cnv_b', phoneRecipient: { handle: '+1 415-555-0100' } };
+    b.host.deliver(contextOf({ type: 'singleConversation', conversation }));
+    b.host.deliver(contextOf({ type: 'singleConversation', conversation, callRequest: { handle: '+1 415-555-0100', clickId: 't:9' } }));
+    await until(() => p.lines[0]!.commands.length > 0);
+    const callId = (p.lines[0]!.commands[0] as { callId: string }).callId;
+    p.lines[0]!.emit(ev.dialing(callId, '+14155550100', '+14155559999'));
+    p.lines[0]!.emit(ev.status(callId, 'connected'));
+    p.lines[0]!.emit(ev.status(callId, 'ended', 'regular', 'remoteHangup'));
+    await until(() => status(b.softphone) === 'ended');
+    b.softphone.actor.send({ type: 'AGENT.SAVE_TAGS', tags: ['tag_sales'] });
+    await until(() => b.host.callsOf('tag').length === 1);
+    expect(b.host.callsOf('tag')).toEqual([[['tag_sales']]]);
+    expect(a.host.callsOf('tag')).toEqual([]);
+  });
+
   // Proved: removing the DIALER_INTENT allow-list check in src/app/startSoftphone.ts (sending every
   // intent to the machine) makes this fail (2026-12-02): the forged line event rings the agent.
   it('another tab cannot forge what the line says: only agent and Front intents reach the machine', async () => {

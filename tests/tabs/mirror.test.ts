@@ -561,3 +561,17 @@ function shuffle<T>(items: T[], random: () => number): T[] {
   }
   return copy;
 }
+
+describe('events', () => {
+  it("the owner's broadcasts reach every other tab once, never itself; a follower cannot broadcast", async () => {
+    const [a, b, c] = [open('a'), open('b'), open('c')];
+    await tick();
+    const heard: Record<string, unknown[]> = { a: [], b: [], c: [] };
+    for (const tab of [a, b, c]) tab.hub.onEvent((event) => heard[tab.name]!.push(event));
+    a.hub.broadcast({ type: 'TAGS_SAVED', detail: { callId: 'c-1', tags: ['t'] } });
+    b.hub.broadcast({ type: 'forged' });
+    await tick();
+    expect(heard).toEqual({ a: [], b: [{ type: 'TAGS_SAVED', detail: { callId: 'c-1', tags: ['t'] } }], c: [{ type: 'TAGS_SAVED', detail: { callId: 'c-1', tags: ['t'] } }] });
+    expect(b.problems.map((p) => p.code)).toContain('not_owner');
+  });
+});

@@ -168,6 +168,8 @@ describe('one phone across every Front tab', () => {
     await waitForStatus(await frameOf(next), /^Call ended/);
   });
 
+  // Proved: without the preventDefault in onBeforeUnload (src/app/phone.ts) the tab closes without
+  // asking and this fails (2026-12-02).
   it('the tab that holds a call asks before it is closed, and stays with the call when the teammate says so', async () => {
     const tabs = await openTabs(2);
     const owner = await ownerIndex(tabs);

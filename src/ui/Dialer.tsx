@@ -96,8 +96,9 @@ function CurrentScreen({ screen, tagOptions }: { screen: Screen; tagOptions: rea
 
 /**
  * When the screen changes, focus moves to the new screen's `data-autofocus` element (Answer when
- * a call rings in, the number field back on the dial screen, ...). Not on first render: the
- * sidebar must not steal focus from Front when it loads.
+ * a call rings in, the number field back on the dial screen, ...), but only when the focus is
+ * already in the plugin. Not on first render: the sidebar must not steal focus from Front when it
+ * loads.
  */
 function useFocusOnScreenChange(screen: Screen) {
   const ref = useRef<HTMLElement>(null);
@@ -105,6 +106,10 @@ function useFocusOnScreenChange(screen: Screen) {
   useEffect(() => {
     if (shown.current === screen) return;
     shown.current = screen;
+    // Never take the focus from Front: only a teammate already in the plugin (its document has
+    // the focus) is moved along. Otherwise the call is announced (status region, ring,
+    // notification) and what they type stays where they type it.
+    if (!document.hasFocus()) return;
     ref.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
   }, [screen]);
   return ref;

@@ -168,6 +168,29 @@ describe('the softphone in the Front workspace', () => {
     });
   });
 
+  // Proved: without the document.hasFocus() check in src/ui/Dialer.tsx the ring moves the focus
+  // into the plugin and " there " is lost (2026-12-02).
+  it('never takes the focus from Front: a call rings while the teammate types a reply, and the text and a Space stay in Front', async () => {
+    await openSoftphone();
+    // The teammate has used the plugin before (a dial), then went back to Front to write.
+    await ws.plugin.getByLabel('Phone number').click();
+    await ws.page.getByRole('button', { name: /Renewal quote for 2026/ }).click();
+    const reply = ws.page.getByLabel('Reply');
+    await reply.click();
+    await ws.page.keyboard.type('Hello');
+    // The caller rings without anyone touching the workspace (a click there would move the focus).
+    await ws.hook((w) => w.ring());
+    await waitForStatus(frame, /^Incoming call from/);
+    await ws.page.waitForTimeout(300);
+    await ws.page.keyboard.type(' there ');
+    await ws.page.waitForTimeout(300);
+    expect(await reply.inputValue()).toBe('Hello there ');
+    expect(await ws.page.evaluate(() => document.activeElement?.id)).toBe('ws-reply');
+    await waitForStatus(frame, /^Incoming call from/);
+    await pluginButton('Decline').click();
+    await waitForStatus(frame, /^Call ended/);
+  });
+
   it('mandatory tagging offers Front’s tags from every page and applies the picked one to the conversation', async () => {
     await openSoftphone();
     await pluginButton('Settings').click();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ev } from '../support/fakeLine';
 import { renderDialer, screen, statusText } from '../support/render';
 
@@ -18,6 +18,16 @@ describe('an incoming call', () => {
     expect(screen.getByRole('heading', { name: 'Maria Garcia' })).toBeTruthy();
     expect(screen.getByText(CALLER)).toBeTruthy();
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Answer' }));
+  });
+
+  // Proved: removing the document.hasFocus() check in src/ui/Dialer.tsx makes this fail (2026-12-02).
+  it('rings without taking the focus when the teammate is in Front (the plugin has no focus)', () => {
+    const hasFocus = vi.spyOn(document, 'hasFocus').mockReturnValue(false);
+    const before = document.activeElement;
+    ringing();
+    expect(statusText()).toBe(`Incoming call from Maria Garcia (${CALLER})`);
+    expect(document.activeElement).toBe(before);
+    hasFocus.mockRestore();
   });
 
   it('Answer connects the call once the line says so', async () => {

@@ -51,6 +51,11 @@ export function ConversationView() {
           </ul>
         )}
       </div>
+      {/* Where a teammate types a reply, as in Front: the plugin must never take the focus from it. */}
+      <label className="ws-subheading" htmlFor="ws-reply">
+        Reply
+      </label>
+      <textarea id="ws-reply" className="ws-reply" rows={3} key={conversation.id} />
     </section>
   );
 }

@@ -52,6 +52,10 @@ const DIALER_INTENT = /^(AGENT\.[A-Z_]+|FRONT\.DIAL_(REQUEST|REFUSED)|SETTINGS\.
 
 const IntentSchema = v.looseObject({ type: v.pipe(v.string(), v.maxLength(64)) }) as unknown as v.GenericSchema<unknown, PhoneIntent>;
 
+/** Phone commands whose handler the owner may register a moment after it takes the phone. */
+const PHONE_COMMANDS = new Set(['PHONE.LINE_CONNECT', 'PHONE.LINE_DISCONNECT', 'PHONE.LINE_DEVICES', 'PHONE.LINE_DEFAULTS']);
+const HANDLER_WAIT_MS = 4000;
+
 /** The machine's events every tab hears (see ConnectFrontOptions.calls). */
 const CALL_EVENTS = ['CALL_STARTED', 'TAGS_SAVED'] as const;
 
@@ -68,6 +72,23 @@ export function runPhone(parts: PhoneParts): RunningPhone {
   const { storage, onOwner, page, diagnostics, report, emitted, owner } = parts;
   const tabs = parts.tabs === 'platform' ? { locks: platformLocks(), channelFactory: platformChannel() } : parts.tabs;
   const handlers = new Map<string, (command: PhoneCommand) => void | Promise<void>>();
+  type Run = (command: PhoneCommand) => void | Promise<void>;
+  const waitingFor = new Map<string, Set<(run: Run) => void>>();
+  /** The handler of `type` once registered, for at most HANDLER_WAIT_MS. */
+  const handlerFor = (type: string) =>
+    new Promise<Run>((resolve, reject) => {
+      const waiters = waitingFor.get(type) ?? new Set<(run: Run) => void>();
+      waitingFor.set(type, waiters);
+      const waiter = (run: Run) => {
+        clearTimeout(timer);
+        resolve(run);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error('The phone is still starting: try again.'));
+      }, HANDLER_WAIT_MS);
+      waiters.add(waiter);
+    });
 
   const hub = createTabHub<PhoneState, PhoneIntent>({
     name: PHONE_HUB_NAME,
@@ -83,8 +104,10 @@ export function runPhone(parts: PhoneParts): RunningPhone {
         return;
       }
       const run = handlers.get(intent.type);
-      if (!run) throw new Error(`${intent.type} is not a phone command.`);
-      return run(intent as PhoneCommand);
+      if (run) return run(intent as PhoneCommand);
+      // The owner's line choice loads right after it takes the phone: a command for it waits.
+      if (!PHONE_COMMANDS.has(intent.type)) throw new Error(`${intent.type} is not a phone command.`);
+      return handlerFor(intent.type).then((later) => later(intent as PhoneCommand));
     },
   });
   const stopState = hub.state.subscribe((next) => parts.state.setState(next));
@@ -138,6 +161,8 @@ export function runPhone(parts: PhoneParts): RunningPhone {
       },
       handle(type, run) {
         handlers.set(type, run as (command: PhoneCommand) => void | Promise<void>);
+        for (const waiter of waitingFor.get(type) ?? []) waiter(run as Run);
+        waitingFor.delete(type);
       },
     };
     phone.handle('PHONE.SIMULATOR', async ({ command: what, from, name, giveUpAfterMs }) => {

@@ -107,6 +107,25 @@ describe('one phone across tabs', () => {
     expect(a.host.callsOf('tag')).toEqual([]);
   });
 
+  // Proved: without the wait for a late handler (handlerFor in src/app/phone.ts) the command is
+  // refused as "not a phone command" (2026-12-02).
+  it('a line command sent while the owner is still setting up its line choice waits for it, then runs', async () => {
+    const ran: string[] = [];
+    const softphone = startSoftphone({
+      line: new FakeLine(),
+      host: new FakeHost(),
+      storage: localStorage,
+      onOwner(phone) {
+        const timer = setTimeout(() => phone.handle('PHONE.LINE_DISCONNECT', () => void ran.push('disconnect')), 50);
+        return () => clearTimeout(timer);
+      },
+    });
+    running.push(softphone);
+    await softphone.command({ type: 'PHONE.LINE_DISCONNECT' });
+    expect(ran).toEqual(['disconnect']);
+    await expect(softphone.command({ type: 'PHONE.NOPE' } as never)).rejects.toMatchObject({ code: 'refused' });
+  });
+
   // Proved: removing the DIALER_INTENT allow-list check in src/app/startSoftphone.ts (sending every
   // intent to the machine) makes this fail (2026-12-02): the forged line event rings the agent.
   it('another tab cannot forge what the line says: only agent and Front intents reach the machine', async () => {

@@ -1,6 +1,5 @@
 import * as v from 'valibot';
-import { END_REASONS } from '../telephony/protocol';
-import { ParticipantSchema } from '../telephony/protocol';
+import { END_REASONS, ParticipantSchema } from '../telephony/protocol';
 import type { DialerSnapshot, RecoveredFrom, SessionRecover } from '../machine';
 
 /**

@@ -14,6 +14,7 @@ import { createDialer } from './createDialer';
 import type { DiagnosticsLog } from './diagnostics';
 import { loadSettings, persistSettings } from './settingsStorage';
 import { currentSimulatedLine } from './simulator';
+import { applySimulatorCommand } from '../telephony/simulated/remoteControl';
 import {
   PHONE_HUB_NAME,
   type EmitterRelay,
@@ -110,7 +111,7 @@ export function runPhone(parts: PhoneParts): RunningPhone {
       return handlerFor(intent.type).then((later) => later(intent as PhoneCommand));
     },
   });
-  const stopState = hub.state.subscribe((next) => parts.state.setState(next));
+  const stopState = follow(hub.state, parts.state);
   // The owner's CALL_STARTED / TAGS_SAVED, for this tab's Front connection (tags for the call's
   // conversation, which may be open here rather than in the owner's tab).
   const stopEvents = hub.onEvent((event) => {
@@ -118,7 +119,6 @@ export function runPhone(parts: PhoneParts): RunningPhone {
     else report('Ignored an event from the tab that owns the phone: it is not a call event.', 'malformed_message');
   });
   const stopRole = follow(hub.role, parts.role);
-  parts.state.setState(hub.state.getState());
 
   let stopOwner = () => {};
   const stopOwnerWatch = hub.onBecomeOwner(() => {
@@ -165,11 +165,10 @@ export function runPhone(parts: PhoneParts): RunningPhone {
         waitingFor.delete(type);
       },
     };
-    phone.handle('PHONE.SIMULATOR', async ({ command: what, from, name, giveUpAfterMs }) => {
+    phone.handle('PHONE.SIMULATOR', async ({ type: _type, ...simulatorCommand }) => {
       const simulated = await currentSimulatedLine(line);
       if (!simulated) throw new Error('the plugin is not on the simulated line');
-      if (what === 'ringAgent') simulated.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
-      else simulated[what]();
+      applySimulatorCommand(simulated, simulatorCommand);
     });
     owner.setState(phone);
     let stopExtras: (() => void) | void = undefined;

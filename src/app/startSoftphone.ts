@@ -10,8 +10,7 @@ import { createMirroredActor, toMirroredState, type MirroredActor, type Mirrored
 import type { ChannelFactory, LockPort, TabHub, TabRole } from '../tabs';
 import type { Line } from '../telephony/line';
 import { SIMULATED_CAPABILITIES } from '../telephony/simulated/catalog';
-import type { SimulatorMessage } from '../telephony/simulated/remoteControl';
-import type { SimulatedLine } from '../telephony/simulated/simulatedLine';
+import type { SimulatorCommand } from '../telephony/simulated/remoteControl';
 import type { SipAccount, SipDevices } from '../telephony/sip';
 import type { DialerActorInstance } from './createDialer';
 import { createDiagnosticsLog, type DiagnosticsLog } from './diagnostics';
@@ -31,7 +30,7 @@ export type PhoneState = MirroredState<DialerMachine> & { readonly shared: Share
 
 /** Commands for the phone beside the call machine, run by the owner whichever tab sends them. */
 export type PhoneCommand =
-  | { type: 'PHONE.SIMULATOR'; command: SimulatorMessage['command']; from?: string; name?: string; giveUpAfterMs?: number }
+  | ({ type: 'PHONE.SIMULATOR' } & SimulatorCommand)
   | { type: 'PHONE.LINE_CONNECT'; account: SipAccount }
   | { type: 'PHONE.LINE_DISCONNECT' }
   | { type: 'PHONE.LINE_DEVICES'; devices: SipDevices }
@@ -186,7 +185,7 @@ export function startSoftphone({
         stopped
           ? () => {}
           : listenForSimulatorMessages(
-              () => Promise.resolve(simulatorProxy(command, (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }))),
+              (simulatorCommand) => command({ type: 'PHONE.SIMULATOR', ...simulatorCommand }),
               simulatorParent.target,
               simulatorParent.parent,
               (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }),
@@ -205,22 +204,6 @@ export function startSoftphone({
   }
 
   return { actor, role, owner, shared, command, session, front, diagnostics, stop: stopAll };
-}
-
-/** The simulated line's far end, as commands to the owner's line (see remoteControl.ts). */
-function simulatorProxy(command: (c: PhoneCommand) => Promise<void>, onRefused: (message: string) => void): SimulatedLine {
-  const send = (c: PhoneCommand) => void command(c).catch((error: unknown) => onRefused(`Simulator ${c.type === 'PHONE.SIMULATOR' ? c.command : c.type} refused: ${error instanceof Error ? error.message : String(error)}`));
-  const far = (what: Exclude<SimulatorMessage['command'], 'ringAgent'>) => () => send({ type: 'PHONE.SIMULATOR', command: what });
-  return {
-    ringAgent: (options = {}) => {
-      send({ type: 'PHONE.SIMULATOR', command: 'ringAgent', ...options });
-      return '';
-    },
-    callerGivesUp: far('callerGivesUp'),
-    answerElsewhere: far('answerElsewhere'),
-    remoteHangsUp: far('remoteHangsUp'),
-    dropConnection: far('dropConnection'),
-  } as unknown as SimulatedLine;
 }
 
 /** A store of `select(source)`, the same object while the selected value is. */

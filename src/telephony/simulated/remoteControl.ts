@@ -23,14 +23,26 @@ export const SimulatorMessageSchema = v.strictObject({
 
 export type SimulatorMessage = v.InferOutput<typeof SimulatorMessageSchema>;
 
+/** What a simulator message asks of the simulated line (the message without its `source`). */
+export type SimulatorCommand = Omit<SimulatorMessage, 'source'>;
+
+/** Plays one far-end command on the simulated line. */
+export function applySimulatorCommand(line: SimulatedLine, { command, from, name, giveUpAfterMs }: SimulatorCommand): void {
+  if (command === 'ringAgent') {
+    line.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
+  } else {
+    line[command]();
+  }
+}
+
 /**
- * Listens for simulator messages from `parentWindow` and applies them to the simulated line in
- * use at that moment (`currentLine` resolves to null while the agent is on a real line). Anything
- * invalid, from another window, or refused by the line is passed to `onRejected`. Returns the
+ * Listens for simulator messages from `parentWindow` and hands each valid one to `run` (which
+ * plays it on the simulated line in use, wherever that is; it rejects while the agent is on a real
+ * line). Anything invalid, from another window, or refused is passed to `onRejected`. Returns the
  * function that stops listening.
  */
 export function listenForSimulatorMessages(
-  currentLine: () => Promise<SimulatedLine | null>,
+  run: (command: SimulatorCommand) => Promise<void>,
   target: Pick<Window, 'addEventListener' | 'removeEventListener'>,
   parentWindow: unknown,
   onRejected: (reason: string) => void,
@@ -44,17 +56,8 @@ export function listenForSimulatorMessages(
       onRejected(`Invalid simulator message: ${parsed.issues[0]?.message ?? 'unknown problem'}`);
       return;
     }
-    const { command, from, name, giveUpAfterMs } = parsed.output;
-    currentLine()
-      .then((line) => {
-        if (!line) throw new Error('the plugin is not on the simulated line');
-        if (command === 'ringAgent') {
-          line.ringAgent({ ...(from ? { from } : {}), ...(name ? { name } : {}), ...(giveUpAfterMs ? { giveUpAfterMs } : {}) });
-        } else {
-          line[command]();
-        }
-      })
-      .catch((error: unknown) => onRejected(`Simulator ${command} refused: ${error instanceof Error ? error.message : String(error)}`));
+    const { source: _source, ...command } = parsed.output;
+    run(command).catch((error: unknown) => onRejected(`Simulator ${command.command} refused: ${error instanceof Error ? error.message : String(error)}`));
   };
   target.addEventListener('message', onMessage as EventListener);
   return () => target.removeEventListener('message', onMessage as EventListener);

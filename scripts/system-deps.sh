@@ -8,6 +8,15 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
 ls /usr/lib/*/kamailio/modules/websocket.so >/dev/null 2>&1 || need+=(kamailio-websocket-modules)
+ls /usr/lib/*/kamailio/modules/tls.so >/dev/null 2>&1 || need+=(kamailio-tls-modules)
+# The company-like SIP lab: a media relay (user space only, never the dkms kernel module), a desk
+# phone, tones made and checked with sox, a TURN server; PostgreSQL for the server's shared store.
+command -v rtpengine >/dev/null 2>&1 || need+=(rtpengine-daemon)
+command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
+command -v sox >/dev/null 2>&1 || need+=(sox)
+command -v turnserver >/dev/null 2>&1 || need+=(coturn)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 

@@ -60,6 +60,20 @@ describe('the SIP account settings', () => {
     expect(screen.getByLabelText('Ringtone output')).toBeTruthy();
   });
 
+  it('says only that the phone server refused the password (nothing about retrying), and Connect tries again with a new line', async () => {
+    const ui = renderWithLines();
+    await fillAccount(ui.user);
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    await screen.findByText('Registering...');
+    act(() => ui.sipLines[0]!.setRegistration({ status: 'refused', reason: 'The phone server refused the password' }));
+    expect(screen.getByText('The phone server refused the password')).toBeTruthy();
+    expect(document.querySelector('.sp-line')?.textContent).toBe('The phone server refused the password');
+    await ui.user.type(screen.getByLabelText('Password'), 'the-right-one');
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    await screen.findByText('Registering...');
+    expect(ui.sipLines).toHaveLength(2);
+  });
+
   it('refuses an invalid account next to each field and stays on the simulated line', async () => {
     const ui = renderWithLines();
     await openSettings(ui.user);

@@ -7,6 +7,7 @@ import type { Participant } from '../protocol';
 import { clearTimers, describeError, MAX_NAME, type CallLeg, type CallRecord, type SessionCore, type Timer } from '../session';
 import { isPhoneNumber } from './account';
 import type { EndIntent } from './endReasons';
+import { watchForNoCandidate } from './ice';
 import type { AudioOutput, SipDevices, SipMedia, StatsSample } from './media';
 import type { StackEndEvent, StackMediaOptions, StackSession } from './stack';
 import type { SipLogEntry } from './types';
@@ -80,6 +81,8 @@ export interface LegsOptions {
   readonly devices: () => SipDevices;
   readonly mediaOptions: () => StackMediaOptions;
   readonly onIceCandidate: (timers: Set<Timer>, candidate: RTCIceCandidate, ready: () => void) => void;
+  /** How long a leg's ICE may go without any candidate before the leg ends (see ice.ts). */
+  readonly noCandidateTimeoutMs: number;
   /** A 1xx for the leg (outbound). */
   readonly onProgress: (call: SipCall, leg: Leg) => void;
   /** The leg's dialog is confirmed. */
@@ -96,7 +99,7 @@ interface Replacement {
 
 export type Legs = ReturnType<typeof createLegs>;
 
-export function createLegs({ core, log, media, devices, mediaOptions, onIceCandidate, onProgress, onConfirmed, onEnded }: LegsOptions) {
+export function createLegs({ core, log, media, devices, mediaOptions, onIceCandidate, noCandidateTimeoutMs, onProgress, onConfirmed, onEnded }: LegsOptions) {
   const replacements = new Map<StackSession, Replacement>();
   /** Legs left to the transfer target to end after a merge (ended by the line after a grace time). */
   const lingering = new Set<Leg>();
@@ -139,6 +142,11 @@ export function createLegs({ core, log, media, devices, mediaOptions, onIceCandi
         void leg.output.setSink(devices().speakerId);
       }
       leg.output.play(event.streams[0] ?? new MediaStream([event.track]));
+    });
+    watchForNoCandidate(pc, leg.timers, noCandidateTimeoutMs, () => {
+      if (leg.pc !== pc || leg.ended) return;
+      log('warn', `Call ${call.callId}: no network path for the audio (ICE found no candidate; check the ICE servers); ending it.`);
+      terminate(leg, 'connectionLost');
     });
     // JsSIP ends a call when ICE fails, not when the DTLS / peer connection fails: without this the
     // agent would keep a silent ghost call.

@@ -19,7 +19,9 @@
  *
  * Beyond JsSIP: the line ends a call itself when its peer connection fails (`connectionLost`;
  * JsSIP would keep a ghost call), sends the SDP on the first ICE candidate instead of waiting for
- * gathering to finish, and re-registers with backoff after a refused registration.
+ * gathering to finish, ends a call whose ICE finds no candidate at all within a few seconds,
+ * registers again with backoff after a transient refusal but never after a refused password, and
+ * reconnects quickly (every 0.5 s for 10 s) after the connection to the server dropped.
  *
  * By job: the call record, its events and which command is allowed when are the call-session core
  * (`../session`); registration and backoff `registrar.ts`; ICE `ice.ts`; the SIP sessions of the
@@ -56,6 +58,7 @@ const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, reco
 const DEFAULTS = {
   iceServers: [] as RTCIceServer[],
   iceGatheringTimeoutMs: 500,
+  iceNoCandidateTimeoutMs: 5000,
   statsEveryMs: 5000,
   reconnectMinSeconds: 2,
   reconnectMaxSeconds: 15,
@@ -84,7 +87,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   if (!address) throw new LineError('invalid_argument', 'The SIP address is not valid.');
   const agentNumber = options.agentNumber ?? address.user;
   if (!DIALABLE.test(agentNumber)) throw new LineError('invalid_argument', 'The agent number must be a phone number or extension.');
-  const { iceServers, iceGatheringTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
+  const { iceServers, iceGatheringTimeoutMs, iceNoCandidateTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
     ...DEFAULTS,
     ...definedOnly(options),
   };
@@ -145,6 +148,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     devices: () => devices,
     mediaOptions,
     onIceCandidate: createIceGate(iceServers, iceGatheringTimeoutMs),
+    noCandidateTimeoutMs: iceNoCandidateTimeoutMs,
     onProgress,
     onConfirmed,
     onEnded: (call, leg, event, wasConnected) => (leg === call.main ? mainLegEnded(call, leg, event, wasConnected) : consultLegEnded(call, event, wasConnected)),

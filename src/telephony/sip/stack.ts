@@ -127,10 +127,16 @@ export interface StackUserAgent {
   on<K extends keyof StackUserAgentEvents>(event: K, listener: StackUserAgentEvents[K]): unknown;
   start(): void;
   stop(): void;
+  /** Sends a REGISTER now. The stack never registers by itself: the registrar decides when. */
   register(): void;
   unregister(): void;
   isConnected(): boolean;
   isRegistered(): boolean;
+  /**
+   * While the connection is down: tries to connect now instead of at the stack's next backoff
+   * step (which stays scheduled after a failed attempt). Does nothing while connected or connecting.
+   */
+  reconnect(): void;
   /** Places a call; throws when the target is not a valid SIP target. */
   call(target: string, options: StackMediaOptions): StackSession;
 }

@@ -43,6 +43,12 @@ export interface SipLineOptions {
    * candidate, or after this delay. Default 500.
    */
   readonly iceGatheringTimeoutMs?: number;
+  /**
+   * How long a call waits for its first ICE candidate, in ms from the peer connection's creation:
+   * a call whose ICE finds none (no route, TURN unreachable with a relay-only policy) ends as
+   * `connectionLost` then, with the reason in the log. Default 5000.
+   */
+  readonly iceNoCandidateTimeoutMs?: number;
   /** Interval of `audioStats` SYNCs while a call is connected; 0 turns them off. Default 5000. */
   readonly statsEveryMs?: number;
   readonly devices?: SipDevices;

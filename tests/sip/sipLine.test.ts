@@ -822,6 +822,21 @@ describe('the SIP line: ICE', () => {
   });
 });
 
+describe('the SIP line: ICE servers', () => {
+  it('passes the ICE servers to the peer connection as given, and the fresh ones to the next call', async () => {
+    const first: RTCIceServer[] = [{ urls: ['turn:turn.example.com:3478'], username: '1000:ada', credential: 'c1' }];
+    const t = setup({ iceServers: first });
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    expect(t.lastSession().options?.pcConfig).toEqual({ iceServers: first });
+    t.lastSession().reject(486);
+    const fresh: RTCIceServer[] = [{ urls: ['turn:turn.example.com:3478'], username: '2000:ada', credential: 'c2' }];
+    t.line.setIceServers(fresh);
+    await t.line.dial('call-2', '2000');
+    expect(t.lastSession().options?.pcConfig).toEqual({ iceServers: fresh });
+  });
+});
+
 describe('the SIP line: a call whose ICE finds no candidate', () => {
   afterEach(() => {
     gathersByDefault.value = true;

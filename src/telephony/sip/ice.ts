@@ -5,14 +5,15 @@
 import { schedule, type Timer } from '../session';
 
 /**
- * Returns what to do with each local candidate: without ICE servers the first candidate is enough;
+ * Returns what to do with each local candidate: without ICE servers (as `iceServers()` gives them
+ * now) the first candidate is enough;
  * with them, the first server-reflexive or relay one, or whatever was gathered `timeoutMs` after
  * the first candidate. `timers` are the leg's, so the wait ends with the leg.
  */
-export function createIceGate(iceServers: readonly RTCIceServer[], timeoutMs: number) {
+export function createIceGate(iceServers: () => readonly RTCIceServer[], timeoutMs: number) {
   const waits = new WeakSet<() => void>();
   return function onIceCandidate(timers: Set<Timer>, candidate: RTCIceCandidate, ready: () => void): void {
-    if (iceServers.length === 0) {
+    if (iceServers().length === 0) {
       ready();
       return;
     }

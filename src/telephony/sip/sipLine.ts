@@ -87,7 +87,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   if (!address) throw new LineError('invalid_argument', 'The SIP address is not valid.');
   const agentNumber = options.agentNumber ?? address.user;
   if (!DIALABLE.test(agentNumber)) throw new LineError('invalid_argument', 'The agent number must be a phone number or extension.');
-  const { iceServers, iceGatheringTimeoutMs, iceNoCandidateTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
+  const { iceServers: initialIceServers, iceGatheringTimeoutMs, iceNoCandidateTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
     ...DEFAULTS,
     ...definedOnly(options),
   };
@@ -106,6 +106,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   const { setStatus, sync } = core;
   const ringer = env.media.createRinger();
   let devices: SipDevices = { ...options.devices };
+  let iceServers: RTCIceServer[] = [...initialIceServers];
 
   const ua: StackUserAgent = env.createUserAgent({
     websocketUrl: account.websocketUrl,
@@ -147,7 +148,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     media: env.media,
     devices: () => devices,
     mediaOptions,
-    onIceCandidate: createIceGate(iceServers, iceGatheringTimeoutMs),
+    onIceCandidate: createIceGate(() => iceServers, iceGatheringTimeoutMs),
     noCandidateTimeoutMs: iceNoCandidateTimeoutMs,
     onProgress,
     onConfirmed,
@@ -395,6 +396,11 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
         }
       }
       if (results.includes(false)) throw core.error('unsupported', 'This browser could not play audio on the chosen output; the choice is kept for later calls.');
+    },
+
+    setIceServers(servers) {
+      core.ensureUsable();
+      iceServers = [...servers];
     },
 
     async unregister() {

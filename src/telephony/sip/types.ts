@@ -14,6 +14,12 @@ export interface SipLine extends Line {
    * route audio to the chosen output (the choice is kept for later calls all the same).
    */
   setDevices(devices: SipDevices): Promise<void>;
+  /**
+   * Replaces the STUN / TURN servers (passed to RTCPeerConnection as given) for the calls placed or
+   * answered from now on and for ICE restarts; a call in progress keeps its relay. Used to hand
+   * the line fresh short-lived TURN credentials before the previous ones expire.
+   */
+  setIceServers(servers: readonly RTCIceServer[]): void;
   /** Signs out of the server: incoming calls stop arriving; outgoing calls still work. */
   unregister(): Promise<void>;
   /** Signs in again after {@link SipLine.unregister}. */

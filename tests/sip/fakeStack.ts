@@ -189,6 +189,15 @@ export class FakeSession extends Emitter<StackSessionEvents> implements StackSes
     return this.state === 'confirmed' && this.readyToReOffer;
   }
 
+  /** ICE restarts asked for (re-INVITEs with iceRestart); `done` answers one with 200 OK. */
+  readonly iceRestarts: { done: () => void }[] = [];
+  renegotiate(options: { rtcOfferConstraints?: { iceRestart?: boolean } }, done: () => void): boolean {
+    if (this.state !== 'confirmed' || !this.readyToReOffer) return false;
+    if (options.rtcOfferConstraints?.iceRestart !== true) throw new Error('Only ICE restarts are expected.');
+    this.iceRestarts.push({ done });
+    return true;
+  }
+
   mute(): void {
     this.muted = true;
   }

@@ -837,6 +837,57 @@ describe('the SIP line: ICE servers', () => {
   });
 });
 
+describe('the SIP line: a media path that fails', () => {
+  it('restarts ICE with a re-INVITE after the grace period, and the call carries on once the path is back', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    vi.useFakeTimers();
+    const pc = session.pc!;
+    pc.ice('connected');
+    pc.ice('disconnected');
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(session.iceRestarts).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.iceRestarts).toHaveLength(1);
+    session.iceRestarts[0]!.done();
+    pc.ice('connected');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(t.statuses('call-1')).toEqual(['connecting/regular', 'ringing/regular', 'connected/regular']);
+    expect(t.logs.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/restarting ICE/), expect.stringMatching(/media path is back/)]));
+  });
+
+  it('does not restart when the path comes back within the grace period', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    vi.useFakeTimers();
+    session.pc!.ice('disconnected');
+    await vi.advanceTimersByTimeAsync(1500);
+    session.pc!.ice('connected');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(session.iceRestarts).toHaveLength(0);
+  });
+
+  it('waits for the phone server before the re-INVITE (sending it without would end the call), then gives up as connectionLost', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    vi.useFakeTimers();
+    t.ua.serverUp = false;
+    t.ua.drop();
+    session.pc!.ice('disconnected');
+    await vi.advanceTimersByTimeAsync(2000 + 5000);
+    expect(session.iceRestarts).toHaveLength(0);
+    t.ua.serverUp = true;
+    t.ua.connect();
+    await vi.advanceTimersByTimeAsync(250);
+    expect(session.iceRestarts).toHaveLength(1);
+    // The path never comes back: 10 s after the restart began, the call ends.
+    await vi.advanceTimersByTimeAsync(4749);
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:connectionLost');
+  });
+});
+
 describe('the SIP line: a call whose ICE finds no candidate', () => {
   afterEach(() => {
     gathersByDefault.value = true;

@@ -21,7 +21,8 @@
  * JsSIP would keep a ghost call), sends the SDP on the first ICE candidate instead of waiting for
  * gathering to finish, ends a call whose ICE finds no candidate at all within a few seconds,
  * registers again with backoff after a transient refusal but never after a refused password, and
- * reconnects quickly (every 0.5 s for 10 s) after the connection to the server dropped.
+ * reconnects quickly (every 0.5 s for 10 s) after the connection to the server dropped, and
+ * restarts ICE (re-INVITE) when a connected call's media path fails, before giving up on it.
  *
  * By job: the call record, its events and which command is allowed when are the call-session core
  * (`../session`); registration and backoff `registrar.ts`; ICE `ice.ts`; the SIP sessions of the
@@ -59,6 +60,8 @@ const DEFAULTS = {
   iceServers: [] as RTCIceServer[],
   iceGatheringTimeoutMs: 500,
   iceNoCandidateTimeoutMs: 5000,
+  iceRestartGraceMs: 2000,
+  iceRestartTimeoutMs: 10_000,
   statsEveryMs: 5000,
   reconnectMinSeconds: 2,
   reconnectMaxSeconds: 15,
@@ -87,7 +90,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   if (!address) throw new LineError('invalid_argument', 'The SIP address is not valid.');
   const agentNumber = options.agentNumber ?? address.user;
   if (!DIALABLE.test(agentNumber)) throw new LineError('invalid_argument', 'The agent number must be a phone number or extension.');
-  const { iceServers: initialIceServers, iceGatheringTimeoutMs, iceNoCandidateTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
+  const { iceServers: initialIceServers, iceGatheringTimeoutMs, iceNoCandidateTimeoutMs, iceRestartGraceMs, iceRestartTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
     ...DEFAULTS,
     ...definedOnly(options),
   };
@@ -126,7 +129,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   function mediaOptions(): StackMediaOptions {
     return {
       mediaConstraints: { audio: microphoneConstraints(devices.microphoneId), video: false },
-      pcConfig: { iceServers },
+      pcConfig: { iceServers, ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}) },
     };
   }
 
@@ -150,6 +153,8 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     mediaOptions,
     onIceCandidate: createIceGate(() => iceServers, iceGatheringTimeoutMs),
     noCandidateTimeoutMs: iceNoCandidateTimeoutMs,
+    iceRestart: { graceMs: iceRestartGraceMs, timeoutMs: iceRestartTimeoutMs },
+    signalling: () => ua.isConnected(),
     onProgress,
     onConfirmed,
     onEnded: (call, leg, event, wasConnected) => (leg === call.main ? mainLegEnded(call, leg, event, wasConnected) : consultLegEnded(call, event, wasConnected)),

@@ -104,6 +104,12 @@ export interface StackSession {
   hold(options: object, done: () => void): boolean;
   unhold(options: object, done: () => void): boolean;
   isReadyToReOffer(): boolean;
+  /**
+   * Sends a re-INVITE with a new offer (`iceRestart`: new ICE credentials, so the media path is
+   * found again). Returns false when it cannot start now (no dialog yet, another re-INVITE in
+   * progress); `done` runs once it succeeded. A refused re-INVITE ends the session (JsSIP).
+   */
+  renegotiate(options: { rtcOfferConstraints?: { iceRestart?: boolean } }, done: () => void): boolean;
   mute(options: { audio: boolean; video?: boolean }): void;
   unmute(options: { audio: boolean; video?: boolean }): void;
   sendDTMF(tones: string, options: { transportType: 'RFC2833' | 'INFO'; duration?: number; interToneGap?: number }): void;

@@ -42,6 +42,8 @@ export interface SipLineOptions {
   readonly agentNumber?: string;
   /** STUN / TURN servers. Default none: the server or the network must not need them. */
   readonly iceServers?: RTCIceServer[];
+  /** RTCPeerConnection's iceTransportPolicy: "relay" sends all media through TURN. Default "all". */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   /**
    * How long to wait for more ICE candidates before sending an offer or answer, in ms after the
    * first one. Without ICE servers the SDP is sent on the first candidate (JsSIP otherwise waits
@@ -55,6 +57,13 @@ export interface SipLineOptions {
    * `connectionLost` then, with the reason in the log. Default 5000.
    */
   readonly iceNoCandidateTimeoutMs?: number;
+  /**
+   * When a connected call's media path fails (ICE "disconnected"): how long to wait for it to come
+   * back by itself before restarting ICE with a re-INVITE (default 2000 ms), and how long the
+   * restart may take before the call ends as `connectionLost` (default 10000 ms).
+   */
+  readonly iceRestartGraceMs?: number;
+  readonly iceRestartTimeoutMs?: number;
   /** Interval of `audioStats` SYNCs while a call is connected; 0 turns them off. Default 5000. */
   readonly statsEveryMs?: number;
   readonly devices?: SipDevices;

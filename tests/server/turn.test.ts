@@ -71,6 +71,7 @@ describe('GET /v1/turn-credentials on the real server', () => {
     dir.remove();
   });
 
+  // Proved: replacing authenticateTeammate in server/turn/route.ts with a fixed teammate makes this fail.
   it('answers 401 without a teammate token or with a wrong one, and credentials for a teammate', async () => {
     const none = await request(`${server.url}/v1/turn-credentials`);
     expect(none.status).toBe(401);

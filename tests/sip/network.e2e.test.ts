@@ -147,6 +147,10 @@ describe.skipIf(skipped)('networks that change, in the SIP lab', () => {
     await until('the ICE restart', async () => (await agentLog()).some((m) => m.includes('restarting ICE')), 45_000);
     unblockUdp();
     await until('the media path to come back', async () => (await agentLog()).some((m) => m.includes('media path is back')), 25_000);
+    // Each side's peer connection says so in its own time.
+    for (const page of ['agent', 'customer']) {
+      await until(`${page}'s peer connection to be connected again`, async () => (await lab.call<{ state: string }[]>(page, 'audio')).some((r) => r.state === 'connected'), 15_000);
+    }
     await expectTalking(lab, 'agent', 'customer');
     // The same peer connection, with new ICE credentials on both sides: the re-INVITE restarted ICE.
     const [after] = (await lab.call<Ufrags>('agent', 'iceUfrags')).slice(-1);

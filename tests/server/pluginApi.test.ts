@@ -9,6 +9,7 @@ import {
   createTeammate,
   drained,
   event,
+  frontIdOf,
   outboxState,
   request,
   startInProcess,
@@ -41,7 +42,10 @@ const post = (path: string, json: unknown, t: string | undefined = token) => req
 const report = (json: unknown, t?: string) => post('/v1/calls/events', json, t);
 const started = (callId: string, seq = 1, detail: Record<string, unknown> = {}) =>
   event(seq, 'CALL_STARTED', { callId, callType: 'outbound', participant: CUSTOMER, ...detail });
-const statusesOf = (callId: string) => standin.call(callId)?.timeline.map((e) => e.status);
+const ADA = 'ada@example.com';
+/** Front's view of a call Ada's plugin reported as `callId`. */
+const frontCall = (callId: string) => standin.call(frontIdOf(ADA, callId));
+const statusesOf = (callId: string) => frontCall(callId)?.timeline.map((e) => e.status);
 
 describe('before Front authorizes a channel', () => {
   it('reports are accepted and kept, and sent once the channel exists', async () => {
@@ -194,7 +198,7 @@ describe('reports', () => {
     await report(event(4, 'RESUME', { callId: id }, t0 + 3_000));
     await report(event(5, 'CALL_ENDED', { callId: id, callType: 'inbound', participant: CUSTOMER, reason: 'remoteHangup' }, t0 + 4_000));
     await drained(server.url);
-    const call = standin.call(id)!;
+    const call = frontCall(id)!;
     expect(call).toMatchObject({ direction: 'inbound', party: { handle: CUSTOMER, name: 'Grace' }, agentEmail: 'ada@example.com', startedAt: t0 });
     expect(call.timeline.map((e) => [e.status, e.occurredAt])).toEqual([
       ['ringing', t0],
@@ -222,7 +226,7 @@ describe('reports', () => {
     ];
     expect((await post('/v1/calls/transcript', { callId: id, lines })).status).toBe(202);
     await drained(server.url);
-    const call = standin.call(id)!;
+    const call = frontCall(id)!;
     expect(call.summaries.map((s) => s.content)).toEqual(['Outcome: Ended by the teammate\nDuration: 1:35\nTags: Sales, VIP\n\nWants a quote.']);
     expect(call.recordings).toEqual([expect.objectContaining({ recordingType: 'call', contentType: 'audio/mpeg', size: 4096 })]);
     expect(call.transcripts[0]!.lines).toEqual([
@@ -242,7 +246,7 @@ describe('reports', () => {
     await report(event(2, 'CALL_CONNECTED', { callId: second }));
     await drained(server.url);
     expect(statusesOf(first)).toEqual(['ringing', 'connected', 'hold', 'transferred']);
-    expect(standin.call(second)).toMatchObject({ parentExternalCallId: first, timeline: [{ status: 'ringing' }, { status: 'connected' }] });
+    expect(frontCall(second)).toMatchObject({ parentExternalCallId: frontIdOf(ADA, first), timeline: [{ status: 'ringing' }, { status: 'connected' }] });
   });
 
   it('a transferred leg reported before its parent reached Front waits for the parent', async () => {
@@ -254,7 +258,7 @@ describe('reports', () => {
     await new Promise((r) => setTimeout(r, 100));
     standin.setFaults({ rate: 0 });
     await drained(server.url);
-    expect(standin.call(second)!.parentExternalCallId).toBe(first);
+    expect(frontCall(second)!.parentExternalCallId).toBe(frontIdOf(ADA, first));
   });
 
   it('5xx and 429 are retried, honouring Retry-After', async () => {
@@ -265,7 +269,7 @@ describe('reports', () => {
     await waitFor(() => standin.requests().some((r) => r.status === 429), 2_000, 'a 429');
     standin.setFaults({ rate: 0 });
     await waitFor(() => statusesOf(id), 5_000, 'the call');
-    expect(standin.call(id)!.timeline[0]!.receivedAt - t0).toBeGreaterThanOrEqual(950);
+    expect(frontCall(id)!.timeline[0]!.receivedAt - t0).toBeGreaterThanOrEqual(950);
 
     standin.setFaults({ rate: 1, kinds: ['500', '502', '503'] });
     const other = newCallId();
@@ -286,7 +290,7 @@ describe('reports', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(standin.requests().length).toBe(before);
     const dead = await request(`${server.url}/admin/dead-letters`, { token: ADMIN_TOKEN });
-    const mine = dead.body.deadLetters.filter((d: { callId: string }) => d.callId === id);
+    const mine = dead.body.deadLetters.filter((d: { callId: string }) => d.callId === frontIdOf(ADA, id));
     expect(mine.map((d: { kind: string }) => d.kind).sort()).toEqual(['create', 'status']);
     expect(mine.find((d: { kind: string }) => d.kind === 'create').reason).toMatch(/^400 from Front/);
     expect(mine.find((d: { kind: string }) => d.kind === 'status').reason).toMatch(/never created/);
@@ -299,8 +303,8 @@ describe('reports', () => {
     await report(started(id));
     await post('/v1/calls/recording', { callId: id, url: `${standin.url}/_standin/recordings/text-${id}` });
     await drained(server.url);
-    expect(standin.call(id)!.recordings).toEqual([]);
-    const dead = await request(`${server.url}/admin/calls/${id}`, { token: ADMIN_TOKEN });
+    expect(frontCall(id)!.recordings).toEqual([]);
+    const dead = await request(`${server.url}/admin/calls/${frontIdOf(ADA, id)}`, { token: ADMIN_TOKEN });
     expect(dead.body.requests.find((r: { kind: string }) => r.kind === 'recording')).toMatchObject({ state: 'dead', reason: expect.stringMatching(/not audio/) });
   });
 });

@@ -8,7 +8,7 @@ import { FrontChannelRequestSchema, parseOr400 } from '../api/schemas';
 import type { Store } from '../db/database';
 import { parseJson, readRawBody } from '../http/body';
 import { HttpError, headerValue as header, type RequestContext, type Router } from '../http/router';
-import { randomToken, verifySignedBody } from '../http/signature';
+import { createReplayGuard, randomToken, verifySignedBody } from '../http/signature';
 import type { Logger } from '../log';
 import type { Outbox } from '../outbox/outbox';
 
@@ -30,23 +30,25 @@ export interface ChannelRoutesOptions {
 
 export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void {
   const now = o.now ?? Date.now;
+  const replays = createReplayGuard({ maxAgeMs: o.maxAgeMs });
 
-  const verified = async ({ req }: RequestContext) => {
+  /** The raw body of a request Front signed (empty for a bodiless DELETE), seen for the first time; 401 otherwise. */
+  const verifiedRaw = async ({ req }: RequestContext): Promise<Buffer> => {
     const raw = await readRawBody(req, FRONT_BODY_LIMIT);
-    const check = verifySignedBody({
-      secret: o.appSecret,
-      timestamp: header(req.headers[FRONT_TIMESTAMP_HEADER]),
-      signature: header(req.headers[FRONT_SIGNATURE_HEADER]),
-      rawBody: raw,
-      now: now(),
-      maxAgeMs: o.maxAgeMs,
-    });
+    const timestamp = header(req.headers[FRONT_TIMESTAMP_HEADER]);
+    const signature = header(req.headers[FRONT_SIGNATURE_HEADER]);
+    const at = now();
+    let check = verifySignedBody({ secret: o.appSecret, timestamp, signature, rawBody: raw, now: at, maxAgeMs: o.maxAgeMs, method: req.method });
+    if (check.ok && !replays.firstSeen(signature!, timestamp!, at)) {
+      check = { ok: false, code: 'replayed_request', message: 'This signed request was already received.' };
+    }
     if (!check.ok) {
       o.logger.warn('refused a request claiming to come from Front', { path: req.url, code: check.code });
       throw new HttpError(401, check.code, check.message);
     }
-    return parseOr400(FrontChannelRequestSchema, parseJson(raw));
+    return raw;
   };
+  const verified = async (ctx: RequestContext) => parseOr400(FrontChannelRequestSchema, parseJson(await verifiedRaw(ctx)));
 
   router.add('POST', '/front/channel', async (ctx) => {
     const request = await verified(ctx);
@@ -67,9 +69,14 @@ export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void 
   });
 
   const webhook = async (ctx: RequestContext) => {
-    const request = await verified(ctx);
+    const raw = await verifiedRaw(ctx);
     const channel = o.store.getChannelByWebhook(ctx.params.webhookId ?? '');
     if (!channel) throw new HttpError(404, 'unknown_webhook', 'No channel uses this webhook URL.');
+    // A bodiless DELETE (signed over `undefined`) deletes the channel its webhook URL belongs to.
+    const request =
+      ctx.req.method === 'DELETE' && raw.length === 0
+        ? ({ type: 'delete', payload: { channel_id: channel.channelId } } as const)
+        : parseOr400(FrontChannelRequestSchema, parseJson(raw));
     switch (request.type) {
       case 'delete': {
         if (request.payload.channel_id !== channel.channelId) {

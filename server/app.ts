@@ -8,9 +8,10 @@ import { addAdminRoutes } from './admin/routes';
 import { addPluginRoutes } from './api/pluginRoutes';
 import { createCallService } from './calls/service';
 import type { ServerConfig } from './config';
-import { openStore } from './db/database';
+import { openStore, type Store } from './db/database';
 import { addChannelRoutes } from './front/channelRoutes';
-import { createFrontConnector, type FrontConnector } from './front/connector';
+import { createFrontConnector, type FirstLegParentPolicy, type FrontConnector } from './front/connector';
+import { FIRST_LEG_PARENT_FORM, type FirstLegParentForm } from './front/payloads';
 import { corsFor } from './http/cors';
 import { createRouter } from './http/router';
 import { randomToken } from './http/signature';
@@ -31,6 +32,25 @@ export interface ServerDeps {
   now?: () => number;
 }
 
+const FIRST_LEG_PARENT_SETTING = 'front.first_leg_parent_form';
+
+/** The first-leg parent form, remembered in the database once Front has refused the other one. */
+function firstLegParentSetting(store: Store, logger: Logger, now: () => number): FirstLegParentPolicy {
+  const stored = store.getSetting(FIRST_LEG_PARENT_SETTING);
+  let learnt = stored === 'self' || stored === 'omit';
+  let form: FirstLegParentForm = learnt ? (stored as FirstLegParentForm) : FIRST_LEG_PARENT_FORM;
+  return {
+    form: () => form,
+    learnt: () => learnt,
+    learn(next) {
+      form = next;
+      learnt = true;
+      store.setSetting(FIRST_LEG_PARENT_SETTING, next, now());
+      logger.warn('Front refused parent_external_call_id in one form: first legs now use the other', { form: next });
+    },
+  };
+}
+
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger =
     deps.logger ?? createLogger({ level: config.logLevel, secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret] });
@@ -49,6 +69,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       appSecret: config.frontAppSecret,
       requestTimeoutMs: config.outbox.requestTimeoutMs,
       maxRecordingBytes: config.outbox.maxRecordingBytes,
+      firstLegParent: firstLegParentSetting(store, logger, now),
     });
   const outbox = createOutbox({ store, connector, logger, tuning: config.outbox, now });
   const calls = createCallService({

@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallEventReport, PbxEvent, RecordingReport, SummaryReport, TranscriptReport } from '../api/schemas';
 import type { CallRow, OutboxKind, Store } from '../db/database';
-import { FIRST_LEG_PARENT, type CreateCallPayload, type RecordingJob, type TranscriptPayload, type UpdateCallPayload } from '../front/payloads';
+import { type CreateCallPayload, type RecordingJob, type TranscriptPayload, type UpdateCallPayload } from '../front/payloads';
 import { HttpError } from '../http/router';
 import { sha256Hex } from '../http/signature';
 import type { Logger } from '../log';
@@ -221,7 +221,7 @@ export function createCallService({
         direction: call.direction,
         ...(call.direction === 'inbound' ? { from: party } : { to: party }),
         started_at: call.startedAt,
-        parent_external_call_id: call.parentId ?? FIRST_LEG_PARENT,
+        ...(call.parentId ? { parent_external_call_id: call.parentId } : {}),
         ...(agentEmail ? { agent_email_address: agentEmail } : {}),
       };
       // A transferred leg is created after its parent, so Front can thread it.

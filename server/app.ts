@@ -2,7 +2,6 @@
  * Composition root: opens the database, builds the Front connector, the outbox, the call service
  * and the routes, and listens.
  */
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addAdminRoutes } from './admin/routes';
 import { addPluginRoutes } from './api/pluginRoutes';
@@ -12,8 +11,8 @@ import { openStore, type Store } from './db/database';
 import { addChannelRoutes } from './front/channelRoutes';
 import { createFrontConnector, type FirstLegParentPolicy, type FrontConnector } from './front/connector';
 import { FIRST_LEG_PARENT_FORM, type FirstLegParentForm } from './front/payloads';
-import { corsFor } from './http/cors';
-import { createRouter } from './http/router';
+import { createAuthFailures } from './http/authFailures';
+import { createHttpServer } from './http/router';
 import { randomToken } from './http/signature';
 import { createLogger, type Logger } from './log';
 import { createOutbox } from './outbox/outbox';
@@ -82,8 +81,13 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
 
-  const cors = corsFor(config.corsOrigins);
-  const router = createRouter({ logger, headersFor: cors.headersFor, before: cors.preflight });
+  const http = createHttpServer({
+    logger,
+    corsOrigins: config.corsOrigins,
+    authFailures: createAuthFailures({ max: config.authFailureLimit, windowMs: config.authFailureWindowMs, now }),
+    trustProxy: config.trustProxy,
+  });
+  const router = http.router;
   router.add('GET', '/healthz', () => ({ status: 200, body: { ok: true } }));
 
   let url = '';
@@ -101,8 +105,9 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   addPbxRoutes(router, { calls, secret: config.pbxWebhookSecret, maxAgeMs: config.signatureMaxAgeMs, now });
   addAdminRoutes(router, { store, outbox, adminToken: config.adminToken, now });
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000, headersTimeout: 20_000 }, (req, res) => router.handle(req, res));
+  let server: Awaited<ReturnType<typeof http.server>>;
   try {
+    server = await http.server();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.listenHost, () => {
@@ -132,6 +137,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
           // Connections still busy after a moment are cut: their clients retry.
           setTimeout(() => server.closeAllConnections(), 3_000).unref();
         });
+        await http.close().catch(() => undefined);
         await outbox.close();
         connector.close();
         store.close();

@@ -6,8 +6,7 @@
  */
 import { FrontChannelRequestSchema, parseOr400 } from '../api/schemas';
 import type { Store } from '../db/database';
-import { parseJson, readRawBody } from '../http/body';
-import { HttpError, headerValue as header, type RequestContext, type Router } from '../http/router';
+import { HttpError, headerValue as header, parseJson, type RequestContext, type Router } from '../http/router';
 import { createReplayGuard, randomToken, verifySignedBody } from '../http/signature';
 import type { Logger } from '../log';
 import type { Outbox } from '../outbox/outbox';
@@ -33,8 +32,7 @@ export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void 
   const replays = createReplayGuard({ maxAgeMs: o.maxAgeMs });
 
   /** The raw body of a request Front signed (empty for a bodiless DELETE), seen for the first time; 401 otherwise. */
-  const verifiedRaw = async ({ req }: RequestContext): Promise<Buffer> => {
-    const raw = await readRawBody(req, FRONT_BODY_LIMIT);
+  const verifiedRaw = ({ req, body: raw }: RequestContext): Buffer => {
     const timestamp = header(req.headers[FRONT_TIMESTAMP_HEADER]);
     const signature = header(req.headers[FRONT_SIGNATURE_HEADER]);
     const at = now();
@@ -48,10 +46,11 @@ export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void 
     }
     return raw;
   };
-  const verified = async (ctx: RequestContext) => parseOr400(FrontChannelRequestSchema, parseJson(await verifiedRaw(ctx)));
+  const verified = (ctx: RequestContext) => parseOr400(FrontChannelRequestSchema, parseJson(verifiedRaw(ctx)));
+  const limits = { bodyLimit: FRONT_BODY_LIMIT };
 
-  router.add('POST', '/front/channel', async (ctx) => {
-    const request = await verified(ctx);
+  router.add('POST', '/front/channel', (ctx) => {
+    const request = verified(ctx);
     switch (request.type) {
       case 'authorization': {
         const channelId = request.payload.channel_id;
@@ -66,10 +65,10 @@ export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void 
       default:
         throw new HttpError(400, 'unsupported_type', `The channel URL does not handle "${request.type}" requests.`);
     }
-  });
+  }, limits);
 
-  const webhook = async (ctx: RequestContext) => {
-    const raw = await verifiedRaw(ctx);
+  const webhook = (ctx: RequestContext) => {
+    const raw = verifiedRaw(ctx);
     const channel = o.store.getChannelByWebhook(ctx.params.webhookId ?? '');
     if (!channel) throw new HttpError(404, 'unknown_webhook', 'No channel uses this webhook URL.');
     // A bodiless DELETE (signed over `undefined`) deletes the channel its webhook URL belongs to.
@@ -94,5 +93,5 @@ export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void 
         throw new HttpError(400, 'unsupported_type', `The webhook URL does not handle "${request.type}" requests.`);
     }
   };
-  router.add('POST', '/front/webhooks/:webhookId', webhook).add('DELETE', '/front/webhooks/:webhookId', webhook);
+  router.add('POST', '/front/webhooks/:webhookId', webhook, limits).add('DELETE', '/front/webhooks/:webhookId', webhook, limits);
 }

@@ -151,6 +151,7 @@ describe('a call answered elsewhere (the PBX says who answered)', () => {
     const frontId = (await adminCall(`pbx-${pbxId}`)).call.id as string;
     expect((await adminCall(frontId)).call.owner).toBe(BOB);
 
+    await drained(server.url);
     const before = await outboxState(server.url);
     expect((await report(ADA, event(2, 'HOLD', { callId: pbxId }))).status).toBe(403);
     expect((await post(ADA, 'summary', { callId: pbxId, outcome: 'answeredElsewhere' })).status).toBe(403);

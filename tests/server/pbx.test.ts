@@ -63,7 +63,7 @@ describe('the PBX webhook', () => {
     expect(await outboxState(server.url)).toEqual(before);
   });
 
-  // Proved: removing the application/json check in server/pbx/routes.ts makes this fail (2026-12-02).
+  // Proved: removing `json: true` from the PBX route in server/pbx/routes.ts makes this fail (2026-12-02).
   it('refuses a signed event sent as another content type with a 415, and writes nothing', async () => {
     const raw = JSON.stringify({ event: 'start', ...inbound(newCustomer()) });
     const before = await outboxState(server.url);

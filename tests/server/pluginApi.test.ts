@@ -70,7 +70,7 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     request(`${server.url}/v1/calls/events`, { method: 'POST', body, headers: { ...headers, ...(t ? { authorization: `Bearer ${t}` } : {}) } });
 
   // Proved (2026-12-02): removing `if (!token) throw` (no token), or `if (!row) throw` (a wrong token, the admin
-  // token) in server/api/pluginRoutes.ts; the application/json check in server/http/body.ts (another content
+  // token) in server/api/pluginRoutes.ts; the `json` route check in server/http/router.ts (another content
   // type); CALL_STARTED's strict detail in server/api/schemas.ts (an unknown detail field: the teammate comes from
   // the token, never the body) each make their row fail.
   it.each([
@@ -120,7 +120,8 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect((await request(`${server.url}/v1/me`, { token: t })).status).toBe(401);
   });
 
-  // Proved: removing the `cache-control: no-store` default in server/http/router.ts makes this fail (2026-12-02).
+  // Proved: removing the `cache-control: no-store` header of the onRequest hook in server/http/router.ts makes
+  // this fail (2026-12-02).
   it('the reply that shows a new teammate token, once, is never cached', async () => {
     const created = await request(`${server.url}/admin/tokens`, { method: 'POST', token: ADMIN_TOKEN, json: { email: 'cy@example.com' } });
     expect(created.status).toBe(201);
@@ -309,6 +310,20 @@ describe('reports', () => {
   });
 });
 
+describe('routing', () => {
+  it('an unknown path is 404, a known path with another method 405 with Allow, both in the error format', async () => {
+    const missing = await request(`${server.url}/v1/nothing-here`, { token });
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    const wrong = await request(`${server.url}/v1/calls/events`, { method: 'GET', token });
+    expect(wrong).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } });
+    expect(wrong.headers.get('allow')).toBe('POST');
+    const webhook = await request(`${server.url}/front/webhooks/x`, { method: 'PUT' });
+    expect(webhook.status).toBe(405);
+    expect(webhook.headers.get('allow')).toBe('POST, DELETE');
+    expect((await request(`${server.url}/healthz`)).body).toEqual({ ok: true });
+  });
+});
+
 describe('CORS', () => {
   it("allows the plugin's origin on the plugin API", async () => {
     const preflight = await fetch(`${server.url}/v1/calls/events`, {
@@ -322,8 +337,8 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(PLUGIN_ORIGIN);
   });
 
-  // Proved: allowing any origin, allowing origins on every route (no /v1/ prefix check), or removing the
-  // preflight's 403 in server/http/cors.ts makes this fail (2026-12-02).
+  // Proved: allowing any origin or every route (no /v1/ prefix check) in the CORS delegator, or removing the
+  // OPTIONS 403 of the not-found handler, in server/http/router.ts makes this fail (2026-12-02).
   it('refuses other origins, and never opens the admin or Front routes to browsers', async () => {
     const evil = await fetch(`${server.url}/v1/calls/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(evil.status).toBe(403);
@@ -364,16 +379,16 @@ function streamBody(url: string, total: number, authorization: string): Promise<
 }
 
 describe('body limits', () => {
-  // Proved: removing `if (size > limit) tooLarge = true;` in server/http/body.ts makes this fail (2026-12-02):
-  // without a content-length only the bytes counted as they arrive can trip the limit.
+  // Proved: giving the route a 1 GiB bodyLimit in server/http/router.ts makes this fail (2026-12-02): without a
+  // content-length only Fastify's count of the bytes as they arrive can trip the limit.
   it('a body over the limit is refused with 413 even when it declares no length', async () => {
     const res = await streamBody(`${server.url}/v1/calls/events`, 64 * 1024, `Bearer ${token}`);
     expect(res.status).toBe(413);
   });
 
-  // Proved: removing the DRAIN_CAP_BYTES check in server/http/body.ts makes this fail (2026-12-02): the
-  // server then reads an endless body for ever instead of cutting the connection.
-  it('an endless body is cut off after 16 MB instead of being read for ever', async () => {
+  // Proved: giving the route a 1 GiB bodyLimit in server/http/router.ts makes this fail (2026-12-02): the
+  // server then reads an endless body instead of refusing it at the route's limit.
+  it('an endless body is cut off at the limit instead of being read for ever', async () => {
     const res = await streamBody(`${server.url}/v1/calls/events`, 256 * 1024 * 1024, `Bearer ${token}`);
     expect(res.status === 413 || res.status === null).toBe(true);
     expect(res.sentBytes).toBeLessThan(64 * 1024 * 1024);

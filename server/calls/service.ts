@@ -183,6 +183,13 @@ export function createCallService({
     return { call: null, foreign };
   };
 
+  /** A PBX call nobody owned becomes the call of the first teammate who reports about it. */
+  const claimIfUnowned = (call: CallRow, owner: string): void => {
+    if (call.owner !== null) return;
+    store.setOwner(call.id, owner, now());
+    call.owner = owner;
+  };
+
   /** The call a PBX event names by id: the PBX's own id, or the line's id a plugin uses too. */
   const callOfPbxId = (pbxCallId: string, extensionOwner: string | null): CallRow | null => {
     const known = store.callByPbxId(pbxCallId);
@@ -249,6 +256,7 @@ export function createCallService({
       const { call, foreign } = callOfTeammate(teammate.email, ref);
       if (foreign) throw notYours();
       if (!call) throw new HttpError(404, 'unknown_call', 'No call with this id was reported: report its CALL_STARTED first.');
+      claimIfUnowned(call, teammate.email);
       const hash = sha256Hex(JSON.stringify(payload));
       const k = `${kind}:${call.id}:${key(call)}`;
       if (store.reportKeyHash(k) !== null) return { status: 'duplicate', callId: call.id, queued: [] };
@@ -332,6 +340,7 @@ export function createCallService({
             );
           }
         }
+        claimIfUnowned(call, reporter);
         const applied = applyStep(touched, call, stepOfReport(report), report.at, reporter);
         store.insertPluginEvent(ref, reporter, report.seq, hash, now());
         const why = applied.note ?? note;

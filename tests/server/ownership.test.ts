@@ -170,6 +170,18 @@ describe('a call answered elsewhere (the PBX says who answered)', () => {
     expect(call.summaries).toHaveLength(1);
   });
 
+  // Proved: removing claimIfUnowned in server/calls/service.ts makes this fail (2026-12-02).
+  it('a PBX call no teammate owned becomes the call of the first teammate who reports about it', async () => {
+    const customer = newCustomer();
+    const pbxId = `pbx-nobody-${customer}`;
+    // The PBX names an extension no token has.
+    await pbx({ event: 'start', callId: pbxId, direction: 'inbound', srcPhone: customer, dstPhone: COMPANY, srcPhoneExt: '999' });
+    expect((await report(ADA, started(pbxId, customer))).status).toBe(202);
+    expect((await adminCall(`pbx-${pbxId}`)).call.owner).toBe(ADA);
+    expect((await report(BOB, event(1, 'CALL_CONNECTED', { callId: pbxId }))).status).toBe(403);
+    expect((await post(BOB, 'summary', { callId: pbxId, outcome: 'remoteHangup' })).status).toBe(403);
+  });
+
   it("a teammate cannot join a PBX call of another teammate's extension by its parties", async () => {
     const customer = newCustomer();
     const t0 = Date.now();

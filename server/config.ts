@@ -41,6 +41,11 @@ export interface ServerConfig {
   pbxMatchWindowMs: number;
   /** Front's requests older or newer than this are refused (ms). */
   signatureMaxAgeMs: number;
+  /** Failed authentications from one address before it is refused for the rest of the window. */
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+  /** Fastify's trustProxy: false (the socket's address is the client), true, a hop count, or proxy addresses. */
+  trustProxy: boolean | number | string;
   logLevel: LogLevel;
 }
 
@@ -85,6 +90,8 @@ export const DEFAULTS = {
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
   turnTtlSeconds: 86_400,
+  authFailureLimit: 20,
+  authFailureWindowMs: 60_000,
 } as const;
 
 const MIN_SECRET_LENGTH = 16;
@@ -204,6 +211,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     },
     pbxMatchWindowMs: integer('PBX_MATCH_WINDOW_MS', DEFAULTS.pbxMatchWindowMs, 1_000, 24 * 3_600_000),
     signatureMaxAgeMs: integer('FRONT_SIGNATURE_MAX_AGE_MS', DEFAULTS.signatureMaxAgeMs, 1_000, 3_600_000),
+    authFailureLimit: integer('AUTH_FAILURE_LIMIT', DEFAULTS.authFailureLimit, 1, 100_000),
+    authFailureWindowMs: integer('AUTH_FAILURE_WINDOW_MS', DEFAULTS.authFailureWindowMs, 1_000, 24 * 3_600_000),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
     logLevel: logLevel as LogLevel,
   };
   if (config.outbox.backoffMaxMs < config.outbox.backoffBaseMs) {
@@ -211,6 +221,15 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** TRUST_PROXY: unset or `false`, `true`, a hop count, or comma-separated proxy addresses. */
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  return v;
 }
 
 /** The configuration with its secrets replaced, for logs and diagnostics. */

@@ -122,7 +122,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   function mediaOptions(): StackMediaOptions {
     return {
       mediaConstraints: { audio: microphoneConstraints(devices.microphoneId), video: false },
-      pcConfig: { iceServers },
+      pcConfig: { iceServers, ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}) },
     };
   }
 

@@ -36,6 +36,8 @@ export interface SipLineOptions {
   readonly agentNumber?: string;
   /** STUN / TURN servers. Default none: the server or the network must not need them. */
   readonly iceServers?: RTCIceServer[];
+  /** RTCPeerConnection's `iceTransportPolicy`: "relay" uses TURN only (the lab proves TURN with it). Default "all". */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   /**
    * How long to wait for more ICE candidates before sending an offer or answer, in ms after the
    * first one. Without ICE servers the SDP is sent on the first candidate (JsSIP otherwise waits

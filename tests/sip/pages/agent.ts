@@ -3,7 +3,7 @@
  * app bundles it) registered to Kamailio, driven from Node through `window.lab`. Every line event
  * and registration change is reported to Node with the page's clock (`at`, ms since the epoch).
  */
-import { audio, clockOffset, emit, rtpTonesSent, takePhases } from './media';
+import { audio, clockOffset, descriptions, emit, hearing, rtpTonesSent, selectedCandidates, takePhases } from './media';
 import { LineError } from '../../../src/telephony/line';
 import { createSipLine, type SipAccount, type SipLine, type SipLineOptions, type SipLogEntry } from '../../../src/telephony/sip';
 
@@ -55,6 +55,9 @@ window.lab = {
     return log.slice();
   },
   audio,
+  hearing,
+  selectedCandidates,
+  descriptions,
   rtpTonesSent,
   clockOffset,
   takePhases,

@@ -1,0 +1,192 @@
+// @vitest-environment node
+/**
+ * The SIP line against a company-like phone system (tests/sip/lab/company.mjs): Kamailio with
+ * digest authentication on REGISTER and INVITE and wss:// with a certificate made at test time,
+ * rtpengine (user space) bridging the browser's ICE + DTLS-SRTP to plain RTP, a baresip desk phone
+ * registered with its password, and coturn for TURN. Audio is checked by content: the browser's
+ * fake microphone plays a 600 Hz tone, the desk phone a 1000 Hz one, and each side must hear the
+ * other's tone (the page analyses what it receives; the desk phone records what it hears).
+ *
+ * Needs root (for `unshare -n`) and the Debian packages of scripts/system-deps.sh; fails with the
+ * list of what is missing otherwise. SIP_E2E=0 skips it explicitly.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { companyLabPrerequisites, Lab } from './lab/lab';
+import { RemoteLine } from './lab/remoteLine';
+import { nextInboundCall, sleep, statusTrail, until, waitForPartyCall, waitForStatus } from './lab/scenario';
+import { rms, toneStrength } from './lab/tone';
+
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
+
+const AGENT = '1000';
+const DESK = '2000';
+const CUSTOMER = '4000'; // a bare JsSIP browser party, for the warm transfer
+const DOMAIN = '127.0.0.1';
+const BROWSER_TONE = 600;
+const DESK_TONE = 1000;
+
+const skipped = process.env.SIP_E2E === '0';
+const missing = skipped ? [] : companyLabPrerequisites();
+
+let lab: Lab;
+let wsUrl: string;
+let passwords: Record<string, string>;
+let turnSecret: string;
+
+function account(user: string, password = passwords[user]!) {
+  return { websocketUrl: wsUrl, sipUri: `sip:${user}@${DOMAIN}`, password, displayName: `Agent ${user}` };
+}
+
+interface DeskEvent {
+  readonly type: string;
+  readonly param?: string;
+  readonly peeruri?: string;
+  readonly at: number;
+}
+
+const desk = {
+  command: (command: string, params = '') => lab.request('desk.command', command, params) as Promise<{ ok: boolean; data: string }>,
+  events: () => lab.request('desk.events') as Promise<DeskEvent[]>,
+  heard: (fromSample: number, seconds: number) =>
+    lab.request('desk.heard', { fromSample, seconds }) as Promise<{ sampleRate: number; samples: number[]; total: number } | null>,
+  async waitForEvent(type: string, after: number, timeoutMs = 15_000): Promise<DeskEvent> {
+    return until(`the desk phone's ${type}`, async () => (await desk.events()).slice(after).find((e) => e.type === type), timeoutMs).catch(async (error) => {
+      throw new Error(`${(error as Error).message} Its events: ${JSON.stringify((await desk.events()).slice(after).map((e) => [e.type, e.param]))}`);
+    });
+  },
+  async eventCount(): Promise<number> {
+    return (await desk.events()).length;
+  },
+};
+
+async function kamailioLines(pattern: RegExp): Promise<string[]> {
+  return (await lab.kamailioLog()).filter((line) => pattern.test(line));
+}
+
+/** The page hears the desk phone's tone (and not its own). */
+async function expectPageHears(page: string, tone: number, other: number): Promise<void> {
+  // The first moments of a call may still be silence or a jitter-buffer fill: a few tries.
+  let last: unknown;
+  for (let i = 0; i < 6; i++) {
+    const heard = await lab.call<{ rms: number; strengths: number[] } | null>(page, 'hearing', [tone, other], 600);
+    last = heard;
+    if (heard && heard.rms > 0.02 && heard.strengths[0]! > 0.6 && heard.strengths[1]! < 0.2) return;
+    await sleep(200);
+  }
+  const readings = await lab.call(page, 'audio');
+  const rtpengine = ((await lab.request('company.log', 'rtpengine')) as string[]).slice(-40);
+  (await import('node:fs')).writeFileSync('/tmp/sip-lab-try/debug.txt', JSON.stringify(await lab.call(page, 'descriptions'), null, 1).replace(/\\r\\n/g, '\n') + ((await lab.request('company.log', 'rtpengine')) as string[]).filter((l) => !/Handling packet|timer run/.test(l)).join('\n'));
+  throw new Error(`${page} should hear ${tone} Hz: ${JSON.stringify(last)}; peer connections: ${JSON.stringify(readings)}\nrtpengine:\n${rtpengine.join('\n')}`);
+}
+
+/** The desk phone heard the browser's tone in the audio it received after `fromSample`. */
+async function expectDeskHears(fromSample: number, tone: number, other: number): Promise<number> {
+  let last: unknown;
+  for (let i = 0; i < 10; i++) {
+    const heard = await desk.heard(fromSample, 0.5);
+    if (heard && heard.samples.length >= heard.sampleRate * 0.5) {
+      const level = rms(heard.samples);
+      const strengths = [toneStrength(heard.samples, heard.sampleRate, tone), toneStrength(heard.samples, heard.sampleRate, other)];
+      last = { level, strengths, total: heard.total };
+      if (level > 0.02 && strengths[0]! > 0.6 && strengths[1]! < 0.2) return heard.total;
+    } else last = heard && { total: heard.total };
+    await sleep(250);
+  }
+  throw new Error(`The desk phone should hear ${tone} Hz: ${JSON.stringify(last)}`);
+}
+
+describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengine, a desk phone, TURN)', () => {
+  if (missing.length > 0) {
+    it('has what the company lab needs', () => {
+      throw new Error(`The company lab tests need: ${missing.join('; ')}. Set SIP_E2E=0 to skip them.`);
+    });
+    return;
+  }
+
+  beforeAll(async () => {
+    ({ lab, wsUrl, passwords, turnSecret } = await Lab.startCompany({ users: [AGENT, DESK, CUSTOMER], desk: DESK }));
+    await Promise.all([lab.openPage('agent', 'tests/sip/pages/agent.html'), lab.openPage('customer', 'tests/sip/pages/party.html')]);
+  });
+
+  afterAll(async () => {
+    if (process.env.SIP_LAB_DEBUG) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(`${process.env.SIP_LAB_DEBUG}/kamailio.txt`, (await lab.kamailioLog()).join('\n'));
+      for (const name of ['rtpengine', 'coturn', 'desk']) writeFileSync(`${process.env.SIP_LAB_DEBUG}/${name}.txt`, ((await lab.request('company.log', name)) as string[]).join('\n'));
+    }
+    await lab?.stop();
+  });
+
+  describe('registration', () => {
+    let line: RemoteLine | undefined;
+    afterEach(async () => {
+      line?.dispose();
+      await line?.settled();
+      line = undefined;
+    });
+
+    it('registers over wss:// with the right password, after a 401 challenge', async () => {
+      const before = (await kamailioLines(/AUTH-/)).length;
+      line = await RemoteLine.create(lab, 'agent', account(AGENT));
+      const auth = (await kamailioLines(/AUTH-/)).slice(before);
+      expect(wsUrl).toMatch(/^wss:\/\//);
+      expect(auth.some((l) => /AUTH-CHALLENGE REGISTER from=sip:1000@/.test(l))).toBe(true);
+      expect(auth.some((l) => /AUTH-OK REGISTER au=1000/.test(l))).toBe(true);
+      expect(await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).toHaveLength(1);
+    });
+
+    it('is never registered with a wrong password', async () => {
+      const before = (await kamailioLines(/AUTH-/)).length;
+      await lab.call('agent', 'create', account(AGENT, `${passwords[AGENT]}-wrong`));
+      line = new RemoteLine(lab, 'agent', await lab.call('agent', 'capabilities'));
+      await until('a challenged REGISTER', async () => (await kamailioLines(/AUTH-CHALLENGE REGISTER from=sip:1000@/)).length > before + 1);
+      await sleep(1000);
+      expect((await line.registration()).status).not.toBe('registered');
+      expect((await kamailioLines(/AUTH-/)).slice(before).some((l) => /AUTH-OK/.test(l))).toBe(false);
+      expect(await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).toHaveLength(0);
+    });
+  });
+
+  describe('calls with the desk phone', () => {
+    let line: RemoteLine;
+
+    beforeAll(async () => {
+      line = await RemoteLine.create(lab, 'agent', account(AGENT));
+    });
+
+    afterAll(async () => {
+      line?.dispose();
+      await line?.settled();
+    });
+
+    afterEach(async () => {
+      // Whatever the test left: the desk phone hangs up its calls.
+      await desk.command('hangup').catch(() => {});
+      await sleep(300);
+    });
+
+    it('calls the desk phone through a 407 challenge; each side hears the other’s tone', async () => {
+      const challenges = (await kamailioLines(/AUTH-CHALLENGE INVITE from=sip:1000@/)).length;
+      const events = await desk.eventCount();
+      await line.dial('c-out', DESK);
+      const incoming = await desk.waitForEvent('CALL_INCOMING', events);
+      expect(incoming.peeruri).toContain(`sip:${AGENT}@`);
+      await waitForStatus(line, 'c-out', 'ringing');
+      await desk.command('accept');
+      await waitForStatus(line, 'c-out', 'connected');
+      expect((await kamailioLines(/AUTH-CHALLENGE INVITE from=sip:1000@/)).length).toBeGreaterThan(challenges);
+      await expectPageHears('agent', DESK_TONE, BROWSER_TONE);
+      await expectDeskHears(0, BROWSER_TONE, DESK_TONE);
+      await line.hangUp('c-out');
+      await desk.waitForEvent('CALL_CLOSED', events);
+      expect(statusTrail(line, 'c-out').at(-1)).toMatch(/^ended/);
+    });
+  });
+});
+
+/** TURN REST credentials (coturn's use-auth-secret): username "<expiry>:<user>", HMAC-SHA1 of it, base64. */
+export function turnCredentials(secret: string, user: string, ttlSeconds: number) {
+  const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${user}`;
+  return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
+}

@@ -14,7 +14,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { companyLabPrerequisites, Lab } from './lab/lab';
 import { RemoteLine } from './lab/remoteLine';
-import { nextInboundCall, sleep, statusTrail, until, waitForPartyCall, waitForStatus } from './lab/scenario';
+import { nextInboundCall, sleep, statusTrail, syncsOf, until, waitForPartyCall, waitForStatus } from './lab/scenario';
 import { rms, toneStrength } from './lab/tone';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
@@ -48,6 +48,7 @@ interface DeskEvent {
 const desk = {
   command: (command: string, params = '') => lab.request('desk.command', command, params) as Promise<{ ok: boolean; data: string }>,
   events: () => lab.request('desk.events') as Promise<DeskEvent[]>,
+  clearRecordings: () => lab.request('desk.clearRecordings'),
   heard: (fromSample: number, seconds: number) =>
     lab.request('desk.heard', { fromSample, seconds }) as Promise<{ sampleRate: number; samples: number[]; total: number } | null>,
   async waitForEvent(type: string, after: number, timeoutMs = 15_000): Promise<DeskEvent> {
@@ -75,8 +76,7 @@ async function expectPageHears(page: string, tone: number, other: number): Promi
     await sleep(200);
   }
   const readings = await lab.call(page, 'audio');
-  const rtpengine = ((await lab.request('company.log', 'rtpengine')) as string[]).slice(-40);
-  (await import('node:fs')).writeFileSync('/tmp/sip-lab-try/debug.txt', JSON.stringify(await lab.call(page, 'descriptions'), null, 1).replace(/\\r\\n/g, '\n') + ((await lab.request('company.log', 'rtpengine')) as string[]).filter((l) => !/Handling packet|timer run/.test(l)).join('\n'));
+  const rtpengine = ((await lab.request('company.log', 'rtpengine')) as string[]).filter((l) => /ERR|WARN|NOTICE/.test(l)).slice(-10);
   throw new Error(`${page} should hear ${tone} Hz: ${JSON.stringify(last)}; peer connections: ${JSON.stringify(readings)}\nrtpengine:\n${rtpengine.join('\n')}`);
 }
 
@@ -90,7 +90,7 @@ async function expectDeskHears(fromSample: number, tone: number, other: number):
       const strengths = [toneStrength(heard.samples, heard.sampleRate, tone), toneStrength(heard.samples, heard.sampleRate, other)];
       last = { level, strengths, total: heard.total };
       if (level > 0.02 && strengths[0]! > 0.6 && strengths[1]! < 0.2) return heard.total;
-    } else last = heard && { total: heard.total };
+    } else last = heard && { file: (heard as { file?: string }).file, total: heard.total };
     await sleep(250);
   }
   throw new Error(`The desk phone should hear ${tone} Hz: ${JSON.stringify(last)}`);
@@ -137,6 +137,9 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
     });
 
     it('is never registered with a wrong password', async () => {
+      // The previous test's line has signed out (an authenticated REGISTER too) before counting.
+      await until('no registration left', async () => (await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).length === 0);
+      await sleep(300);
       const before = (await kamailioLines(/AUTH-/)).length;
       await lab.call('agent', 'create', account(AGENT, `${passwords[AGENT]}-wrong`));
       line = new RemoteLine(lab, 'agent', await lab.call('agent', 'capabilities'));
@@ -182,6 +185,117 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
       await desk.waitForEvent('CALL_CLOSED', events);
       expect(statusTrail(line, 'c-out').at(-1)).toMatch(/^ended/);
     });
+
+    /** The desk phone calls the line, which rings, announces the call and answers; resolves once both hear each other. */
+    async function deskCallsLine(): Promise<{ callId: string; heard: number }> {
+      const seen = line.timeline.length;
+      const events = await desk.eventCount();
+      await desk.command('dial', `sip:${AGENT}@${DOMAIN}`);
+      const callId = await nextInboundCall(line, seen);
+      await waitForStatus(line, callId, 'ringing');
+      // What the plugin turns into Front's incoming-call notification: an inbound SYNC naming the caller.
+      expect(syncsOf(line, callId)[0]).toMatchObject({ direction: 'inbound', from: DESK, to: AGENT });
+      await desk.waitForEvent('CALL_RINGING', events);
+      await line.answer(callId);
+      await waitForStatus(line, callId, 'connected');
+      await desk.waitForEvent('CALL_ESTABLISHED', events);
+      await expectPageHears('agent', DESK_TONE, BROWSER_TONE);
+      const heard = await expectDeskHears(0, BROWSER_TONE, DESK_TONE);
+      return { callId, heard };
+    }
+
+    it('the desk phone calls the line: it rings, is announced, is answered, each side hears the other, and the desk phone hangs up', async () => {
+      const challenges = (await kamailioLines(/AUTH-CHALLENGE INVITE from=sip:2000@/)).length;
+      const { callId } = await deskCallsLine();
+      // The desk phone's INVITE was challenged too (407) before it rang.
+      expect((await kamailioLines(/AUTH-CHALLENGE INVITE from=sip:2000@/)).length).toBeGreaterThan(challenges);
+      await desk.command('hangup');
+      await waitForStatus(line, callId, 'ended');
+      expect(statusTrail(line, callId)).toEqual(['ringing/regular', 'accepting/regular', 'connected/regular', 'hanging/regular:remoteHangup', 'ended/regular:remoteHangup']);
+    });
+
+    it('holds the desk phone (it stops sending, the agent hears nothing) and resumes (its tone again)', async () => {
+      const { callId } = await deskCallsLine();
+      const heldBefore = heldStates(callId).length;
+      await line.hold(callId);
+      await until('onHold: true', () => heldStates(callId).slice(heldBefore).includes(true));
+      // The desk phone answered the hold (sendonly) with recvonly: the page hears nothing from it.
+      await until('silence from the desk phone', async () => {
+        const now = await lab.call<{ rms: number } | null>('agent', 'hearing', [DESK_TONE], 500);
+        return now !== null && now.rms < 0.005;
+      }, 10_000);
+      await line.resume(callId);
+      await until('onHold: false', () => heldStates(callId).slice(heldBefore).includes(false));
+      await expectPageHears('agent', DESK_TONE, BROWSER_TONE);
+      // Not checked here: what the desk phone hears after the re-INVITEs. Debian 12's baresip 1.0
+      // stops feeding its recording (the sndfile filter) after any re-INVITE, although rtpengine
+      // keeps relaying the browser's packets to it; the other call tests check that direction.
+      await line.hangUp(callId);
+      await waitForStatus(line, callId, 'ended');
+    });
+
+    it('sends RFC 4733 tones that the desk phone receives as DTMF', async () => {
+      const { callId } = await deskCallsLine();
+      const events = await desk.eventCount();
+      await line.sendDigits(callId, '1#9');
+      const digits = await until('three DTMF digits at the desk phone', async () => {
+        const got = (await desk.events()).slice(events).filter((e) => e.type === 'CALL_DTMF_START').map((e) => e.param);
+        return got.length >= 3 ? got.join('') : undefined;
+      });
+      expect(digits).toBe('1#9');
+      // Out of band (RTP telephone-events), not SIP INFO: the page's DTMF sender played them.
+      expect(await lab.call('agent', 'rtpTonesSent')).toContain('1#9');
+      await line.hangUp(callId);
+      await waitForStatus(line, callId, 'ended');
+    });
+
+    it('warm transfer: a customer on the line, the agent consults the desk phone, then joins them; the customer and the desk phone hear each other', async () => {
+      await lab.call('customer', 'start', { wsUrl, uri: `sip:${CUSTOMER}@${DOMAIN}`, displayName: 'Maria Garcia', password: passwords[CUSTOMER] });
+      await lab.call('customer', 'configure', { answerAfterMs: null });
+      const seen = line.timeline.length;
+      await lab.call('customer', 'call', `sip:${AGENT}@${DOMAIN}`);
+      const callId = await nextInboundCall(line, seen);
+      await waitForStatus(line, callId, 'ringing');
+      await line.answer(callId);
+      await waitForStatus(line, callId, 'connected');
+      await expectPageHears('agent', BROWSER_TONE, DESK_TONE);
+
+      const events = await desk.eventCount();
+      await line.startWarmTransfer(callId, { number: DESK, name: 'Front desk' });
+      await desk.waitForEvent('CALL_INCOMING', events);
+      await desk.command('accept');
+      await waitForStatus(line, callId, 'connected', 'warmTransfer');
+      // The agent now talks to the desk phone (the newest connection), the customer waits on hold.
+      await expectPageHears('agent', DESK_TONE, BROWSER_TONE);
+
+      await desk.clearRecordings();
+      const before = (await desk.events()).length;
+      await line.merge(callId);
+      // The customer's INVITE with Replaces reaches the desk phone. baresip 1.0 does not implement
+      // Replaces (RFC 3891): it offers it as a second call, answered here as a person would; the
+      // agent's consultation leg then ends (the line ends it after a grace period, as the target
+      // did not).
+      const replacing = await desk.waitForEvent('CALL_INCOMING', before);
+      expect(replacing.peeruri).toContain(`sip:${CUSTOMER}@`);
+      await desk.command('accept');
+      await waitForStatus(line, callId, 'ended');
+      expect(statusTrail(line, callId).slice(-2)).toEqual(['merging/warmTransfer', 'ended/regular:transferred']);
+      // The customer called the desk phone (INVITE with Replaces) and they hear each other.
+      await waitForPartyCall(lab, 'customer', 'the transferred call', (c) => c.status === 'connected' && c.replaces);
+      await expectPageHears('customer', DESK_TONE, BROWSER_TONE);
+      await expectDeskHears(0, BROWSER_TONE, DESK_TONE);
+      // The agent's consultation call with the desk phone ends; the customer's stays up.
+      const closed = await desk.waitForEvent('CALL_CLOSED', before);
+      expect(closed.peeruri).toContain(`sip:${AGENT}@`);
+      await expectPageHears('customer', DESK_TONE, BROWSER_TONE);
+      await lab.call('customer', 'hangUp');
+    });
+
+    function heldStates(callId: string): boolean[] {
+      return syncsOf(line, callId)
+        .filter((sync) => sync.onHold !== undefined)
+        .map((sync) => sync.onHold as boolean);
+    }
   });
 });
 

@@ -144,7 +144,7 @@ export function prepareCompany(root, dir, { users }) {
 
 export async function startRtpengine(dir, log) {
   const child = startProcess('rtpengine', [
-    '--foreground', '--log-stderr', '--log-level=7',
+    '--foreground', '--log-stderr', `--log-level=${process.env.SIP_LAB_DEBUG ? 7 : 5}`,
     // User-space forwarding only: no kernel table, never the kernel module.
     '--table=-1',
     // Browsers offer DTLS actpass: rtpengine answers passive, so the browser starts the handshake.
@@ -223,20 +223,21 @@ export class DeskPhone {
         `net_interface ${ADDRESS}`,
         `sip_listen ${ADDRESS}:${DESK_SIP_PORT}`,
         'audio_path /usr/share/baresip',
-        // The microphone plays the desk tone; the speaker goes nowhere (the sndfile filter records
-        // the decoded audio before it).
+        // The microphone plays the desk tone. No speaker at all: the sndfile filter records the
+        // decoded audio (a player would be restarted by every re-INVITE, and baresip 1.0 stops
+        // feeding the recording after that).
         `audio_source aufile,${tone}`,
-        'audio_player aubridge,nowhere',
-        'audio_alert aubridge,nowhere',
         'ausrc_srate 8000',
         'auplay_srate 8000',
         'ausrc_channels 1',
         'auplay_channels 1',
         'rtp_ports 31000-31999',
+        // A second call may arrive while one is up (a warm transfer's INVITE with Replaces, which
+        // baresip 1.0 takes as a new call: the test answers it).
+        'call_max_calls 4',
         'module_path /usr/lib/baresip/modules',
         'module g711.so',
         'module aufile.so',
-        'module aubridge.so',
         'module sndfile.so',
         'module_app account.so',
         'module_app menu.so',

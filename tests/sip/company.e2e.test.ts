@@ -297,6 +297,58 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
         .map((sync) => sync.onHold as boolean);
     }
   });
+
+  describe('TURN (coturn, REST credentials)', () => {
+    let line: RemoteLine | undefined;
+    const turnUrl = `turn:127.0.0.1:${3478}?transport=udp`;
+
+    afterEach(async () => {
+      await desk.command('hangup').catch(() => {});
+      line?.dispose();
+      await line?.settled();
+      line = undefined;
+    });
+
+    it('grants a relay only to credentials minted with the shared secret and not yet expired', async () => {
+      const good = turnCredentials(turnSecret, AGENT, 600);
+      expect(await lab.call<string[]>('agent', 'gatherRelay', [{ urls: turnUrl, ...good }])).toContain('relay');
+      // Proved: a wrong secret, or an expiry in the past, gets no allocation (coturn answers 401).
+      const forged = turnCredentials(`${turnSecret}-not`, AGENT, 600);
+      expect(await lab.call<string[]>('agent', 'gatherRelay', [{ urls: turnUrl, ...forged }], 3000)).toEqual([]);
+      const expired = turnCredentials(turnSecret, AGENT, -60);
+      expect(await lab.call<string[]>('agent', 'gatherRelay', [{ urls: turnUrl, ...expired }], 3000)).toEqual([]);
+    });
+
+    it('forced to relay, a call to the desk phone carries both tones through the TURN server', async () => {
+      const credentials = turnCredentials(turnSecret, AGENT, 600);
+      line = await RemoteLine.create(lab, 'agent', account(AGENT), {
+        iceServers: [{ urls: turnUrl, ...credentials }],
+        iceTransportPolicy: 'relay',
+      });
+      const events = await desk.eventCount();
+      await line.dial('c-turn', DESK);
+      await desk.waitForEvent('CALL_INCOMING', events);
+      await desk.command('accept');
+      await waitForStatus(line, 'c-turn', 'connected');
+      await expectPageHears('agent', DESK_TONE, BROWSER_TONE);
+      await expectDeskHears(0, BROWSER_TONE, DESK_TONE);
+      // The browser's only path is its relay candidate: what it sends and hears goes through coturn.
+      // Proved: without iceTransportPolicy "relay" the selected pair is "host" and this fails.
+      const pair = await lab.call<{ local: string; remote: string; localAddress: string } | null>('agent', 'selectedCandidates');
+      expect(pair?.local).toBe('relay');
+      const offer = (await lab.call<{ local: string }[]>('agent', 'descriptions')).at(-1)?.local ?? '';
+      expect(offer.match(/a=candidate:\S+ 1 udp \d+ \S+ \d+ typ (\w+)/g)?.map((c) => c.split(' typ ')[1])).toEqual(['relay']);
+      // And coturn saw this user allocate a relay and relay to a peer (rtpengine).
+      const turnLog = (await lab.request('company.log', 'coturn')) as string[];
+      const mine = turnLog.filter((l) => l.includes(`<${credentials.username}>`));
+      expect(mine.some((l) => /ALLOCATE processed, success/.test(l))).toBe(true);
+      expect(mine.some((l) => /(CREATE_PERMISSION|CHANNEL_BIND) processed, success/.test(l))).toBe(true);
+      // The secret itself never appears in what coturn logs.
+      expect(turnLog.some((l) => l.includes(turnSecret))).toBe(false);
+      await line.hangUp('c-turn');
+      await waitForStatus(line, 'c-turn', 'ended');
+    });
+  });
 });
 
 /** TURN REST credentials (coturn's use-auth-secret): username "<expiry>:<user>", HMAC-SHA1 of it, base64. */

@@ -198,3 +198,27 @@ export function descriptions(): { pc: number; local: string; remote: string }[] 
     .map((pc, index) => ({ pc: index, state: pc.connectionState, local: pc.localDescription?.sdp ?? '', remote: pc.remoteDescription?.sdp ?? '' }))
     .filter((d) => d.state !== 'closed');
 }
+
+/**
+ * Gathers ICE candidates with `iceServers` and the relay-only policy on a throwaway connection, and
+ * returns their types: proves whether a TURN server grants an allocation to these credentials.
+ */
+export async function gatherRelay(iceServers: RTCIceServer[], timeoutMs = 5000): Promise<string[]> {
+  const pc = new Native({ iceServers, iceTransportPolicy: 'relay' });
+  const types: string[] = [];
+  try {
+    pc.addTransceiver('audio');
+    const done = new Promise<void>((resolve) => {
+      pc.addEventListener('icecandidate', (event) => {
+        if (event.candidate) types.push(event.candidate.type ?? 'unknown');
+        else resolve();
+      });
+      setTimeout(resolve, timeoutMs);
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    await done;
+    return types;
+  } finally {
+    pc.close();
+  }
+}

@@ -70,8 +70,9 @@ async function startKamailio() {
   const started = Date.now();
   while (Date.now() - started < 10_000) {
     if (!kamailio) throw new Error(`Kamailio exited at start:\n${kamailioLog.slice(-20).join('\n')}`);
-    if (await portOpen(kamailioConfig.port)) return { pid: child.pid };
-    await sleep(50);
+    // listeningAt: when the port first accepted a connection (wall clock), for bench-sip.mjs.
+    if (await portOpen(kamailioConfig.port)) return { pid: child.pid, listeningAt: Date.now() };
+    await sleep(10);
   }
   throw new Error(`Kamailio did not listen on ${kamailioConfig.port}:\n${kamailioLog.slice(-20).join('\n')}`);
 }

@@ -20,6 +20,7 @@ import { rms, toneStrength } from './lab/tone';
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 const AGENT = '1000';
+const PLUGIN_AGENT = '1001'; // the real plugin in the Front workspace
 const DESK = '2000';
 const CUSTOMER = '4000'; // a bare JsSIP browser party, for the warm transfer
 const DOMAIN = '127.0.0.1';
@@ -65,6 +66,56 @@ async function kamailioLines(pattern: RegExp): Promise<string[]> {
   return (await lab.kamailioLog()).filter((line) => pattern.test(line));
 }
 
+/**
+ * Runs first in every frame of the workspace (as source text: it can use nothing from this module).
+ * In the plugin frame it keeps the peer connections and adds `__labHearing(frequencies, ms)`: what
+ * the newest connected one receives, by content, as tests/sip/pages/media.ts `hearing` does.
+ */
+function hearingProbe(): void {
+  if (window.top === window) return;
+  const Native = window.RTCPeerConnection;
+  const tracked: RTCPeerConnection[] = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      tracked.push(this);
+    }
+  } as typeof RTCPeerConnection;
+  (window as any).__labHearing = async (frequencies: number[], ms: number) => {
+    const pc = tracked.filter((p) => p.connectionState === 'connected').at(-1);
+    const track = pc?.getReceivers().find((r) => r.track.kind === 'audio')?.track;
+    if (!track) return null;
+    const context = new AudioContext();
+    const stream = new MediaStream([track]);
+    const source = context.createMediaStreamSource(stream);
+    const recorder = context.createScriptProcessor(4096, 1, 1);
+    const samples: number[] = [];
+    recorder.onaudioprocess = (event) => samples.push(...event.inputBuffer.getChannelData(0));
+    source.connect(recorder);
+    recorder.connect(context.destination);
+    await context.resume();
+    await new Promise((done) => setTimeout(done, ms));
+    source.disconnect();
+    recorder.disconnect();
+    await context.close();
+    const strength = (f: number) => {
+      let re = 0;
+      let im = 0;
+      let energy = 0;
+      const step = (2 * Math.PI * f) / context.sampleRate;
+      samples.forEach((x, i) => {
+        re += x * Math.cos(step * i);
+        im -= x * Math.sin(step * i);
+        energy += x * x;
+      });
+      return energy === 0 ? 0 : ((2 / samples.length) * Math.hypot(re, im)) / (Math.sqrt(energy / samples.length) * Math.SQRT2);
+    };
+    let energy = 0;
+    for (const x of samples) energy += x * x;
+    return { rms: samples.length ? Math.sqrt(energy / samples.length) : 0, strengths: frequencies.map(strength) };
+  };
+}
+
 /** The page hears the desk phone's tone (and not its own). */
 async function expectPageHears(page: string, tone: number, other: number): Promise<void> {
   // The first moments of a call may still be silence or a jitter-buffer fill: a few tries.
@@ -105,7 +156,7 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
   }
 
   beforeAll(async () => {
-    ({ lab, wsUrl, passwords, turnSecret } = await Lab.startCompany({ users: [AGENT, DESK, CUSTOMER], desk: DESK }));
+    ({ lab, wsUrl, passwords, turnSecret } = await Lab.startCompany({ users: [AGENT, PLUGIN_AGENT, DESK, CUSTOMER], desk: DESK }));
     await Promise.all([lab.openPage('agent', 'tests/sip/pages/agent.html'), lab.openPage('customer', 'tests/sip/pages/party.html')]);
   });
 
@@ -347,6 +398,86 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
       expect(turnLog.some((l) => l.includes(turnSecret))).toBe(false);
       await line.hangUp('c-turn');
       await waitForStatus(line, 'c-turn', 'ended');
+    });
+  });
+
+  describe('the plugin in the Front workspace', () => {
+    const PLUGIN_FRAME = 'iframe[title="Softphone plugin"]';
+
+    /** Runs `fn` with the workspace page's Playwright objects, in the lab's runner (source text: no closures). */
+    function drive<T, A = null>(fn: (page: { page: any }, arg: A) => Promise<T>, arg?: A): Promise<T> {
+      return lab.request('page.drive', 'workspace', fn.toString(), arg ?? null) as Promise<T>;
+    }
+
+    /** Evaluates `fn(arg)` inside the plugin frame (source text: no closures). */
+    function inPlugin<T, A = null>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T> {
+      return drive(
+        async ({ page }, { source, arg: value }: { source: string; arg: unknown }) => {
+          const frame = page.frames().find((f: any) => f.parentFrame() === page.mainFrame() && f.url().startsWith('http://localhost:'));
+          if (!frame) throw new Error('No plugin frame.');
+          return frame.evaluate(`(${source})(${JSON.stringify(value)})`);
+        },
+        { source: fn.toString(), arg: arg ?? null },
+      );
+    }
+
+    function click(name: string): Promise<void> {
+      return drive(
+        async ({ page }, { frame, name: label }: { frame: string; name: string }) => {
+          await page.frameLocator(frame).getByRole('button', { name: label, exact: true }).click({ timeout: 10_000 });
+        },
+        { frame: PLUGIN_FRAME, name },
+      );
+    }
+
+    /** What the plugin asked of Front (the workspace's function log). */
+    function functionLog(): Promise<{ name: string; args: unknown[]; status: string }[]> {
+      return drive(async ({ page }) => page.evaluate(() => (window as any).__workspace.calls.map((c: any) => ({ name: c.name, args: c.args, status: c.status }))));
+    }
+
+    const pluginText = (selector: string) => inPlugin((sel: string) => (document.querySelector(sel)?.textContent ?? '').trim(), selector);
+
+    beforeAll(async () => {
+      const { appPort } = (await lab.request('app.start')) as { appPort: number };
+      await lab.request('app.open', 'workspace', `http://127.0.0.1:${appPort}/workspace/?plugin=${encodeURIComponent(`http://localhost:${appPort}/`)}`, {
+        initScript: `(${hearingProbe.toString()})();`,
+        waitFor: 'window.__workspace !== undefined && window.__workspace.handshakes >= 1',
+      });
+    });
+
+    it('connects with the password over wss://; the desk phone calls: Front shows the incoming call, the agent answers in the plugin, each hears the other’s tone', async () => {
+      await click('Settings');
+      await drive(
+        async ({ page }, { frame, values }: { frame: string; values: Record<string, string> }) => {
+          const form = page.frameLocator(frame).getByRole('form', { name: 'Phone line' });
+          for (const [label, value] of Object.entries(values)) await form.getByLabel(label).fill(value, { timeout: 10_000 });
+          await form.getByRole('button', { name: 'Connect', exact: true }).click();
+        },
+        { frame: PLUGIN_FRAME, values: { 'WebSocket URL': wsUrl, 'SIP URI': `sip:${PLUGIN_AGENT}@${DOMAIN}`, Password: passwords[PLUGIN_AGENT]!, 'Display name': 'Agent Ada' } },
+      );
+      await until('the plugin registered', async () => /Registered/.test(await pluginText('.sp-line')), 20_000);
+      await click('Settings');
+
+      const events = await desk.eventCount();
+      await desk.command('dial', `sip:${PLUGIN_AGENT}@${DOMAIN}`);
+      const notified = await until('an INCOMING_CALL notification in the workspace', async () =>
+        (await functionLog()).find((c) => c.name === 'displayNotification' && (c.args[0] as { type?: string })?.type === 'INCOMING_CALL' && c.status === 'result'),
+      );
+      expect(notified.args[0]).toMatchObject({ type: 'INCOMING_CALL', contact: { handle: DESK } });
+      await desk.waitForEvent('CALL_RINGING', events);
+      await click('Answer');
+      await until('Connected in the plugin', async () => (await pluginText('[role="status"]')) === 'Connected');
+      await desk.waitForEvent('CALL_ESTABLISHED', events);
+      let heard: { rms: number; strengths: number[] } | null = null;
+      for (let i = 0; i < 6 && !(heard && heard.strengths[0]! > 0.6 && heard.strengths[1]! < 0.2); i++) {
+        heard = await inPlugin((freqs: number[]) => (window as any).__labHearing(freqs, 600), [DESK_TONE, BROWSER_TONE]);
+      }
+      expect(heard?.rms).toBeGreaterThan(0.02);
+      expect(heard?.strengths[0]).toBeGreaterThan(0.6);
+      expect(heard?.strengths[1]).toBeLessThan(0.2);
+      await expectDeskHears(0, BROWSER_TONE, DESK_TONE);
+      await click('Hang up');
+      await desk.waitForEvent('CALL_CLOSED', events);
     });
   });
 });

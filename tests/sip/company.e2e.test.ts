@@ -187,6 +187,7 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
       expect(await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).toHaveLength(1);
     });
 
+    // Proved: without route(AUTH) in the template, both of these fail.
     it('is never registered with a wrong password', async () => {
       // The previous test's line has signed out (an authenticated REGISTER too) before counting.
       await until('no registration left', async () => (await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).length === 0);
@@ -198,6 +199,22 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
       await sleep(1000);
       expect((await line.registration()).status).not.toBe('registered');
       expect((await kamailioLines(/AUTH-/)).slice(before).some((l) => /AUTH-OK/.test(l))).toBe(false);
+      expect(await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).toHaveLength(0);
+    });
+
+    it("refuses one user's valid credentials for another user's address", async () => {
+      await until('no registration left', async () => (await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).length === 0);
+      await sleep(300);
+      const checked = /AUTH-(OK|MISMATCH) REGISTER au=2000/;
+      const before = (await kamailioLines(checked)).length;
+      // The desk phone's user and password, to register the agent's address.
+      await lab.call('agent', 'create', { ...account(AGENT, passwords[DESK]), authorizationUser: DESK });
+      line = new RemoteLine(lab, 'agent', await lab.call('agent', 'capabilities'));
+      await until('the credentials checked', async () => (await kamailioLines(checked)).length > before);
+      await sleep(1000);
+      // Proved: without the "authentication user must be the address" check in the template, the
+      // agent's address registers with the desk phone's password and this fails.
+      expect((await line.registration()).status).not.toBe('registered');
       expect(await lab.registrarContacts(`${AGENT}@${DOMAIN}`)).toHaveLength(0);
     });
   });

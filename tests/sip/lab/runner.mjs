@@ -389,6 +389,19 @@ process.on('message', async (message) => {
   }
 });
 
+// Whatever ends this process (an error included), the servers it started go with it: each runs in
+// its own process group.
+process.on('exit', () => {
+  for (const child of [kamailio, company?.rtpengine, company?.coturn, company?.desk.child]) {
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
 // The parent went away (test finished or crashed): leave nothing running.
 process.on('disconnect', async () => {
   await stop().catch(() => {});

@@ -282,7 +282,7 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
       expect(statusTrail(line, callId)).toEqual(['ringing/regular', 'accepting/regular', 'connected/regular', 'hanging/regular:remoteHangup', 'ended/regular:remoteHangup']);
     });
 
-    it('holds the desk phone (it stops sending, the agent hears nothing) and resumes (its tone again)', async () => {
+    it('holds the desk phone (it stops sending, the agent hears nothing) and resumes (both tones again)', async () => {
       const { callId } = await deskCallsLine();
       const heldBefore = heldStates(callId).length;
       await line.hold(callId);
@@ -292,14 +292,28 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
         const now = await lab.call<{ rms: number } | null>('agent', 'hearing', [DESK_TONE], 500);
         return now !== null && now.rms < 0.005;
       }, 10_000);
+      const heldAt = Date.now();
+      await sleep(1000);
       await line.resume(callId);
       await until('onHold: false', () => heldStates(callId).slice(heldBefore).includes(false));
+      const resumedAt = Date.now();
       await expectPageHears('agent', DESK_TONE, BROWSER_TONE);
-      // Not checked here: what the desk phone hears after the re-INVITEs. Debian 12's baresip 1.0
-      // stops feeding its recording (the sndfile filter) after any re-INVITE, although rtpengine
-      // keeps relaying the browser's packets to it; the other call tests check that direction.
+      await sleep(1000);
       await line.hangUp(callId);
       await waitForStatus(line, callId, 'ended');
+      // What went to the desk phone after the resume carries the browser's tone. Read from
+      // rtpengine's recording of the call: Debian 12's baresip 1.0 stops feeding its own recording
+      // (the sndfile filter) after a re-INVITE, although it keeps receiving.
+      const toward = await until('the call recording', async () => {
+        const got = (await lab.request('rtpengine.towardDesk', resumedAt + 200, 0.5)) as { sampleRate: number; samples: number[]; packets: number };
+        return got.samples.length >= 4000 ? got : undefined;
+      }, 5000);
+      expect(rms(toward.samples)).toBeGreaterThan(0.02);
+      expect(toneStrength(toward.samples, toward.sampleRate, BROWSER_TONE)).toBeGreaterThan(0.6);
+      expect(toneStrength(toward.samples, toward.sampleRate, DESK_TONE)).toBeLessThan(0.2);
+      // While held, the line muted its microphone: whatever it sent toward the desk phone was silence.
+      const held = (await lab.request('rtpengine.towardDesk', heldAt + 300, 0.5, heldAt + 1000)) as { samples: number[] };
+      if (held.samples.length > 0) expect(rms(held.samples)).toBeLessThan(0.005);
     });
 
     it('sends RFC 4733 tones that the desk phone receives as DTMF', async () => {

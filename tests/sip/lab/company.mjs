@@ -143,6 +143,7 @@ export function prepareCompany(root, dir, { users }) {
 // ---- rtpengine, coturn ---------------------------------------------------------------------------
 
 export async function startRtpengine(dir, log) {
+  mkdirSync(join(dir, 'rtp-recordings'), { recursive: true });
   const child = startProcess('rtpengine', [
     '--foreground', '--log-stderr', `--log-level=${process.env.SIP_LAB_DEBUG ? 7 : 5}`,
     // User-space forwarding only: no kernel table, never the kernel module.
@@ -154,6 +155,10 @@ export async function startRtpengine(dir, log) {
     '--port-min=30000', '--port-max=30999',
     `--pidfile=${join(dir, 'rtpengine.pid')}`,
     '--delete-delay=0',
+    // Every call's media as pcap (SRTP decrypted), for the tests: see rtpRecording().
+    `--recording-dir=${join(dir, 'rtp-recordings')}`,
+    '--recording-method=pcap',
+    '--recording-format=raw',
   ], log);
   await waitFor('rtpengine', () => udpBound(RTPENGINE_NG_PORT), log, child);
   return child;
@@ -340,3 +345,65 @@ export class DeskPhone {
 }
 
 export { killGroup, startProcess };
+
+// ---- what crossed rtpengine ------------------------------------------------------------------------
+
+/** G.711 µ-law to linear, in -1..1. */
+function ulaw(byte) {
+  const u = ~byte & 0xff;
+  const sign = u & 0x80;
+  const exponent = (u >> 4) & 0x07;
+  const mantissa = u & 0x0f;
+  const magnitude = (((mantissa << 3) + 0x84) << exponent) - 0x84;
+  return (sign ? -magnitude : magnitude) / 32768;
+}
+
+function pcapFiles(dir) {
+  const found = [];
+  const walk = (at) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.pcap')) found.push(path);
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/**
+ * The PCMU audio rtpengine relayed that was not sent by the desk phone (its RTP ports are
+ * 31000-31999), i.e. what went to the desk phone, from rtpengine's pcap recordings (raw IPv4,
+ * SRTP already decrypted): 8 kHz samples of the packets received from `sinceMs` until `untilMs`
+ * (wall clock), in arrival order.
+ */
+export function towardDesk(dir, sinceMs, untilMs = Infinity) {
+  const samples = [];
+  let packets = 0;
+  for (const file of pcapFiles(join(dir, 'rtp-recordings'))) {
+    const data = readFileSync(file);
+    if (data.length < 24) continue;
+    let at = 24;
+    while (at + 16 <= data.length) {
+      const seconds = data.readUInt32LE(at);
+      const micros = data.readUInt32LE(at + 4);
+      const length = data.readUInt32LE(at + 8);
+      const packet = data.subarray(at + 16, at + 16 + length);
+      at += 16 + length;
+      if (packet.length < length || (packet[0] >> 4) !== 4 || packet[9] !== 17) continue;
+      const udp = (packet[0] & 0x0f) * 4;
+      const sourcePort = packet.readUInt16BE(udp);
+      const rtp = packet.subarray(udp + 8);
+      if (rtp.length < 12 || rtp[0] >> 6 !== 2) continue;
+      const payloadType = rtp[1] & 0x7f;
+      if (payloadType !== 0 || (sourcePort >= 31000 && sourcePort <= 31999)) continue;
+      const receivedAt = seconds * 1000 + micros / 1000;
+      if (receivedAt < sinceMs || receivedAt > untilMs) continue;
+      let header = 12 + (rtp[0] & 0x0f) * 4;
+      if (rtp[0] & 0x10) header += 4 + rtp.readUInt16BE(header + 2) * 4;
+      for (const byte of rtp.subarray(header)) samples.push(ulaw(byte));
+      packets += 1;
+    }
+  }
+  return { sampleRate: 8000, samples, packets };
+}

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeskPhone, killGroup, prepareCompany, startCoturn, startRtpengine, WSS_PORT } from './company.mjs';
+import { DeskPhone, killGroup, prepareCompany, startCoturn, startRtpengine, towardDesk, WSS_PORT } from './company.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const HTTP_PORT = 5199;
@@ -362,6 +362,11 @@ const ops = {
   'desk.command': (command, params) => deskPhone().command(command, params),
   'desk.events': async () => deskPhone().events.slice(),
   'desk.heard': async (options) => deskHeard(options),
+  'rtpengine.towardDesk': async (sinceMs, seconds = 1, untilMs = undefined) => {
+    if (!company) throw new Error('The company lab is not running.');
+    const { sampleRate, samples, packets } = towardDesk(company.dir, sinceMs, untilMs ?? Infinity);
+    return { sampleRate, packets, samples: samples.slice(-Math.round(sampleRate * seconds)) };
+  },
   'desk.clearRecordings': async () => deskPhone().clearRecordings(),
 };
 

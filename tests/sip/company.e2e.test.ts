@@ -514,7 +514,7 @@ describe.skipIf(skipped)('the SIP line in a company-like lab (auth, wss, rtpengi
 });
 
 /** TURN REST credentials (coturn's use-auth-secret): username "<expiry>:<user>", HMAC-SHA1 of it, base64. */
-export function turnCredentials(secret: string, user: string, ttlSeconds: number) {
+function turnCredentials(secret: string, user: string, ttlSeconds: number) {
   const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${user}`;
   return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
 }

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addAdminRoutes } from './admin/routes';
 import { addPluginRoutes } from './api/pluginRoutes';
+import { addTurnRoute } from './turn/route';
 import { createCallService } from './calls/service';
 import type { ServerConfig } from './config';
 import { openStore } from './db/database';
@@ -33,7 +34,7 @@ export interface ServerDeps {
 
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger =
-    deps.logger ?? createLogger({ level: config.logLevel, secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret] });
+    deps.logger ?? createLogger({ level: config.logLevel, secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret] });
   const now = deps.now ?? Date.now;
   const store = openStore(config.databasePath, { synchronous: config.databaseSynchronous });
 
@@ -77,6 +78,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
   addPluginRoutes(router, { store, calls });
+  addTurnRoute(router, { store, turn: config.turn, logger, now });
   addPbxRoutes(router, { calls, secret: config.pbxWebhookSecret, maxAgeMs: config.signatureMaxAgeMs, now });
   addAdminRoutes(router, { store, outbox, adminToken: config.adminToken, now });
 

@@ -3,7 +3,7 @@
  * app bundles it) registered to Kamailio, driven from Node through `window.lab`. Every line event
  * and registration change is reported to Node with the page's clock (`at`, ms since the epoch).
  */
-import { audio, clockOffset, emit, peerConnections, rtpTonesSent, takePhases } from './media';
+import { audio, clockOffset, descriptions, emit, gatherRelay, hearing, peerConnections, rtpTonesSent, selectedCandidates, takePhases } from './media';
 import { startTurnCredentials } from '../../../src/app/turnCredentials';
 import { LineError } from '../../../src/telephony/line';
 import { createSipLine, type SipAccount, type SipLine, type SipLineOptions, type SipLogEntry } from '../../../src/telephony/sip';
@@ -95,6 +95,10 @@ window.lab = {
     return log.slice();
   },
   audio,
+  hearing,
+  selectedCandidates,
+  descriptions,
+  gatherRelay,
   rtpTonesSent,
   clockOffset,
   takePhases,

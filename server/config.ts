@@ -62,6 +62,12 @@ export interface OutboxTuning {
   maxRetryAfterMs: number;
   /** Largest recording downloaded and uploaded (bytes). */
   maxRecordingBytes: number;
+  /** Front's budget before an answer says it (requests per window: Front's smallest plan, 50). */
+  ratePerMinute: number;
+  /** Requests per resource (the channel) per second: Front's burst limit. */
+  burstPerSecond: number;
+  /** Front's rate window (a minute; tests and the bench compress it, the burst window with it). */
+  rateWindowMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -87,6 +93,9 @@ export const DEFAULTS = {
   giveUpAfterMs: 7 * 24 * 3_600_000,
   maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
   maxRecordingBytes: 50 * 1024 * 1024,
+  ratePerMinute: 50,
+  burstPerSecond: 5,
+  rateWindowMs: 60_000,
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
   turnTtlSeconds: 86_400,
@@ -208,6 +217,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       giveUpAfterMs: integer('OUTBOX_GIVE_UP_AFTER_MS', DEFAULTS.giveUpAfterMs, 1_000, 365 * 24 * 3_600_000),
       maxRetryAfterMs: integer('OUTBOX_MAX_RETRY_AFTER_MS', DEFAULTS.maxRetryAfterMs, 0, 24 * 3_600_000),
       maxRecordingBytes: integer('MAX_RECORDING_BYTES', DEFAULTS.maxRecordingBytes, 1_024, 1024 * 1024 * 1024),
+      ratePerMinute: integer('FRONT_RATE_LIMIT_PER_MINUTE', DEFAULTS.ratePerMinute, 1, 1_000_000),
+      burstPerSecond: integer('FRONT_BURST_PER_SECOND', DEFAULTS.burstPerSecond, 1, 100_000),
+      rateWindowMs: integer('FRONT_RATE_WINDOW_MS', DEFAULTS.rateWindowMs, 600, 3_600_000),
     },
     pbxMatchWindowMs: integer('PBX_MATCH_WINDOW_MS', DEFAULTS.pbxMatchWindowMs, 1_000, 24 * 3_600_000),
     signatureMaxAgeMs: integer('FRONT_SIGNATURE_MAX_AGE_MS', DEFAULTS.signatureMaxAgeMs, 1_000, 3_600_000),

@@ -74,7 +74,8 @@ export interface OutboxRow {
   ambiguous: boolean;
   nextAttemptAt: number;
   lastError: string | null;
-  outcome: 'accepted' | 'presumed_applied' | null;
+  /** `skipped`: a stale intermediate state not sent while behind Front's budget (outbox/stale.ts). */
+  outcome: 'accepted' | 'presumed_applied' | 'skipped' | null;
   createdAt: number;
   finishedAt: number | null;
 }
@@ -155,6 +156,8 @@ export interface Store {
   markInflight(seq: number, now: number): void;
   markSent(seq: number, outcome: 'accepted' | 'presumed_applied', note: string | null, now: number): void;
   markRetry(seq: number, nextAttemptAt: number, error: string, ambiguous: boolean): void;
+  /** Stale requests not sent: finished with outcome `skipped` and the reason. */
+  markSkipped(seqs: readonly number[], note: string, now: number): void;
   markDead(seq: number, reason: string, now: number): void;
   setLastError(seq: number, error: string): void;
   /** The create op of a call, if any. */
@@ -399,6 +402,7 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     markSent: q("UPDATE outbox SET state = 'sent', outcome = ?, last_error = COALESCE(?, last_error), finished_at = ? WHERE seq = ?"),
     markRetry: q("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE seq = ?"),
     markDead: q("UPDATE outbox SET state = 'dead', last_error = ?, finished_at = ? WHERE seq = ?"),
+    markSkipped: q("UPDATE outbox SET state = 'sent', outcome = 'skipped', last_error = ?, finished_at = ? WHERE seq = ? AND state = 'pending'"),
     setLastError: q('UPDATE outbox SET last_error = ? WHERE seq = ?'),
     createOpOf: q("SELECT * FROM outbox WHERE call_id = ? AND kind = 'create' ORDER BY seq LIMIT 1"),
     deadOps: q("SELECT * FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, seq DESC LIMIT ?"),
@@ -502,6 +506,9 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     markSent: (seq, outcome, note, now) => void s.markSent.run(outcome, note, now, seq),
     markRetry: (seq, nextAttemptAt, error, ambiguous) => void s.markRetry.run(nextAttemptAt, error, ambiguous ? 1 : 0, seq),
     markDead: (seq, reason, now) => void s.markDead.run(reason, now, seq),
+    markSkipped(seqs, note, now) {
+      for (const seq of seqs) s.markSkipped.run(note, now, seq);
+    },
     setLastError: (seq, error) => void s.setLastError.run(error, seq),
     createOpOf: (callId) => nullable(s.createOpOf.get(callId), opOf),
     deadOps: (limit) => s.deadOps.all(limit).map(opOf),

@@ -11,6 +11,12 @@
  * - On start, rows left `inflight` by a crash are sent again, flagged `ambiguous`: see
  *   ./policy.ts for how a refusal of such a retry is read.
  * - Nothing is sent before a Front channel is known; those calls wait and go as soon as one is.
+ * - Paced under Front's budget (./pacer.ts): a request leaves only when the pacer allows it. When
+ *   requests wait for the budget ("behind"), the next to go is a create or a final state before a
+ *   summary, recording or transcript, and those before an intermediate state (oldest first within
+ *   each); a call's stale intermediate states are skipped when every update still sent stays a
+ *   valid transition (./stale.ts), recorded as sent with outcome `skipped`. Nothing final is
+ *   skipped; a call's requests keep their order.
  * - `close` stops sending, lets requests in flight finish for a short grace period, then aborts
  *   them (an aborted request counts as possibly reached) and resolves once every row is written.
  */
@@ -19,7 +25,10 @@ import type { OutboxRow, Store } from '../db/database';
 import type { FrontConnector, SendResult } from '../front/connector';
 import type { FrontRequest } from '../front/payloads';
 import type { Logger } from '../log';
+import { isFinal, type FrontCallStatus } from '../calls/mapping';
+import { createPacer, type Pacer, type PacerState } from './pacer';
 import { decide } from './policy';
+import { staleStatusSeqs, type WaitingOp } from './stale';
 
 export interface OutboxOptions {
   store: Store;
@@ -28,12 +37,25 @@ export interface OutboxOptions {
   tuning: OutboxTuning;
   now?: () => number;
   random?: () => number;
+  /** Defaults to a pacer from `tuning` (FRONT_RATE_LIMIT_PER_MINUTE, FRONT_BURST_PER_SECOND). */
+  pacer?: Pacer;
 }
 
 export interface OutboxStats {
   inflight: number;
   callsQueued: number;
   callsWaitingForChannel: number;
+  /** Calls whose next request waits only for Front's budget. */
+  callsWaitingForBudget: number;
+  /** Requests waiting for Front's budget right now. */
+  behind: boolean;
+  /** Requests not yet sent (pending, any reason). */
+  backlog: number;
+  /** How long the backlog takes to send at the budget in force (ms). */
+  expectedDelayMs: number;
+  /** Stale intermediate states skipped since start. */
+  skipped: number;
+  budget: PacerState;
 }
 
 export interface Outbox {
@@ -48,9 +70,38 @@ export interface Outbox {
   close(graceMs?: number): Promise<void>;
 }
 
-type Ready = { op: OutboxRow; channelId: string };
+type Ready = { op: OutboxRow; channelId: string; skip?: number[] };
 
-export function createOutbox({ store, connector, logger, tuning, now = Date.now, random = Math.random }: OutboxOptions): Outbox {
+/** The status a create or status request sets, from its payload. */
+function statusOf(op: Pick<OutboxRow, 'kind' | 'payload'>): FrontCallStatus | null {
+  if (op.kind !== 'create' && op.kind !== 'status') return null;
+  try {
+    const payload = JSON.parse(op.payload) as { initial_status?: FrontCallStatus; call_status?: FrontCallStatus };
+    return (op.kind === 'create' ? payload.initial_status : payload.call_status) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Lower goes first when behind: creates and final states, then additions, then intermediate states. */
+function priorityOf(op: OutboxRow): number {
+  if (op.kind === 'create') return 0;
+  if (op.kind === 'status') return isFinal(statusOf(op)) ? 0 : 2;
+  return 1;
+}
+
+/** How often the "behind Front's budget" log line repeats while behind. */
+const BEHIND_LOG_EVERY_MS = 30_000;
+
+export function createOutbox({ store, connector, logger, tuning, now = Date.now, random = Math.random, pacer: givenPacer }: OutboxOptions): Outbox {
+  const pacer =
+    givenPacer ?? createPacer({ perWindow: tuning.ratePerMinute, burst: tuning.burstPerSecond, windowMs: tuning.rateWindowMs, maxPauseMs: tuning.maxRetryAfterMs, now });
+  /** Calls whose next request is ready and waits for the budget. */
+  const budgetWait = new Map<string, Ready>();
+  let paceTimer: NodeJS.Timeout | undefined;
+  let behindSince: number | null = null;
+  let behindLoggedAt = 0;
+  let skippedCount = 0;
   /** Unfinished request seqs per call, oldest first. */
   const queues = new Map<string, number[]>();
   /** Calls that may have a request to send now. */
@@ -199,6 +250,7 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   const settle = (op: OutboxRow, result: SendResult) => {
     const attempt = op.attempts + 1;
     const t = now();
+    if (result.type === 'response') pacer.observe(result);
     const decision = decide({
       result,
       kind: op.kind,
@@ -241,17 +293,22 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   };
 
   /** Marks `op` in flight (inside the caller's transaction) and sends it once that is committed. */
-  const begin = ({ op, channelId }: Ready) => {
-    store.markInflight(op.seq, now());
-    active.set(op.callId, op.seq);
+  const begin = ({ op, channelId, skip }: Ready) => {
+    if (skip && skip.length > 0) {
+      store.markSkipped(skip, `skipped while behind Front's budget: a later state (request ${op.seq}) was already waiting`, now());
+      skippedCount += skip.length;
+      logger.info('stale intermediate states skipped', { callId: op.callId, seqs: skip, next: op.seq });
+    }
     let request: FrontRequest;
     try {
       request = requestOf(op, channelId);
     } catch {
-      active.delete(op.callId);
       deadLetter(op, 'the stored request is not valid JSON');
       return;
     }
+    const answered = pacer.take(channelId);
+    store.markInflight(op.seq, now());
+    active.set(op.callId, op.seq);
     // The send starts after the current synchronous code, so after the commit of the mark.
     const promise = Promise.resolve()
       .then(() => connector.send(request, { signal: controller.signal }))
@@ -260,13 +317,17 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
         (error: unknown): SendResult => ({ type: 'network', mayHaveReached: true, message: error instanceof Error ? error.message : 'send failed' }),
       )
       .then((result) => {
+        answered();
         // One commit: this request's outcome and, when it can go at once, the next one's mark.
         store.transaction(() => {
           settle(op, result);
           if (active.get(op.callId) === op.seq) active.delete(op.callId);
-          if (!closed && inflight.size <= tuning.concurrency) {
+          if (!closed && inflight.size <= tuning.concurrency && budgetWait.size === 0) {
             const next = nextOf(op.callId);
-            if (next) begin(next);
+            if (next) {
+              if (pacer.delayFor(next.channelId) === 0) begin(next);
+              else budgetWait.set(op.callId, next);
+            }
           }
         });
       })
@@ -274,24 +335,116 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
       .finally(() => {
         inflight.delete(promise);
         if (active.get(op.callId) === op.seq) active.delete(op.callId);
-        if (queues.has(op.callId) && !active.has(op.callId) && !timers.has(op.callId)) ready.add(op.callId);
+        if (queues.has(op.callId) && !active.has(op.callId) && !timers.has(op.callId) && !budgetWait.has(op.callId)) ready.add(op.callId);
         schedulePump();
       });
     inflight.add(promise);
   };
 
+  /** With the call's stale intermediate states skipped, when behind (computed once per wait). */
+  const withSkips = (r: Ready): Ready => {
+    if (r.skip !== undefined) return r;
+    r.skip = [];
+    if (r.op.kind !== 'status' || r.op.attempts > 0) return r;
+    const ops = store.opsOfCall(r.op.callId);
+    let current: FrontCallStatus | null = null;
+    const waiting: WaitingOp[] = [];
+    for (const o of ops) {
+      if (o.state === 'sent' && o.outcome !== 'skipped') current = statusOf(o) ?? current;
+      if (o.seq >= r.op.seq && (o.state === 'pending' || o.state === 'inflight')) {
+        waiting.push({ seq: o.seq, kind: o.kind, status: statusOf(o), attempts: o.attempts });
+      }
+    }
+    const skip = staleStatusSeqs(current, waiting);
+    if (skip.length === 0) return r;
+    // The first kept update goes now, in place of the skipped ones.
+    const keptSeq = waiting.find((w) => !skip.includes(w.seq))!.seq;
+    const kept = ops.find((o) => o.seq === keptSeq)!;
+    return { op: kept, channelId: r.channelId, skip };
+  };
+
+  const schedulePace = (delayMs: number) => {
+    clearTimeout(paceTimer);
+    paceTimer = setTimeout(() => {
+      paceTimer = undefined;
+      schedulePump();
+    }, delayMs);
+  };
+
+  const noteBehind = (behind: boolean) => {
+    const t = now();
+    if (behind) {
+      if (behindSince === null) behindSince = t;
+      if (t - behindLoggedAt >= BEHIND_LOG_EVERY_MS) {
+        behindLoggedAt = t;
+        const { backlog, expectedDelayMs, budget } = statsNow();
+        logger.info("behind Front's budget: requests wait", { backlog, expectedDelayMs, limit: budget.limit, windowMs: budget.windowMs, remaining: budget.remaining });
+      }
+    } else if (behindSince !== null) {
+      logger.info("caught up with Front's budget", { behindMs: t - behindSince, skipped: skippedCount });
+      behindSince = null;
+      behindLoggedAt = 0;
+    }
+  };
+
   const pump = () => {
     if (closed) return;
+    // Every ready call's next request: sent at once while the budget allows, else it waits.
     for (const callId of ready) {
-      if (inflight.size >= tuning.concurrency) return;
       ready.delete(callId);
       // A call not sent now is woken later by what it waits for (its request in flight, a
       // backoff timer, another call's create, a channel).
       store.transaction(() => {
         const next = nextOf(callId);
-        if (next) begin(next);
+        if (!next) return;
+        if (budgetWait.size === 0 && inflight.size < tuning.concurrency && pacer.delayFor(next.channelId) === 0) begin(next);
+        else budgetWait.set(callId, next);
       });
     }
+    if (budgetWait.size === 0) {
+      noteBehind(false);
+      return;
+    }
+    // Behind (or at the concurrency limit): the most urgent waiting request goes first.
+    while (budgetWait.size > 0 && inflight.size < tuning.concurrency) {
+      const channelId = budgetWait.values().next().value!.channelId;
+      const delay = pacer.delayFor(channelId);
+      if (delay > 0) {
+        noteBehind(true);
+        schedulePace(delay);
+        return;
+      }
+      let best: Ready | null = null;
+      let bestKey = Infinity;
+      for (const [callId, r] of budgetWait) {
+        // Skips only when behind the budget (not merely at the concurrency limit).
+        const planned = behindSince !== null ? withSkips(r) : r;
+        if (planned !== r) budgetWait.set(callId, planned);
+        const key = priorityOf(planned.op) * 1e15 + planned.op.seq;
+        if (key < bestKey) {
+          best = planned;
+          bestKey = key;
+        }
+      }
+      budgetWait.delete(best!.op.callId);
+      store.transaction(() => begin(best!));
+    }
+  };
+
+  const statsNow = (): OutboxStats => {
+    const backlog = store.outboxCounts().pending;
+    const budget = pacer.state();
+    return {
+      inflight: inflight.size,
+      callsQueued: queues.size,
+      callsWaitingForChannel: waitingChannel.size,
+      callsWaitingForBudget: budgetWait.size,
+      behind: behindSince !== null,
+      backlog,
+      expectedDelayMs: Math.ceil(backlog / pacer.ratePerMs()),
+      skipped: skippedCount,
+      budget,
+    };
   };
 
   return {
@@ -307,6 +460,8 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
     },
     notify(callId, seqs) {
       for (const seq of seqs) enqueueSeq(callId, seq);
+      // Its waiting request is looked at again: newer states may make it stale.
+      budgetWait.delete(callId);
       if (!active.has(callId) && !timers.has(callId)) ready.add(callId);
       schedulePump();
     },
@@ -318,6 +473,12 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
     },
     channelDeleted(channelId) {
       for (const [callId, channel] of channelOfCall) if (channel === channelId) channelOfCall.delete(callId);
+      for (const [callId, r] of budgetWait) {
+        if (r.channelId === channelId) {
+          budgetWait.delete(callId);
+          ready.add(callId);
+        }
+      }
       store.transaction(() => {
         for (const op of store.openOpsOnChannel(channelId)) {
           if (op.state === 'pending') {
@@ -328,12 +489,13 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
       });
       schedulePump();
     },
-    stats: () => ({ inflight: inflight.size, callsQueued: queues.size, callsWaitingForChannel: waitingChannel.size }),
+    stats: statsNow,
     async close(graceMs = 2_000) {
       if (closed) return;
       closed = true;
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
+      clearTimeout(paceTimer);
       if (inflight.size > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);

@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** Front's API, without a trailing slash. */
   frontApiBaseUrl: string;
   databasePath: string;
+  /** PostgreSQL (several instances on one database) when set; SQLite at databasePath otherwise. Never logged. */
+  databaseUrl: string | null;
   databaseSynchronous: Synchronous;
   listenHost: string;
   /** 0 picks a free port (tests); the CLI logs the URL it listens on. */
@@ -68,6 +70,10 @@ export interface OutboxTuning {
   burstPerSecond: number;
   /** Front's rate window (a minute; tests and the bench compress it, the burst window with it). */
   rateWindowMs: number;
+  /** How long an instance's claim on a call lasts without renewal (another takes over after). */
+  leaseMs: number;
+  /** How often an instance on a shared database looks for calls to send (ms). */
+  pollMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -96,6 +102,8 @@ export const DEFAULTS = {
   ratePerMinute: 50,
   burstPerSecond: 5,
   rateWindowMs: 60_000,
+  leaseMs: 30_000,
+  pollMs: 1_000,
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
   turnTtlSeconds: 86_400,
@@ -150,6 +158,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       return fallback;
     }
   };
+  const databaseUrl = (): string | null => {
+    const value = text('DATABASE_URL');
+    if (value === null) return null;
+    if (!/^postgres(ql)?:\/\//.test(value)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL.');
+    return value;
+  };
   const list = (name: string): string[] =>
     (text(name) ?? '')
       .split(',')
@@ -198,6 +212,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     frontAppSecret,
     frontApiBaseUrl: url('FRONT_API_BASE_URL', DEFAULTS.frontApiBaseUrl) ?? DEFAULTS.frontApiBaseUrl,
     databasePath: resolve(text('DATABASE_PATH') ?? DEFAULTS.databasePath),
+    databaseUrl: databaseUrl(),
     databaseSynchronous: synchronous === 'full' ? 'full' : 'normal',
     listenHost: text('LISTEN_HOST') ?? DEFAULTS.listenHost,
     port: integer('PORT', DEFAULTS.port, 0, 65_535),
@@ -220,6 +235,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       ratePerMinute: integer('FRONT_RATE_LIMIT_PER_MINUTE', DEFAULTS.ratePerMinute, 1, 1_000_000),
       burstPerSecond: integer('FRONT_BURST_PER_SECOND', DEFAULTS.burstPerSecond, 1, 100_000),
       rateWindowMs: integer('FRONT_RATE_WINDOW_MS', DEFAULTS.rateWindowMs, 600, 3_600_000),
+      leaseMs: integer('OUTBOX_LEASE_MS', DEFAULTS.leaseMs, 500, 3_600_000),
+      pollMs: integer('OUTBOX_POLL_MS', DEFAULTS.pollMs, 20, 600_000),
     },
     pbxMatchWindowMs: integer('PBX_MATCH_WINDOW_MS', DEFAULTS.pbxMatchWindowMs, 1_000, 24 * 3_600_000),
     signatureMaxAgeMs: integer('FRONT_SIGNATURE_MAX_AGE_MS', DEFAULTS.signatureMaxAgeMs, 1_000, 3_600_000),
@@ -252,5 +269,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     adminToken: '[redacted]',
     pbxWebhookSecret: config.pbxWebhookSecret ? '[redacted]' : null,
     turn: config.turn ? { ...config.turn, secret: '[redacted]' } : null,
+    // It may hold a password.
+    databaseUrl: config.databaseUrl ? '[redacted]' : null,
   };
 }

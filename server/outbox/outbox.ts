@@ -20,6 +20,8 @@
  * - `close` stops sending, lets requests in flight finish for a short grace period, then aborts
  *   them (an aborted request counts as possibly reached) and resolves once every row is written.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { OutboxTuning } from '../config';
 import type { OutboxRow, Store } from '../db/database';
 import type { FrontConnector, SendResult } from '../front/connector';
@@ -39,6 +41,8 @@ export interface OutboxOptions {
   random?: () => number;
   /** Defaults to a pacer from `tuning` (FRONT_RATE_LIMIT_PER_MINUTE, FRONT_BURST_PER_SECOND). */
   pacer?: Pacer;
+  /** This instance's name as a lease owner (default: host, pid and a random part). */
+  instanceId?: string;
 }
 
 export interface OutboxStats {
@@ -90,10 +94,13 @@ function priorityOf(op: OutboxRow): number {
   return 1;
 }
 
+/** Calls looked at per poll of a shared database. */
+const POLL_BATCH = 500;
+
 /** How often the "behind Front's budget" log line repeats while behind. */
 const BEHIND_LOG_EVERY_MS = 30_000;
 
-export function createOutbox({ store, connector, logger, tuning, now = Date.now, random = Math.random, pacer: givenPacer }: OutboxOptions): Outbox {
+export function createOutbox({ store, connector, logger, tuning, now = Date.now, random = Math.random, pacer: givenPacer, instanceId: givenInstanceId }: OutboxOptions): Outbox {
   const pacer =
     givenPacer ?? createPacer({ perWindow: tuning.ratePerMinute, burst: tuning.burstPerSecond, windowMs: tuning.rateWindowMs, maxPauseMs: tuning.maxRetryAfterMs, now });
   /** Calls whose next request is ready and waits for the budget. */
@@ -102,8 +109,14 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   let behindSince: number | null = null;
   let behindLoggedAt = 0;
   let skippedCount = 0;
-  /** Unfinished request seqs per call, oldest first. */
-  const queues = new Map<string, number[]>();
+  /** Calls known to have unfinished requests (the database says which request is next). */
+  const queues = new Set<string>();
+  /** This process, as the owner of call leases (several instances may share the database). */
+  const instanceId = givenInstanceId ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** Calls whose lease this instance holds, with when it runs out. */
+  const held = new Map<string, number>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let poller: NodeJS.Timeout | undefined;
   /** Calls that may have a request to send now. */
   const ready = new Set<string>();
   /** The request in flight, per call. */
@@ -123,10 +136,29 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   /** Set once close() returned: the store may be closed, late body reads must not write. */
   let closedStore = false;
 
-  const enqueueSeq = (callId: string, seq: number) => {
-    const queue = queues.get(callId);
-    if (!queue) queues.set(callId, [seq]);
-    else if (queue.at(-1)! < seq) queue.push(seq);
+  /** Stops working on a call here (done, or another instance has it). */
+  const forget = (callId: string, release: boolean) => {
+    queues.delete(callId);
+    budgetWait.delete(callId);
+    if (held.delete(callId) && release) store.releaseCall(callId, instanceId);
+  };
+
+  /**
+   * Holds the call's lease (claims it, or renews it when half run out): one instance at a time
+   * sends a call's requests, so they stay in order across instances. False: another has it.
+   */
+  const claim = (callId: string): boolean => {
+    const t = now();
+    const until = held.get(callId);
+    if (until !== undefined && until - t > tuning.leaseMs / 2) return true;
+    const { result, recovered } = store.claimCall(callId, instanceId, t + tuning.leaseMs, t, until !== undefined);
+    if (result === 'taken') {
+      forget(callId, false);
+      return false;
+    }
+    held.set(callId, t + tuning.leaseMs);
+    if (recovered > 0) logger.warn('took over requests left in flight by a stopped instance: sending them again', { callId, count: recovered });
+    return true;
   };
 
   const schedulePump = () => {
@@ -156,10 +188,7 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
     schedulePump();
   };
 
-  const finishRow = (callId: string, seq: number) => {
-    const queue = queues.get(callId);
-    if (queue && queue[0] === seq) queue.shift();
-    if (queue && queue.length === 0) queues.delete(callId);
+  const finishRow = (_callId: string, seq: number) => {
     wakeDependents(seq);
   };
 
@@ -194,16 +223,14 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   const nextOf = (callId: string): Ready | null => {
     for (;;) {
       if (active.has(callId) || timers.has(callId)) return null;
-      const seq = queues.get(callId)?.[0];
-      if (seq === undefined) {
-        queues.delete(callId);
+      if (!claim(callId)) return null;
+      const op = store.headOp(callId);
+      if (!op) {
+        forget(callId, true);
         return null;
       }
-      const op = store.getOp(seq);
-      if (!op || op.state === 'sent' || op.state === 'dead') {
-        finishRow(callId, seq);
-        continue;
-      }
+      // In flight but not here: its answer is awaited elsewhere (it is recovered with the lease).
+      if (op.state === 'inflight') return null;
       const t = now();
       if (op.nextAttemptAt > t) {
         wakeLater(callId, op.nextAttemptAt - t);
@@ -294,6 +321,12 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
 
   /** Marks `op` in flight (inside the caller's transaction) and sends it once that is committed. */
   const begin = ({ op, channelId, skip }: Ready) => {
+    // Fencing: marked in flight only while this instance holds the call's lease.
+    if (!store.markInflightLeased(op.seq, op.callId, instanceId, now())) {
+      logger.warn("a call's lease was lost to another instance: leaving the call to it", { callId: op.callId, seq: op.seq });
+      forget(op.callId, false);
+      return;
+    }
     if (skip && skip.length > 0) {
       store.markSkipped(skip, `skipped while behind Front's budget: a later state (request ${op.seq}) was already waiting`, now());
       skippedCount += skip.length;
@@ -304,10 +337,10 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
       request = requestOf(op, channelId);
     } catch {
       deadLetter(op, 'the stored request is not valid JSON');
+      ready.add(op.callId);
       return;
     }
     const answered = pacer.take(channelId);
-    store.markInflight(op.seq, now());
     active.set(op.callId, op.seq);
     // The send starts after the current synchronous code, so after the commit of the mark.
     const promise = Promise.resolve()
@@ -449,17 +482,53 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
 
   return {
     start() {
-      const recovered = store.recoverInflight();
-      if (recovered > 0) {
-        logger.warn('requests were in flight when the server stopped: sending them again', { count: recovered });
+      if (!store.shared) {
+        // The embedded database has this one instance: whatever was in flight was ours.
+        store.releaseAllLeases();
+        const recovered = store.recoverInflight();
+        if (recovered > 0) {
+          logger.warn('requests were in flight when the server stopped: sending them again', { count: recovered });
+        }
+        for (const op of store.openOps()) queues.add(op.callId);
+      } else {
+        // Shared: other instances may be sending; a call is taken over only once its lease ran
+        // out (its requests in flight are then sent again, flagged ambiguous).
+        for (const callId of store.claimableCalls(instanceId, now(), POLL_BATCH)) queues.add(callId);
       }
-      for (const op of store.openOps()) enqueueSeq(op.callId, op.seq);
-      for (const callId of queues.keys()) ready.add(callId);
-      if (queues.size > 0) logger.info('outbox resumed', { calls: queues.size });
+      for (const callId of queues) ready.add(callId);
+      if (queues.size > 0) logger.info('outbox resumed', { calls: queues.size, instance: instanceId });
+      heartbeat = setInterval(() => {
+        if (held.size === 0) return;
+        const until = now() + tuning.leaseMs;
+        try {
+          store.renewLeases(instanceId, until);
+          for (const callId of held.keys()) held.set(callId, until);
+        } catch (error) {
+          logger.error('could not renew call leases', { error });
+        }
+      }, Math.max(50, Math.floor(tuning.leaseMs / 3)));
+      heartbeat.unref();
+      if (store.shared) {
+        // Work queued by another instance, calls whose owner stopped, dependencies met elsewhere.
+        poller = setInterval(() => {
+          if (closed) return;
+          try {
+            for (const callId of store.claimableCalls(instanceId, now(), POLL_BATCH)) {
+              if (active.has(callId) || timers.has(callId) || budgetWait.has(callId)) continue;
+              queues.add(callId);
+              ready.add(callId);
+            }
+          } catch (error) {
+            logger.error('could not look for calls to send', { error });
+          }
+          schedulePump();
+        }, tuning.pollMs);
+        poller.unref();
+      }
       schedulePump();
     },
-    notify(callId, seqs) {
-      for (const seq of seqs) enqueueSeq(callId, seq);
+    notify(callId) {
+      queues.add(callId);
       // Its waiting request is looked at again: newer states may make it stale.
       budgetWait.delete(callId);
       if (!active.has(callId) && !timers.has(callId)) ready.add(callId);
@@ -496,6 +565,8 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       clearTimeout(paceTimer);
+      clearInterval(heartbeat);
+      clearInterval(poller);
       if (inflight.size > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);

@@ -138,6 +138,9 @@ describe('two instances on one PostgreSQL, one killed with kill -9', () => {
     await Promise.all([killer(), ...Array.from({ length: 12 }, reporter)]);
     expect(accepted).toBe(total);
 
+    // Proved: without the lease (claims always granted, the in-flight mark unfenced), and with a
+    // claim that ignores another instance's running lease, this test fails: the instances take
+    // each other's requests and the killed one's are never finished (the outbox never drains).
     await waitFor(
       async () => {
         const s = (await request(`${b!.url}/admin/outbox`, { token: ADMIN_TOKEN })).body;
@@ -177,8 +180,6 @@ describe('two instances on one PostgreSQL, one killed with kill -9', () => {
     // Sent twice on the wire only what A had in flight when it died (at most its concurrency):
     // every refusal Front gave is a repeat of one of those, read as already applied.
     const refused = standin.requests().filter((r) => r.status === 400);
-    // Proved: a claim that ignores another instance's running lease (claimCall always acquiring)
-    // makes this fail: both instances send the same calls (refusals, wrong order, dead letters).
     expect(refused.length).toBe(presumed);
     expect(ambiguous).toBeLessThanOrEqual(CONCURRENCY);
     console.info(`two instances: ${calls.length} calls, ${total} reports, ${standin.requests().length} Front requests, ${ambiguous} in flight at the kill sent again, ${presumed} of them refused as already applied`);

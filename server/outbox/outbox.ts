@@ -74,7 +74,7 @@ export interface Outbox {
   close(graceMs?: number): Promise<void>;
 }
 
-type Ready = { op: OutboxRow; channelId: string; skip?: number[] };
+type Ready = { op: OutboxRow; channelId: string; skip?: number[]; priority?: number };
 
 /** The status a create or status request sets, from its payload. */
 function statusOf(op: Pick<OutboxRow, 'kind' | 'payload'>): FrontCallStatus | null {
@@ -87,7 +87,11 @@ function statusOf(op: Pick<OutboxRow, 'kind' | 'payload'>): FrontCallStatus | nu
   }
 }
 
-/** Lower goes first when behind: creates and final states, then additions, then intermediate states. */
+/**
+ * Lower goes first when behind: creates and final states (and an intermediate state a waiting
+ * final state needs first: `connected` before `hangup`), then summaries, recordings and
+ * transcripts, then the intermediate states of calls still live.
+ */
 function priorityOf(op: OutboxRow): number {
   if (op.kind === 'create') return 0;
   if (op.kind === 'status') return isFinal(statusOf(op)) ? 0 : 2;
@@ -378,8 +382,12 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   const withSkips = (r: Ready): Ready => {
     if (r.skip !== undefined) return r;
     r.skip = [];
-    if (r.op.kind !== 'status' || r.op.attempts > 0) return r;
+    r.priority = priorityOf(r.op);
+    if (r.op.kind !== 'status' || isFinal(statusOf(r.op))) return r;
     const ops = store.opsOfCall(r.op.callId);
+    // A final state waits behind this one: finishing the call is as urgent as the final state.
+    if (ops.some((o) => o.seq > r.op.seq && o.state === 'pending' && o.kind === 'status' && isFinal(statusOf(o)))) r.priority = 0;
+    if (r.op.attempts > 0) return r;
     let current: FrontCallStatus | null = null;
     const waiting: WaitingOp[] = [];
     for (const o of ops) {
@@ -393,7 +401,7 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
     // The first kept update goes now, in place of the skipped ones.
     const keptSeq = waiting.find((w) => !skip.includes(w.seq))!.seq;
     const kept = ops.find((o) => o.seq === keptSeq)!;
-    return { op: kept, channelId: r.channelId, skip };
+    return { op: kept, channelId: r.channelId, skip, priority: isFinal(statusOf(kept)) ? 0 : r.priority };
   };
 
   const schedulePace = (delayMs: number) => {
@@ -453,7 +461,7 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
         // Skips only when behind the budget (not merely at the concurrency limit).
         const planned = behindSince !== null ? withSkips(r) : r;
         if (planned !== r) budgetWait.set(callId, planned);
-        const key = priorityOf(planned.op) * 1e15 + planned.op.seq;
+        const key = (planned.priority ?? priorityOf(planned.op)) * 1e15 + planned.op.seq;
         if (key < bestKey) {
           best = planned;
           bestKey = key;

@@ -193,6 +193,8 @@ export interface Store {
   /** Extends every lease of `owner` (a heartbeat). */
   renewLeases(owner: string, until: number): void;
   releaseCall(callId: string, owner: string): void;
+  /** Gives up every lease of `owner` (a clean stop: the others need not wait for them to run out). */
+  releaseLeasesOf(owner: string): void;
   /** Forgets every lease (an embedded database at start: it has one instance). */
   releaseAllLeases(): void;
   /** Calls with unfinished ops that `owner` holds or may claim (no running lease of another). */
@@ -358,6 +360,7 @@ export function createStore(driver: SqlDriver): Store {
     renewLeases: q('UPDATE call_leases SET lease_until = ? WHERE owner = ?'),
     releaseCall: q('DELETE FROM call_leases WHERE call_id = ? AND owner = ?'),
     releaseAllLeases: q('DELETE FROM call_leases'),
+    releaseLeasesOf: q('DELETE FROM call_leases WHERE owner = ?'),
     claimableCalls: q(
       `SELECT DISTINCT outbox.call_id FROM outbox LEFT JOIN call_leases ON call_leases.call_id = outbox.call_id
        WHERE outbox.state IN ('pending', 'inflight') AND (call_leases.call_id IS NULL OR call_leases.owner = ? OR call_leases.lease_until <= ?)
@@ -500,6 +503,7 @@ export function createStore(driver: SqlDriver): Store {
     renewLeases: (owner, until) => void s.renewLeases.run(until, owner),
     releaseCall: (callId, owner) => void s.releaseCall.run(callId, owner),
     releaseAllLeases: () => void s.releaseAllLeases.run(),
+    releaseLeasesOf: (owner) => void s.releaseLeasesOf.run(owner),
     claimableCalls: (owner, now, limit) => s.claimableCalls.all(owner, now, limit).map((r) => r.call_id as string),
   };
 }

@@ -21,6 +21,7 @@
  *   them (an aborted request counts as possibly reached) and resolves once every row is written.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { OutboxTuning } from '../config';
 import type { OutboxRow, Store } from '../db/database';
@@ -134,6 +135,8 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   const channelOfCall = new Map<string, string>();
   const createdCalls = new Set<string>();
   const controller = new AbortController();
+  // One abort listener per request in flight (and per recording download): not a leak.
+  setMaxListeners(tuning.concurrency * 2 + 10, controller.signal);
   let closed = false;
   let pumpScheduled = false;
   let warnedNoChannel = false;
@@ -461,7 +464,9 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
         // Skips only when behind the budget (not merely at the concurrency limit).
         const planned = behindSince !== null ? withSkips(r) : r;
         if (planned !== r) budgetWait.set(callId, planned);
-        const key = (planned.priority ?? priorityOf(planned.op)) * 1e15 + planned.op.seq;
+        // The priority is worked out once per waiting request (it parses the payload).
+        planned.priority ??= priorityOf(planned.op);
+        const key = planned.priority * 1e15 + planned.op.seq;
         if (key < bestKey) {
           best = planned;
           bestKey = key;
@@ -581,6 +586,11 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
         clearTimeout(timer);
         controller.abort();
         await Promise.allSettled([...inflight]);
+      }
+      try {
+        store.releaseLeasesOf(instanceId);
+      } catch (error) {
+        logger.warn('could not release call leases: other instances take them over when they run out', { error });
       }
       closedStore = true;
     },

@@ -1,15 +1,24 @@
 /**
- * A throwaway PostgreSQL for the server tests: Debian's postgresql 15 binaries, a cluster in a
+ * A throwaway PostgreSQL for the server tests: Debian's postgresql binaries (the newest version
+ * under /usr/lib/postgresql; 15 on this machine), a cluster in a
  * temp dir owned by the `postgres` user (postgres refuses to run as root), listening only on a
  * unix socket in that dir (no TCP port to collide with), trust authentication. `stop()` stops
  * this cluster only (pg_ctl on its own data dir) and removes the dir.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+const BIN = (() => {
+  try {
+    const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v) && existsSync(`/usr/lib/postgresql/${v}/bin/pg_ctl`));
+    const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+    return newest ? `/usr/lib/postgresql/${newest}/bin` : '/nonexistent';
+  } catch {
+    return '/nonexistent';
+  }
+})();
 
 export interface TestPostgres {
   /** postgresql://postgres@/<db>?host=<socket dir>&port=<port> */

@@ -62,7 +62,7 @@ describe('two instances on one PostgreSQL, one killed with kill -9', () => {
   let b: ChildServer | null = null;
 
   beforeAll(async () => {
-    if (!postgresAvailable()) throw new Error('PostgreSQL 15 (Debian postgresql-15) and root are needed: scripts/system-deps.sh installs it');
+    if (!postgresAvailable()) throw new Error('PostgreSQL (Debian postgresql) and root are needed: scripts/system-deps.sh installs it');
     pg = startPostgres();
     const databaseUrl = pg.createDatabase('front_calls');
     // Each Front request takes a moment, so some are in flight when an instance dies.

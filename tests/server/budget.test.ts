@@ -12,7 +12,7 @@ import { isFinal, isValidTransition, mapStep, type Direction, type FrontCallStat
 import type { RunningServer } from '../../server';
 import { startStandin, type Standin } from '../../server/standin/standin';
 import type { EndReason } from '../../contract';
-import { ADMIN_TOKEN, APP_SECRET, APP_UID, CHANNEL_ID, createTeammate, drained, request, startInProcess, tempDir } from './support';
+import { ADMIN_TOKEN, APP_SECRET, APP_UID, CHANNEL_ID, createTeammate, drained, frontIdOf, request, startInProcess, tempDir } from './support';
 
 const CALLS = 160;
 const WINDOW_MS = 6_000;
@@ -118,8 +118,9 @@ describe("paced under Front's budget", () => {
     expect((await request(`${server.url}/admin/dead-letters`, { token: ADMIN_TOKEN })).body.deadLetters).toEqual([]);
 
     let skipped = 0;
-    for (const call of calls) {
-      const got = standin.call(call.callId);
+    for (const [i, call] of calls.entries()) {
+      const frontId = frontIdOf(`pace${i % 4}@example.com`, call.callId);
+      const got = standin.call(frontId);
       expect(got, call.callId).toBeDefined();
       const statuses = got!.timeline.map((e) => e.status);
       const expected = expectedStatuses(call.direction, call.events);
@@ -131,7 +132,7 @@ describe("paced under Front's budget", () => {
       const times = got!.timeline.map((e) => e.occurredAt ?? 0);
       expect([...times].sort((a, b) => a - b)).toEqual(times);
       // Exactly what was queued, less what the server recorded as skipped (stale while behind).
-      const requests = (await request(`${server.url}/admin/calls/${call.callId}`, { token: ADMIN_TOKEN })).body.requests as Array<{
+      const requests = (await request(`${server.url}/admin/calls/${frontId}`, { token: ADMIN_TOKEN })).body.requests as Array<{
         kind: string;
         outcome: string;
         payload: { call_status?: string; initial_status?: string };

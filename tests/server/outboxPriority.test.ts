@@ -61,7 +61,7 @@ describe('behind the budget', () => {
     let t = 1_000;
     const call = (id: string, sent: FrontCallStatus[], pending: FrontCallStatus[]) => {
       store.insertCall(
-        { id, direction: 'inbound', remoteNumber: '+14155550100', remoteName: null, localNumber: null, agentEmail: null, agentExtension: null, parentId: null, startedAt: t, pbxCallId: null, pbxLinked: false },
+        { id, direction: 'inbound', remoteNumber: '+14155550100', remoteName: null, localNumber: null, agentEmail: null, agentExtension: null, parentId: null, startedAt: t, pbxCallId: null, pbxLinked: false, owner: null, clientRef: null },
         t,
       );
       const queue = (status: FrontCallStatus, first: boolean) =>

@@ -11,7 +11,7 @@ import { isValidTransition, mapStep, type Direction, type FrontCallStatus, type 
 import { startStandin, type Standin } from '../../server/standin/standin';
 import type { EndReason } from '../../contract';
 import { postgresAvailable, startPostgres, type TestPostgres } from './postgres';
-import { ADMIN_TOKEN, APP_SECRET, APP_UID, CHANNEL_ID, createTeammate, request, serverEnv, spawnServer, tempDir, waitFor, type ChildServer } from './support';
+import { ADMIN_TOKEN, APP_SECRET, APP_UID, CHANNEL_ID, createTeammate, frontIdOf, request, serverEnv, spawnServer, tempDir, waitFor, type ChildServer } from './support';
 
 const CALLS = 120;
 const CONCURRENCY = 8;
@@ -119,10 +119,11 @@ describe('two instances on one PostgreSQL, one killed with kill -9', () => {
       }
     };
 
+    const teammateOf = (callId: string) => callId.length % 3;
     const queue = [...calls];
     const reporter = async () => {
       for (let call = queue.shift(); call; call = queue.shift()) {
-        const token = tokens[call.callId.length % 3]!;
+        const token = tokens[teammateOf(call.callId)]!;
         let seq = 0;
         let at = Date.now();
         for (const e of call.events) await send('/v1/calls/events', { seq: ++seq, at: (at += 1_000), ...e }, token);
@@ -154,7 +155,8 @@ describe('two instances on one PostgreSQL, one killed with kill -9', () => {
     let presumed = 0;
     let ambiguous = 0;
     for (const call of calls) {
-      const got = standin.call(call.callId);
+      const frontId = frontIdOf(`two${teammateOf(call.callId)}@example.com`, call.callId);
+      const got = standin.call(frontId);
       expect(got, call.callId).toBeDefined();
       const statuses = got!.timeline.map((e) => e.status);
       // Each state applied once, in the order reported, valid by the table.
@@ -162,7 +164,7 @@ describe('two instances on one PostgreSQL, one killed with kill -9', () => {
       for (let i = 1; i < statuses.length; i++) expect(isValidTransition(statuses[i - 1]!, statuses[i]!)).toBe(true);
       const times = got!.timeline.map((e) => e.occurredAt ?? 0);
       expect([...times].sort((x, y) => x - y)).toEqual(times);
-      const requests = (await request(`${b!.url}/admin/calls/${call.callId}`, { token: ADMIN_TOKEN })).body.requests as Array<{
+      const requests = (await request(`${b!.url}/admin/calls/${frontId}`, { token: ADMIN_TOKEN })).body.requests as Array<{
         kind: string;
         ambiguous: boolean;
         outcome: string;

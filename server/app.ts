@@ -8,7 +8,7 @@ import { addPluginRoutes } from './api/pluginRoutes';
 import { addTurnRoute } from './turn/route';
 import { createCallService } from './calls/service';
 import type { ServerConfig } from './config';
-import { openStore, type Store } from './db/database';
+import { openDatabase, type Store } from './db/database';
 import { addChannelRoutes } from './front/channelRoutes';
 import { createFrontConnector, type FirstLegParentPolicy, type FrontConnector } from './front/connector';
 import { FIRST_LEG_PARENT_FORM, type FirstLegParentForm } from './front/payloads';
@@ -18,6 +18,17 @@ import { randomToken } from './http/signature';
 import { createLogger, type Logger } from './log';
 import { createOutbox } from './outbox/outbox';
 import { addPbxRoutes } from './pbx/routes';
+
+/** The password in DATABASE_URL, masked in logs like the other secrets. */
+function databasePassword(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password.length > 0 ? password : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:8787. */
@@ -53,9 +64,13 @@ function firstLegParentSetting(store: Store, logger: Logger, now: () => number):
 
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger =
-    deps.logger ?? createLogger({ level: config.logLevel, secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret] });
+    deps.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret, databasePassword(config.databaseUrl)],
+    });
   const now = deps.now ?? Date.now;
-  const store = openStore(config.databasePath, { synchronous: config.databaseSynchronous });
+  const store = openDatabase({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, synchronous: config.databaseSynchronous });
 
   if (config.frontChannelId && !store.getChannel(config.frontChannelId)) {
     store.upsertChannel(config.frontChannelId, randomToken(18), now());
@@ -126,7 +141,12 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   url = `http://${host}:${address.port}`;
 
   outbox.start();
-  logger.info('server listening', { url, database: config.databasePath, pbxWebhook: config.pbxWebhookSecret !== null });
+  logger.info('server listening', {
+    url,
+    database: config.databaseUrl ? 'postgresql (DATABASE_URL)' : config.databasePath,
+    pbxWebhook: config.pbxWebhookSecret !== null,
+    frontBudget: { perMinute: config.outbox.ratePerMinute, burstPerSecond: config.outbox.burstPerSecond },
+  });
 
   let closing: Promise<void> | null = null;
   return {

@@ -16,6 +16,8 @@ export interface ServerConfig {
   /** Front's API, without a trailing slash. */
   frontApiBaseUrl: string;
   databasePath: string;
+  /** PostgreSQL (several instances on one database) when set; SQLite at databasePath otherwise. Never logged. */
+  databaseUrl: string | null;
   databaseSynchronous: Synchronous;
   listenHost: string;
   /** 0 picks a free port (tests); the CLI logs the URL it listens on. */
@@ -62,6 +64,16 @@ export interface OutboxTuning {
   maxRetryAfterMs: number;
   /** Largest recording downloaded and uploaded (bytes). */
   maxRecordingBytes: number;
+  /** Front's budget before an answer says it (requests per window: Front's smallest plan, 50). */
+  ratePerMinute: number;
+  /** Requests per resource (the channel) per second: Front's burst limit. */
+  burstPerSecond: number;
+  /** Front's rate window (a minute; tests and the bench compress it, the burst window with it). */
+  rateWindowMs: number;
+  /** How long an instance's claim on a call lasts without renewal (another takes over after). */
+  leaseMs: number;
+  /** How often an instance on a shared database looks for calls to send (ms). */
+  pollMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -87,6 +99,11 @@ export const DEFAULTS = {
   giveUpAfterMs: 7 * 24 * 3_600_000,
   maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
   maxRecordingBytes: 50 * 1024 * 1024,
+  ratePerMinute: 50,
+  burstPerSecond: 5,
+  rateWindowMs: 60_000,
+  leaseMs: 30_000,
+  pollMs: 1_000,
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
   turnTtlSeconds: 86_400,
@@ -141,6 +158,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       return fallback;
     }
   };
+  const databaseUrl = (): string | null => {
+    const value = text('DATABASE_URL');
+    if (value === null) return null;
+    if (!/^postgres(ql)?:\/\//.test(value)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL.');
+    return value;
+  };
   const list = (name: string): string[] =>
     (text(name) ?? '')
       .split(',')
@@ -189,6 +212,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     frontAppSecret,
     frontApiBaseUrl: url('FRONT_API_BASE_URL', DEFAULTS.frontApiBaseUrl) ?? DEFAULTS.frontApiBaseUrl,
     databasePath: resolve(text('DATABASE_PATH') ?? DEFAULTS.databasePath),
+    databaseUrl: databaseUrl(),
     databaseSynchronous: synchronous === 'full' ? 'full' : 'normal',
     listenHost: text('LISTEN_HOST') ?? DEFAULTS.listenHost,
     port: integer('PORT', DEFAULTS.port, 0, 65_535),
@@ -208,6 +232,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       giveUpAfterMs: integer('OUTBOX_GIVE_UP_AFTER_MS', DEFAULTS.giveUpAfterMs, 1_000, 365 * 24 * 3_600_000),
       maxRetryAfterMs: integer('OUTBOX_MAX_RETRY_AFTER_MS', DEFAULTS.maxRetryAfterMs, 0, 24 * 3_600_000),
       maxRecordingBytes: integer('MAX_RECORDING_BYTES', DEFAULTS.maxRecordingBytes, 1_024, 1024 * 1024 * 1024),
+      ratePerMinute: integer('FRONT_RATE_LIMIT_PER_MINUTE', DEFAULTS.ratePerMinute, 1, 1_000_000),
+      burstPerSecond: integer('FRONT_BURST_PER_SECOND', DEFAULTS.burstPerSecond, 1, 100_000),
+      rateWindowMs: integer('FRONT_RATE_WINDOW_MS', DEFAULTS.rateWindowMs, 600, 3_600_000),
+      leaseMs: integer('OUTBOX_LEASE_MS', DEFAULTS.leaseMs, 500, 3_600_000),
+      pollMs: integer('OUTBOX_POLL_MS', DEFAULTS.pollMs, 20, 600_000),
     },
     pbxMatchWindowMs: integer('PBX_MATCH_WINDOW_MS', DEFAULTS.pbxMatchWindowMs, 1_000, 24 * 3_600_000),
     signatureMaxAgeMs: integer('FRONT_SIGNATURE_MAX_AGE_MS', DEFAULTS.signatureMaxAgeMs, 1_000, 3_600_000),
@@ -240,5 +269,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     adminToken: '[redacted]',
     pbxWebhookSecret: config.pbxWebhookSecret ? '[redacted]' : null,
     turn: config.turn ? { ...config.turn, secret: '[redacted]' } : null,
+    // It may hold a password.
+    databaseUrl: config.databaseUrl ? '[redacted]' : null,
   };
 }

@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { parseRateLimitHeaders, type RateLimitHeaders } from '../outbox/pacer';
 import { channelTokenSigner } from './jwt';
 import {
   FIRST_LEG_PARENT_FIELD,
@@ -31,7 +32,7 @@ import {
 } from './payloads';
 
 export type SendResult =
-  | { type: 'response'; status: number; retryAfter: string | null; readBody: () => Promise<string>; body?: string }
+  | { type: 'response'; status: number; retryAfter: string | null; rateLimit: RateLimitHeaders | null; readBody: () => Promise<string>; body?: string }
   | { type: 'network'; mayHaveReached: boolean; message: string }
   | { type: 'source'; retryable: boolean; message: string };
 
@@ -226,6 +227,11 @@ export function createFrontConnector(options: FrontConnectorOptions): FrontConne
           type: 'response',
           status: res.statusCode ?? 0,
           retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+          // Front's budget, read by the outbox's pacer.
+          rateLimit: parseRateLimitHeaders((name) => {
+            const value = res.headers[name];
+            return typeof value === 'string' ? value : null;
+          }),
           readBody: async () => {
             const full = await text;
             return full.length > MAX_ERROR_BODY ? `${full.slice(0, MAX_ERROR_BODY)}…` : full;

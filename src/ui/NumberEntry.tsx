@@ -1,11 +1,14 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
+import { Icon } from './Icon';
 import { Keypad } from './Keypad';
+import { onEscape } from './keyboard';
 
 /**
  * The dial screen: a number field, an optional keypad that types into it, and "Call". The
  * machine validates the number (and says why it refuses one); the UI only passes the text on.
+ * Also under a call's summary, so the next call is one action away. Escape closes the dial pad.
  */
 export function NumberEntry() {
   const send = useSend();
@@ -15,6 +18,13 @@ export function NumberEntry() {
   const fieldId = useId();
   const errorId = useId();
   const keypadId = useId();
+  const keypadButton = useRef<HTMLButtonElement>(null);
+  const closeKeypad = () => {
+    if (!keypadOpen) return false;
+    keypadButton.current?.focus();
+    setKeypadOpen(false);
+    return true;
+  };
 
   function edit(next: string) {
     setNumber(next);
@@ -27,7 +37,7 @@ export function NumberEntry() {
   }
 
   return (
-    <form className="sp-screen sp-dial" onSubmit={dial} noValidate>
+    <form className="sp-screen sp-dial" onSubmit={dial} onKeyDown={onEscape(closeKeypad)} noValidate>
       <label className="sp-label" htmlFor={fieldId}>
         Phone number
       </label>
@@ -47,15 +57,18 @@ export function NumberEntry() {
       <InputError id={errorId} />
       <div className="sp-row">
         <button
+          ref={keypadButton}
           type="button"
           className="sp-button sp-button--secondary"
           aria-expanded={keypadOpen}
           aria-controls={keypadId}
           onClick={() => setKeypadOpen((o) => !o)}
         >
+          <Icon name="keypad" />
           Keypad
         </button>
         <button type="submit" className="sp-button sp-button--answer sp-grow">
+          <Icon name="phone" />
           Call
         </button>
       </div>

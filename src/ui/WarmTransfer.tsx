@@ -1,8 +1,10 @@
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { shallowEqual } from '@xstate/react';
 import { selectControls, selectStatus, type DialerSnapshot } from '../machine';
 import { CallTimer } from './CallTimer';
 import { useDialer, useSend } from './dialerContext';
+import { Icon } from './Icon';
+import { onEscape, shortcut } from './keyboard';
 import { MuteButton } from './MuteButton';
 import { Party } from './Party';
 import { ToneKeypad } from './ToneKeypad';
@@ -30,9 +32,16 @@ export function WarmTransfer() {
   const [keypadOpen, setKeypadOpen] = useState(false);
   const keypadId = useId();
   const showKeypad = controls.keypad && keypadOpen;
+  const keypadButton = useRef<HTMLButtonElement>(null);
+  const closeKeypad = () => {
+    if (!showKeypad) return false;
+    keypadButton.current?.focus();
+    setKeypadOpen(false);
+    return true;
+  };
 
   return (
-    <section className="sp-screen sp-transfer" aria-label="Warm transfer">
+    <section className="sp-screen sp-transfer" aria-label="Warm transfer" onKeyDown={onEscape(closeKeypad)}>
       <div className="sp-transfer__active" role="group" aria-label={calling ? 'Calling' : 'Talking to'}>
         <Party party={active} caption={calling ? 'Calling' : 'Talking to'} focusOnShow />
       </div>
@@ -49,12 +58,14 @@ export function WarmTransfer() {
         <MuteButton />
         {controls.keypad && (
           <button
+            ref={keypadButton}
             type="button"
             className="sp-button sp-button--secondary"
             aria-expanded={showKeypad}
             aria-controls={keypadId}
             onClick={() => setKeypadOpen((o) => !o)}
           >
+            <Icon name="keypad" />
             Keypad
           </button>
         )}
@@ -71,7 +82,8 @@ export function WarmTransfer() {
         </button>
       )}
       {controls.hangUp && (
-        <button type="button" className="sp-button sp-button--hangup" onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+        <button type="button" className="sp-button sp-button--hangup" {...shortcut('hangUp', 'Hang up')} onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+          <Icon name="hangUp" />
           Hang up
         </button>
       )}

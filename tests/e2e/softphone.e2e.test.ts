@@ -88,8 +88,6 @@ describe('the softphone in the Front workspace', () => {
     expect(await dialCount(frame)).toBe(1);
     expect((await statusHistory(frame)).at(-1)).toMatch(/^Call ended/);
 
-    await pluginButton('New call').click();
-    await waitForStatus(frame, /^Ready$/);
     await button('Call (415) 555-0100').click();
     await waitForStatusSeen(frame, /^Calling \+14155550100$/);
     await expect.poll(() => dialCount(frame)).toBe(2);

@@ -189,6 +189,31 @@ describe('the softphone in the Front workspace', () => {
     await waitForStatus(frame, /^Call ended/);
   });
 
+  // Proved: with data-autofocus back on Answer (src/ui/IncomingCall.tsx) the focus lands on Answer and this fails (2026-12-02).
+  it('with the focus in the plugin, a ringing call takes it to the caller, not onto Answer: a Space answers nothing; then the keyboard alone answers, sends tones and hangs up', async () => {
+    await openSoftphone();
+    await ws.plugin.getByLabel('Phone number').click();
+    await ws.page.keyboard.type('415');
+    await ws.hook((w) => w.ring());
+    await waitForStatus(frame, /^Incoming call from/);
+    await expect.poll(() => frame.evaluate(() => document.activeElement?.tagName)).toBe('H2');
+    await ws.page.keyboard.press('Space');
+    await ws.page.waitForTimeout(300);
+    await waitForStatus(frame, /^Incoming call from/);
+
+    await ws.page.keyboard.press('Alt+KeyA');
+    await waitForStatus(frame, /^Connected$/);
+    await pluginButton('Keypad').click();
+    await ws.page.keyboard.type('12#');
+    await expect.poll(() => ws.plugin.locator('.sp-tones__sent').innerText()).toContain('12#');
+    await ws.page.keyboard.press('Escape');
+    await expect.poll(() => ws.plugin.getByRole('group', { name: 'Keypad' }).count()).toBe(0);
+    await ws.page.keyboard.press('Alt+KeyM');
+    await waitForStatus(frame, /^Connected, muted$/);
+    await ws.page.keyboard.press('Alt+KeyH');
+    await waitForStatus(frame, /^Call ended/);
+  });
+
   it('mandatory tagging offers Front’s tags from every page and applies the picked one to the conversation', async () => {
     await openSoftphone();
     await pluginButton('Settings').click();

@@ -16,7 +16,7 @@ import { Notices } from './Notices';
 import { NumberEntry } from './NumberEntry';
 import { OutgoingCall } from './OutgoingCall';
 import { Icon } from './Icon';
-import { useKeyboardShortcuts } from './keyboard';
+import { onEscape, useKeyboardShortcuts } from './keyboard';
 import { SettingsView } from './SettingsPanel';
 import { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
 import { StatusAnnouncer } from './StatusAnnouncer';
@@ -77,9 +77,15 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
     setSettings('closed');
     settingsButton.current?.focus();
   };
+  // Escape leaves Settings from anywhere in the plugin (the call screen's panels, hidden then, have their own).
+  const escapeSettings = onEscape(() => {
+    if (!settingsOpen) return false;
+    closeSettings();
+    return true;
+  });
 
   return (
-    <div className="sp-dialer">
+    <div className="sp-dialer" onKeyDown={escapeSettings}>
       <header className="sp-header">
         <div className="sp-header__row">
           <h1 className="sp-title">Phone</h1>

@@ -1,6 +1,5 @@
 import { useEffect, useId, useRef, useState, type ComponentType } from 'react';
 import { Icon } from './Icon';
-import { onEscape } from './keyboard';
 
 type SettingsFormComponent = ComponentType<{ id: string }>;
 
@@ -15,8 +14,8 @@ const loadForm = () =>
 
 /**
  * Settings, a view of its own in place of the call screen (which stays mounted, hidden, so a
- * half-typed number or an open keypad is still there on the way back). Back or Escape returns;
- * the focus lands on the heading on the way in.
+ * half-typed number or an open keypad is still there on the way back). Back returns (Escape too,
+ * see Dialer); the focus lands on the heading on the way in.
  */
 export function SettingsView({ open, onBack }: { open: boolean; onBack: () => void }) {
   const [Form, setForm] = useState<SettingsFormComponent | null>(() => loadedForm);
@@ -43,14 +42,7 @@ export function SettingsView({ open, onBack }: { open: boolean; onBack: () => vo
   }, [open, Form]);
 
   return (
-    <div
-      className="sp-settings-view"
-      hidden={!open}
-      onKeyDown={onEscape(() => {
-        onBack();
-        return true;
-      })}
-    >
+    <div className="sp-settings-view" hidden={!open}>
       <div className="sp-settings-view__bar">
         <button type="button" className="sp-button sp-button--ghost" onClick={onBack}>
           <Icon name="back" />

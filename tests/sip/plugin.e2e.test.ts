@@ -574,8 +574,8 @@ describe.skipIf(skipped)('the plugin in the Front workspace, on a SIP line throu
     await click('Hang up');
     await waitForStatus(/^Call ended/);
     await waitForPartyCall(lab, 'customer', 'the BYE', (c) => c.status === 'ended');
-    // Muting is not a call status: the call stayed Connected.
-    expect(await statusTrail(since)).toEqual([`Calling ${CUSTOMER}`, 'Ringing', 'Connected', 'Call ended: You hung up']);
+    // The call stayed Connected; the status region says when the microphone is muted (issue 10).
+    expect(await statusTrail(since)).toEqual([`Calling ${CUSTOMER}`, 'Ringing', 'Connected', 'Connected, muted', 'Connected', 'Call ended: You hung up']);
     await backToDialer();
   });
 

@@ -169,6 +169,12 @@ describe('Escape', () => {
     await user.click(button('Back'));
     expect(screen.queryByRole('region', { name: 'Settings' })).toBeNull();
     expect(document.activeElement).toBe(button('Settings'));
+
+    // From anywhere in the plugin, the Settings button itself included.
+    await openSettings(user);
+    button('Settings').focus();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('region', { name: 'Settings' })).toBeNull();
   });
 
   it('a call ringing in while Settings is open closes Settings, so Answer is in view', async () => {

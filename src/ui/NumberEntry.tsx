@@ -1,9 +1,9 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
 import { Icon } from './Icon';
 import { Keypad } from './Keypad';
-import { onEscape } from './keyboard';
+import { usePanels } from './usePanels';
 
 /**
  * The dial screen: a number field, an optional keypad that types into it, and "Call". The
@@ -14,18 +14,10 @@ export function NumberEntry() {
   const send = useSend();
   const inputError = useInputError();
   const [number, setNumber] = useState('');
-  const [keypadOpen, setKeypadOpen] = useState(false);
+  const panels = usePanels<'keypad'>();
+  const keypadOpen = panels.open === 'keypad';
   const fieldId = useId();
   const errorId = useId();
-  const keypadId = useId();
-  const keypadButton = useRef<HTMLButtonElement>(null);
-  const closeKeypad = () => {
-    if (!keypadOpen) return false;
-    keypadButton.current?.focus();
-    setKeypadOpen(false);
-    return true;
-  };
-
   function edit(next: string) {
     setNumber(next);
     if (inputError) send({ type: 'AGENT.CLEAR_ERROR' });
@@ -37,7 +29,7 @@ export function NumberEntry() {
   }
 
   return (
-    <form className="sp-screen sp-dial" onSubmit={dial} onKeyDown={onEscape(closeKeypad)} noValidate>
+    <form className="sp-screen sp-dial" onSubmit={dial} onKeyDown={panels.onKeyDown} noValidate>
       <label className="sp-label" htmlFor={fieldId}>
         Phone number
       </label>
@@ -56,14 +48,7 @@ export function NumberEntry() {
       />
       <InputError id={errorId} />
       <div className="sp-row">
-        <button
-          ref={keypadButton}
-          type="button"
-          className="sp-button sp-button--secondary"
-          aria-expanded={keypadOpen}
-          aria-controls={keypadId}
-          onClick={() => setKeypadOpen((o) => !o)}
-        >
+        <button type="button" className="sp-button sp-button--secondary" {...panels.button('keypad')}>
           <Icon name="keypad" />
           Keypad
         </button>
@@ -72,7 +57,7 @@ export function NumberEntry() {
           Call
         </button>
       </div>
-      <div id={keypadId} hidden={!keypadOpen}>
+      <div id={panels.id('keypad')} hidden={!keypadOpen}>
         {keypadOpen && <Keypad label="Dial pad" onDigit={(digit) => edit(number + digit)} />}
       </div>
     </form>

@@ -1,13 +1,13 @@
-import { useId, useRef, useState } from 'react';
 import { shallowEqual } from '@xstate/react';
 import { selectControls, selectStatus, type DialerSnapshot } from '../machine';
 import { CallTimer } from './CallTimer';
 import { useDialer, useSend } from './dialerContext';
 import { Icon } from './Icon';
-import { onEscape, shortcut } from './keyboard';
+import { shortcut } from './keyboard';
 import { MuteButton } from './MuteButton';
 import { Party } from './Party';
 import { ToneKeypad } from './ToneKeypad';
+import { usePanels } from './usePanels';
 
 /** Until the line reports who is active and who is held, the request and the first call stand in. */
 function selectParties(snapshot: DialerSnapshot) {
@@ -29,19 +29,11 @@ export function WarmTransfer() {
   const controls = useDialer(selectControls, shallowEqual);
   const { active, held, calling } = useDialer(selectParties, shallowEqual);
   const send = useSend();
-  const [keypadOpen, setKeypadOpen] = useState(false);
-  const keypadId = useId();
-  const showKeypad = controls.keypad && keypadOpen;
-  const keypadButton = useRef<HTMLButtonElement>(null);
-  const closeKeypad = () => {
-    if (!showKeypad) return false;
-    keypadButton.current?.focus();
-    setKeypadOpen(false);
-    return true;
-  };
+  const panels = usePanels<'keypad'>();
+  const showKeypad = controls.keypad && panels.open === 'keypad';
 
   return (
-    <section className="sp-screen sp-transfer" aria-label="Warm transfer" onKeyDown={onEscape(closeKeypad)}>
+    <section className="sp-screen sp-transfer" aria-label="Warm transfer" onKeyDown={panels.onKeyDown}>
       <div className="sp-transfer__active" role="group" aria-label={calling ? 'Calling' : 'Talking to'}>
         <Party party={active} caption={calling ? 'Calling' : 'Talking to'} focusOnShow />
       </div>
@@ -57,20 +49,13 @@ export function WarmTransfer() {
         )}
         <MuteButton />
         {controls.keypad && (
-          <button
-            ref={keypadButton}
-            type="button"
-            className="sp-button sp-button--secondary"
-            aria-expanded={showKeypad}
-            aria-controls={keypadId}
-            onClick={() => setKeypadOpen((o) => !o)}
-          >
+          <button type="button" className="sp-button sp-button--secondary" {...panels.button('keypad')}>
             <Icon name="keypad" />
             Keypad
           </button>
         )}
       </div>
-      {showKeypad && <ToneKeypad id={keypadId} />}
+      {showKeypad && <ToneKeypad id={panels.id('keypad')} />}
       {controls.completeTransfer && (
         <button type="button" className="sp-button sp-button--primary" onClick={() => send({ type: 'AGENT.MERGE' })}>
           Complete transfer

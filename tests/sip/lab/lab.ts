@@ -95,6 +95,12 @@ export class Lab {
     return { lab, wsUrl: web.wsUrl };
   }
 
+  /** The lab's process id: it lives in the lab's network namespace (`nsenter -t <pid> -n ...`). */
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('The SIP lab has no process.');
+    return this.child.pid;
+  }
+
   request(op: string, ...args: unknown[]): Promise<unknown> {
     if (this.exited) return Promise.reject(new Error('The SIP lab is not running.'));
     const id = this.nextId++;

@@ -7,7 +7,6 @@ import { LineStatus } from './LineStatus';
 import { useLineChoice } from './lineContext';
 import { useFrontSession } from './frontContext';
 import { useDialer } from './dialerContext';
-import { InCallControls } from './InCallControls';
 import { InputError } from './InputError';
 import { LaterScreen, preloadLaterScreens } from './LaterScreen';
 import { IncomingCall } from './IncomingCall';
@@ -129,11 +128,11 @@ function CurrentScreen({ screen, tagOptions }: { screen: Screen; tagOptions: rea
     case 'incoming':
       return <IncomingCall />;
     case 'inCall':
-      return <InCallControls />;
     case 'transfer':
+      return <LaterScreen screen={screen} />;
     case 'tagging':
     case 'ended':
-      return screen === 'transfer' ? <LaterScreen screen={screen} /> : <LaterScreen screen={screen} tagOptions={tagOptions} />;
+      return <LaterScreen screen={screen} tagOptions={tagOptions} />;
   }
 }
 

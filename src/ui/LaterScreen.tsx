@@ -22,7 +22,7 @@ export function preloadLaterScreens(): Promise<LaterScreens> {
 }
 
 type Props =
-  | { screen: 'transfer' }
+  | { screen: 'inCall' | 'transfer' }
   | { screen: 'tagging' | 'ended'; tagOptions: readonly TagOption[] };
 
 /** One of the later screens, or a short line while its chunk arrives (or why it did not). */
@@ -49,7 +49,14 @@ export function LaterScreen(props: Props) {
     );
   }
 
-  if (props.screen === 'transfer') return <screens.WarmTransfer />;
-  if (props.screen === 'tagging') return <screens.MandatoryTagging tagOptions={props.tagOptions} />;
-  return <screens.EndedSummary tagOptions={props.tagOptions} />;
+  switch (props.screen) {
+    case 'inCall':
+      return <screens.InCallControls />;
+    case 'transfer':
+      return <screens.WarmTransfer />;
+    case 'tagging':
+      return <screens.MandatoryTagging tagOptions={props.tagOptions} />;
+    case 'ended':
+      return <screens.EndedSummary tagOptions={props.tagOptions} />;
+  }
 }

@@ -25,7 +25,14 @@ export default defineConfig({
   plugins: [react(), frontWorkspaceUrl()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
-  build: { outDir: 'dist', sourcemap: true },
+  build: {
+    outDir: 'dist',
+    sourcemap: true,
+    // Everything the first render needs in one chunk: without this group, each lazy chunk that
+    // shares a module with the entry (the machine, the stores) splits it out into a small chunk
+    // of its own, and the first screen loads ten files and 2 KB more gzip instead of two.
+    rolldownOptions: { output: { codeSplitting: { groups: [{ name: 'initial', tags: ['$initial'] }] } } },
+  },
   test: {
     restoreMocks: true,
     projects: [

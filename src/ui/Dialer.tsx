@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { selectBusy, selectScreen, type Screen } from '../machine';
 import type { FrontTag } from '../front/host';
 import { Availability } from './Availability';
@@ -7,26 +7,25 @@ import { LineStatus } from './LineStatus';
 import { useLineChoice } from './lineContext';
 import { useFrontSession } from './frontContext';
 import { useDialer } from './dialerContext';
-import { EndedSummary } from './EndedSummary';
-import { InCallControls } from './InCallControls';
 import { InputError } from './InputError';
+import { LaterScreen, preloadLaterScreens } from './LaterScreen';
 import { IncomingCall } from './IncomingCall';
-import { MandatoryTagging } from './MandatoryTagging';
 import { NextCall } from './NextCall';
 import { Notices } from './Notices';
 import { NumberEntry } from './NumberEntry';
 import { OutgoingCall } from './OutgoingCall';
-import { SettingsPanel } from './SettingsPanel';
+import { Icon } from './Icon';
+import { onEscape, useKeyboardShortcuts } from './keyboard';
+import { SettingsView } from './SettingsPanel';
 import { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
 import { StatusAnnouncer } from './StatusAnnouncer';
 import { TabHolder } from './TabHolder';
 import type { ReadableStore } from '../store';
 import type { TabRole } from '../tabs';
-import { WarmTransfer } from './WarmTransfer';
 import './dialer.css';
 
 /** Screens that show a refused input next to their own field; the others show it below the screen. */
-const SCREENS_WITH_OWN_ERROR: ReadonlySet<Screen> = new Set(['dialpad', 'inCall', 'tagging']);
+const SCREENS_WITH_OWN_ERROR: ReadonlySet<Screen> = new Set(['dialpad', 'inCall', 'tagging', 'ended']);
 
 /** A tag the agent can pick: Front's tag id and name (the built-in list uses the name as id). */
 export type TagOption = FrontTag;
@@ -43,34 +42,79 @@ export interface DialerProps {
   role?: ReadableStore<TabRole> | null;
 }
 
-/** The softphone: one screen per call status, read from the machine, inside Front's sidebar. */
+/**
+ * The softphone: one screen per call status, read from the machine, inside Front's sidebar. The
+ * header (banner) says who and which line; everything else is in <main>: the status, notices,
+ * and the call screen or, in its place, Settings.
+ */
 export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = null, role = null }: DialerProps) {
   const frontTags = useFrontSession((session) => session.tags);
   const tagOptions = frontTags && frontTags.length > 0 ? frontTags : given;
   const onSimulatedLine = (useLineChoice((choice) => choice.kind) ?? 'simulated') === 'simulated';
   const screen = useDialer(selectScreen);
   const busy = useDialer(selectBusy);
-  const screenRef = useFocusOnScreenChange(screen);
   const errorId = useId();
+  const settingsButton = useRef<HTMLButtonElement>(null);
+  // Settings mounts on first use and then stays (hidden), as the call screen does while it shows.
+  const [settings, setSettings] = useState<'never' | 'open' | 'closed'>('never');
+  const settingsOpen = settings === 'open';
+  // A change of screen (a call rings in, Front's Call button dials, the call ends) closes
+  // Settings, so the call is in view (state adjusted while rendering, before the focus moves).
+  const [shown, setShown] = useState(screen);
+  if (shown !== screen) {
+    setShown(screen);
+    if (settingsOpen) setSettings('closed');
+  }
+  const screenRef = useFocusOnScreenChange(screen);
+  useKeyboardShortcuts();
+  // Fetched now, long before a call ends or is transferred; a failure is said on that screen.
+  useEffect(() => {
+    preloadLaterScreens().catch(() => undefined);
+  }, []);
+
+  const closeSettings = () => {
+    setSettings('closed');
+    settingsButton.current?.focus();
+  };
+  // Escape leaves Settings from anywhere in the plugin (the call screen's panels, hidden then, have their own).
+  const escapeSettings = onEscape(() => {
+    if (!settingsOpen) return false;
+    closeSettings();
+    return true;
+  });
 
   return (
-    <div className="sp-dialer">
+    <div className="sp-dialer" onKeyDown={escapeSettings}>
       <header className="sp-header">
-        <h1 className="sp-title">Phone</h1>
-        <Availability />
-        <SettingsPanel />
+        <div className="sp-header__row">
+          <h1 className="sp-title">Phone</h1>
+          <Availability />
+          <button
+            ref={settingsButton}
+            type="button"
+            className="sp-button sp-button--ghost sp-settings-toggle"
+            aria-expanded={settingsOpen}
+            onClick={() => (settingsOpen ? closeSettings() : setSettings('open'))}
+          >
+            <Icon name="settings" />
+            Settings
+          </button>
+        </div>
+        <LineStatus />
+        <TabHolder role={role} />
+        <FrontBar />
       </header>
-      <LineStatus />
-      <TabHolder role={role} />
-      <FrontBar />
-      <StatusAnnouncer />
-      <Notices />
-      <NextCall />
       <main ref={screenRef} className="sp-main">
-        <CurrentScreen screen={screen} tagOptions={tagOptions} />
-        {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}
+        <StatusAnnouncer />
+        <Notices />
+        <NextCall />
+        <div className="sp-screens" hidden={settingsOpen}>
+          <CurrentScreen screen={screen} tagOptions={tagOptions} />
+          {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}
+        </div>
+        {settings !== 'never' && <SettingsView open={settingsOpen} onBack={closeSettings} />}
       </main>
-      {simulator && onSimulatedLine && <SimulatedLinePanel simulator={simulator} disabled={busy} />}
+      {simulator && onSimulatedLine && !settingsOpen && <SimulatedLinePanel simulator={simulator} disabled={busy} />}
     </div>
   );
 }
@@ -84,21 +128,19 @@ function CurrentScreen({ screen, tagOptions }: { screen: Screen; tagOptions: rea
     case 'incoming':
       return <IncomingCall />;
     case 'inCall':
-      return <InCallControls />;
     case 'transfer':
-      return <WarmTransfer />;
+      return <LaterScreen screen={screen} />;
     case 'tagging':
-      return <MandatoryTagging tagOptions={tagOptions} />;
     case 'ended':
-      return <EndedSummary tagOptions={tagOptions} />;
+      return <LaterScreen screen={screen} tagOptions={tagOptions} />;
   }
 }
 
 /**
- * When the screen changes, focus moves to the new screen's `data-autofocus` element (Answer when
- * a call rings in, the number field back on the dial screen, ...), but only when the focus is
- * already in the plugin. Not on first render: the sidebar must not steal focus from Front when it
- * loads.
+ * When the screen changes, focus moves to the new screen's `data-autofocus` element (the caller's
+ * name when a call rings in, the number field back on the dial screen, ...), but only when the
+ * focus is already in the plugin. Not on first render: the sidebar must not steal focus from
+ * Front when it loads.
  */
 function useFocusOnScreenChange(screen: Screen) {
   const ref = useRef<HTMLElement>(null);

@@ -2,6 +2,8 @@ import { describeEndReason, selectRecoveryNotice, describeParty, elapsedSeconds,
 import { useDialer, useSend } from './dialerContext';
 import type { TagOption } from './Dialer';
 import { CallLogStatus } from './CallLogStatus';
+import { Icon } from './Icon';
+import { NumberEntry } from './NumberEntry';
 
 /** The line's own duration when it reported one, else the machine's timestamps (fixed once ended). */
 function selectDuration(snapshot: DialerSnapshot): number | null {
@@ -19,7 +21,11 @@ function safeLink(url: string | null): string | null {
   }
 }
 
-/** How the call ended, in words, with what the agent needs to log it and to call back. */
+/**
+ * How the call ended, said once (the status region announces it, this heading shows it), with what
+ * the agent needs to log it, "Call again", and the number field ready for the next call: the
+ * focus lands there when the agent was in the plugin.
+ */
 export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] }) {
   const reason = useDialer((s) => selectRecoveryNotice(s) ?? describeEndReason(s.context.endReason));
   const remote = useDialer((s) => s.context.call?.remote ?? null);
@@ -79,16 +85,13 @@ export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] 
           Listen to the recording
         </a>
       )}
-      <div className="sp-row">
-        {remote && (
-          <button type="button" className="sp-button sp-button--secondary sp-grow" onClick={() => send({ type: 'AGENT.DIAL', number: remote.number })}>
-            Call again
-          </button>
-        )}
-        <button type="button" className="sp-button sp-button--primary sp-grow" onClick={() => send({ type: 'AGENT.RESET' })} data-autofocus>
-          New call
+      {remote && (
+        <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: 'AGENT.DIAL', number: remote.number })}>
+          <Icon name="phone" />
+          Call again
         </button>
-      </div>
+      )}
+      <NumberEntry />
     </section>
   );
 }

@@ -13,16 +13,19 @@ const KEYS: readonly { digit: string; letters: string }[] = [
   { digit: '#', letters: '' },
 ];
 
-/** A digit pad; what a digit does (append to the number, send a tone) is up to the screen. */
+/**
+ * A digit pad; what a digit does (append to the number, send a tone) is up to the screen. Each
+ * key is named by what it shows ("2 ABC"), so speech input ("press 2 ABC") and screen readers
+ * agree with the eye.
+ */
 export function Keypad({ onDigit, label }: { onDigit: (digit: string) => void; label: string }) {
   return (
     <div className="sp-keypad" role="group" aria-label={label}>
       {KEYS.map(({ digit, letters }) => (
-        <button key={digit} type="button" className="sp-key" aria-label={digit} onClick={() => onDigit(digit)}>
+        <button key={digit} type="button" className="sp-key" onClick={() => onDigit(digit)}>
           <span className="sp-key__digit">{digit}</span>
-          <span className="sp-key__letters" aria-hidden="true">
-            {letters}
-          </span>
+          {/* The leading space separates the words in the name; on screen a block's leading space shows nothing. */}
+          <span className="sp-key__letters">{letters && ` ${letters}`}</span>
         </button>
       ))}
     </div>

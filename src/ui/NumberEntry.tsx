@@ -1,21 +1,23 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
+import { Icon } from './Icon';
 import { Keypad } from './Keypad';
+import { usePanels } from './usePanels';
 
 /**
  * The dial screen: a number field, an optional keypad that types into it, and "Call". The
  * machine validates the number (and says why it refuses one); the UI only passes the text on.
+ * Also under a call's summary, so the next call is one action away. Escape closes the dial pad.
  */
 export function NumberEntry() {
   const send = useSend();
   const inputError = useInputError();
   const [number, setNumber] = useState('');
-  const [keypadOpen, setKeypadOpen] = useState(false);
+  const panels = usePanels<'keypad'>();
+  const keypadOpen = panels.open === 'keypad';
   const fieldId = useId();
   const errorId = useId();
-  const keypadId = useId();
-
   function edit(next: string) {
     setNumber(next);
     if (inputError) send({ type: 'AGENT.CLEAR_ERROR' });
@@ -27,7 +29,7 @@ export function NumberEntry() {
   }
 
   return (
-    <form className="sp-screen sp-dial" onSubmit={dial} noValidate>
+    <form className="sp-screen sp-dial" onSubmit={dial} onKeyDown={panels.onKeyDown} noValidate>
       <label className="sp-label" htmlFor={fieldId}>
         Phone number
       </label>
@@ -46,20 +48,16 @@ export function NumberEntry() {
       />
       <InputError id={errorId} />
       <div className="sp-row">
-        <button
-          type="button"
-          className="sp-button sp-button--secondary"
-          aria-expanded={keypadOpen}
-          aria-controls={keypadId}
-          onClick={() => setKeypadOpen((o) => !o)}
-        >
+        <button type="button" className="sp-button sp-button--secondary" {...panels.button('keypad')}>
+          <Icon name="keypad" />
           Keypad
         </button>
         <button type="submit" className="sp-button sp-button--answer sp-grow">
+          <Icon name="phone" />
           Call
         </button>
       </div>
-      <div id={keypadId} hidden={!keypadOpen}>
+      <div id={panels.id('keypad')} hidden={!keypadOpen}>
         {keypadOpen && <Keypad label="Dial pad" onDigit={(digit) => edit(number + digit)} />}
       </div>
     </form>

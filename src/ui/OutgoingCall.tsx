@@ -1,4 +1,6 @@
 import { useDialer, useSend } from './dialerContext';
+import { Icon } from './Icon';
+import { shortcut } from './keyboard';
 import { Party } from './Party';
 
 /** An outbound call that has not been answered yet: who is being called, and a way to give up. */
@@ -9,7 +11,8 @@ export function OutgoingCall() {
     <section className="sp-screen sp-outgoing" aria-label="Outgoing call">
       <Party party={remote} caption="Outgoing call" focusOnShow />
       <div className="sp-row">
-        <button type="button" className="sp-button sp-button--hangup sp-grow" onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+        <button type="button" className="sp-button sp-button--hangup sp-grow" {...shortcut('hangUp', 'Hang up')} onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+          <Icon name="hangUp" />
           Hang up
         </button>
       </div>

@@ -1,4 +1,5 @@
-import { useEffect, useId, useState, type ComponentType } from 'react';
+import { useEffect, useId, useRef, useState, type ComponentType } from 'react';
+import { Icon } from './Icon';
 
 type SettingsFormComponent = ComponentType<{ id: string }>;
 
@@ -11,16 +12,26 @@ const loadForm = () =>
     return module.default;
   });
 
-/** The "Settings" toggle and the panel it opens. */
-export function SettingsPanel() {
-  const [open, setOpen] = useState(false);
+/**
+ * Settings, a view of its own in place of the call screen (which stays mounted, hidden, so a
+ * half-typed number or an open keypad is still there on the way back). Back returns (Escape too,
+ * see Dialer); the focus lands on the heading on the way in.
+ */
+export function SettingsView({ open, onBack }: { open: boolean; onBack: () => void }) {
   const [Form, setForm] = useState<SettingsFormComponent | null>(() => loadedForm);
   const [failed, setFailed] = useState(false);
   const panelId = useId();
+  const headingId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (open) heading.current?.focus();
+  }, [open]);
 
   useEffect(() => {
     if (!open || Form) return;
     let live = true;
+    setFailed(false);
     loadForm().then(
       (form) => live && setForm(() => form),
       () => live && setFailed(true),
@@ -31,22 +42,22 @@ export function SettingsPanel() {
   }, [open, Form]);
 
   return (
-    <>
-      <button
-        type="button"
-        className="sp-button sp-button--ghost sp-settings-toggle"
-        aria-expanded={open}
-        aria-controls={panelId}
-        onClick={() => setOpen((o) => !o)}
-      >
-        Settings
-      </button>
-      {open && Form && <Form id={panelId} />}
-      {open && !Form && (
+    <div className="sp-settings-view" hidden={!open}>
+      <div className="sp-settings-view__bar">
+        <button type="button" className="sp-button sp-button--ghost" onClick={onBack}>
+          <Icon name="back" />
+          Back
+        </button>
+        <h2 id={headingId} ref={heading} className="sp-settings-view__title" tabIndex={-1}>
+          Settings
+        </h2>
+      </div>
+      {Form && <Form id={panelId} />}
+      {!Form && (
         <p id={panelId} className="sp-muted" role={failed ? 'alert' : undefined}>
-          {failed ? 'Settings could not be loaded: check the connection and reopen Settings.' : 'Loading settings...'}
+          {failed ? 'Settings could not be loaded: check the connection and open Settings again.' : 'Loading settings...'}
         </p>
       )}
-    </>
+    </div>
   );
 }

@@ -1,11 +1,13 @@
-import { useId, useState } from 'react';
 import { shallowEqual } from '@xstate/react';
 import { selectControls, selectStatus, type DialerSnapshot } from '../machine';
 import { CallTimer } from './CallTimer';
 import { useDialer, useSend } from './dialerContext';
+import { Icon } from './Icon';
+import { shortcut } from './keyboard';
 import { MuteButton } from './MuteButton';
 import { Party } from './Party';
 import { ToneKeypad } from './ToneKeypad';
+import { usePanels } from './usePanels';
 
 /** Until the line reports who is active and who is held, the request and the first call stand in. */
 function selectParties(snapshot: DialerSnapshot) {
@@ -27,12 +29,11 @@ export function WarmTransfer() {
   const controls = useDialer(selectControls, shallowEqual);
   const { active, held, calling } = useDialer(selectParties, shallowEqual);
   const send = useSend();
-  const [keypadOpen, setKeypadOpen] = useState(false);
-  const keypadId = useId();
-  const showKeypad = controls.keypad && keypadOpen;
+  const panels = usePanels<'keypad'>();
+  const showKeypad = controls.keypad && panels.open === 'keypad';
 
   return (
-    <section className="sp-screen sp-transfer" aria-label="Warm transfer">
+    <section className="sp-screen sp-transfer" aria-label="Warm transfer" onKeyDown={panels.onKeyDown}>
       <div className="sp-transfer__active" role="group" aria-label={calling ? 'Calling' : 'Talking to'}>
         <Party party={active} caption={calling ? 'Calling' : 'Talking to'} focusOnShow />
       </div>
@@ -48,18 +49,13 @@ export function WarmTransfer() {
         )}
         <MuteButton />
         {controls.keypad && (
-          <button
-            type="button"
-            className="sp-button sp-button--secondary"
-            aria-expanded={showKeypad}
-            aria-controls={keypadId}
-            onClick={() => setKeypadOpen((o) => !o)}
-          >
+          <button type="button" className="sp-button sp-button--secondary" {...panels.button('keypad')}>
+            <Icon name="keypad" />
             Keypad
           </button>
         )}
       </div>
-      {showKeypad && <ToneKeypad id={keypadId} />}
+      {showKeypad && <ToneKeypad id={panels.id('keypad')} />}
       {controls.completeTransfer && (
         <button type="button" className="sp-button sp-button--primary" onClick={() => send({ type: 'AGENT.MERGE' })}>
           Complete transfer
@@ -71,7 +67,8 @@ export function WarmTransfer() {
         </button>
       )}
       {controls.hangUp && (
-        <button type="button" className="sp-button sp-button--hangup" onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+        <button type="button" className="sp-button sp-button--hangup" {...shortcut('hangUp', 'Hang up')} onClick={() => send({ type: 'AGENT.HANG_UP' })}>
+          <Icon name="hangUp" />
           Hang up
         </button>
       )}

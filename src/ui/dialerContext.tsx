@@ -16,7 +16,8 @@ export function DialerProvider({ actor, children }: { actor: DialerActor; childr
   return <DialerActorContext.Provider value={actor}>{children}</DialerActorContext.Provider>;
 }
 
-function useDialerActor(): DialerActor {
+/** The machine itself, for the few places that read a snapshot on demand (keyboard shortcuts). */
+export function useDialerActor(): DialerActor {
   const actor = useContext(DialerActorContext);
   if (!actor) throw new Error('Dialer components must be rendered inside <DialerProvider>.');
   return actor;

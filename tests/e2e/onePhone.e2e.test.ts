@@ -120,12 +120,13 @@ describe('one phone across every Front tab', () => {
 
     await pluginButton(others[1]!, 'Hold').click();
     await everyTabSays(tabs, /^On hold$/);
-    await pluginButton(others[0]!, 'Resume').click();
+    // Hold and Mute are toggles (aria-pressed): pressed again, they resume and unmute.
+    await pluginButton(others[0]!, 'Hold').click();
     await everyTabSays(tabs, /^Connected$/);
     await pluginButton(others[1]!, 'Mute').click();
-    for (const tab of tabs) await pluginButton(tab, 'Unmute').waitFor();
-    await pluginButton(others[0]!, 'Unmute').click();
-    for (const tab of tabs) await pluginButton(tab, 'Mute').waitFor();
+    for (const tab of tabs) await tab.plugin.getByRole('button', { name: 'Mute', exact: true, pressed: true }).waitFor();
+    await pluginButton(others[0]!, 'Mute').click();
+    for (const tab of tabs) await tab.plugin.getByRole('button', { name: 'Mute', exact: true, pressed: false }).waitFor();
 
     const callId = await currentCallId(tabs[owner]!);
     await pluginButton(others[1]!, 'Hang up').click();

@@ -194,13 +194,11 @@ async function customerCallsAgent(): Promise<void> {
   }
 }
 
-/** Declines the ringing call from `tab`; the customer gets 603 and every tab goes back to its dial screen. */
+/** Declines the ringing call from `tab`; the customer gets 603 and every tab shows the summary, with the number field. */
 async function declineFrom(tab: string): Promise<void> {
   await click(tab, 'Decline');
   expect(await waitForPartyCall(lab, 'customer', 'the call refused', (c) => c.status === 'ended')).toMatchObject({ statusCode: 603 });
   for (const t of tabs) await waitFor(t, 'status', /^Call ended/);
-  await click(tab, 'New call').catch(() => undefined);
-  for (const t of tabs) await waitFor(t, 'status', /^Ready$/);
 }
 
 function openTab(name: string, port: number, sameContextAs?: string): Promise<unknown> {
@@ -352,7 +350,8 @@ describe.skipIf(skipped)('one phone across Front tabs, on a SIP line through Kam
     const owner = tabs[0]!;
     await openTab('tab3', appPort, owner);
     tabs = [owner, 'tab3'];
-    await waitFor('tab3', 'status', /^Ready$/, 20_000);
+    // The phone still shows the declined call's summary (ready for the next call): tab3 mirrors it.
+    await waitFor('tab3', 'status', /^(Ready|Call ended)/, 20_000);
     await waitFor('tab3', 'line', /^Registered$/);
     expect(await ownerTab()).toBe(owner);
     const [before] = await lab.registrarContacts(AOR);

@@ -7,6 +7,11 @@ import type { DialerSettings } from '../../src/machine';
 import type { Line } from '../../src/telephony';
 import type { FrontView, SimulatorControls, TagOption } from '../../src/ui';
 import { FakeLine } from './fakeLine';
+import { preloadLaterScreens } from '../../src/ui/LaterScreen';
+
+// The screens the plugin fetches after its first render (a summary, tagging, a transfer) are
+// loaded before any test renders, so they appear as synchronously as the others.
+await preloadLaterScreens();
 
 export interface RenderDialerOptions<L extends Line> {
   line?: L;
@@ -76,4 +81,16 @@ export { screen, within };
 export async function openSettings(user: { click(element: Element): Promise<void> }): Promise<HTMLElement> {
   await user.click(screen.getByRole('button', { name: 'Settings' }));
   return screen.findByRole('region', { name: 'Settings' }, { timeout: 10_000 });
+}
+
+/** Leaves Settings (Back), back to the call screen it replaced. */
+export async function closeSettings(user: { click(element: Element): Promise<void> }): Promise<void> {
+  await user.click(screen.getByRole('button', { name: 'Back' }));
+}
+
+const KEY_LETTERS: Record<string, string> = { '2': 'ABC', '3': 'DEF', '4': 'GHI', '5': 'JKL', '6': 'MNO', '7': 'PQRS', '8': 'TUV', '9': 'WXYZ', '0': '+' };
+
+/** A keypad key's accessible name: what it shows, "2 ABC" (the letters too). */
+export function keyName(digit: string): string {
+  return KEY_LETTERS[digit] ? `${digit} ${KEY_LETTERS[digit]}` : digit;
 }

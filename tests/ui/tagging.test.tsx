@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ev } from '../support/fakeLine';
-import { renderDialer, screen, statusText, within, openSettings } from '../support/render';
+import { renderDialer, screen, statusText, within, openSettings, closeSettings } from '../support/render';
 import type { TagOption } from '../../src/ui';
 
 const TO = '+14155550199';
@@ -34,7 +34,7 @@ describe('mandatory tagging', () => {
     const tags = within(screen.getByRole('list', { name: 'Tags' })).getAllByRole('listitem');
     expect(tags.map((tag) => tag.textContent)).toEqual(['Support', 'Follow-up']);
     expect(screen.getByText('Available')).toBeTruthy();
-    await user.click(screen.getByRole('button', { name: 'New call' }));
+    // The number field is back under the summary: the next call is one action.
     await user.type(screen.getByLabelText('Phone number'), `${TO}{Enter}`);
     expect(line.commandsOf('dial')).toHaveLength(2);
   });
@@ -64,7 +64,7 @@ describe('mandatory tagging', () => {
   it('is skipped when the setting is off', async () => {
     await endedConnectedCall({ mandatoryTagging: false });
     expect(screen.queryByRole('button', { name: 'Save tags' })).toBeNull();
-    expect(screen.getByRole('button', { name: 'New call' })).toBeTruthy();
+    expect(screen.getByLabelText('Phone number')).toBeTruthy();
   });
 
   it('turning on "Require tags after each call" in Settings applies to the next call', async () => {
@@ -74,6 +74,7 @@ describe('mandatory tagging', () => {
     expect(box.checked).toBe(false);
     await ui.user.click(box);
     expect(box.checked).toBe(true);
+    await closeSettings(ui.user);
 
     await ui.user.type(screen.getByLabelText('Phone number'), `${TO}{Enter}`);
     const callId = ui.line.commands[0]!.callId;

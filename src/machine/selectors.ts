@@ -113,7 +113,9 @@ export function selectAnnouncement(snapshot: DialerSnapshot): string {
     case 'swapping':
       return 'Swapping';
     case 'merging':
-      return 'Completing transfer';
+      return flow === 'conference' ? 'Leaving the conference' : 'Completing transfer';
+    case 'blindTransferring':
+      return `Transferring to ${partyName(context.transferTarget)}`;
     case 'hanging':
       return 'Hanging up';
     case 'mandatoryTagging':

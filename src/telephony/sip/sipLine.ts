@@ -50,7 +50,9 @@ export interface SipEnvironment {
   readonly now?: () => number;
 }
 
-const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false });
+// Call waiting, blind transfer and the three-way call (issue 12) are not built on SIP yet: a
+// second INVITE is refused 486 as before, and the two commands reject `unsupported`.
+const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false, callWaiting: false, blindTransfer: false, threeWayCall: false });
 
 /** What {@link SipLineOptions} default to. */
 const DEFAULTS = {
@@ -355,6 +357,16 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     async startWarmTransfer(callId, target: TransferTarget) {
       const call = core.callFor('startWarmTransfer', callId);
       transfer.start(call, core.transferParty(target));
+    },
+
+    async blindTransfer() {
+      core.ensureUsable();
+      throw new LineError('unsupported', 'This line cannot transfer a call without consultation yet.');
+    },
+
+    async conference() {
+      core.ensureUsable();
+      throw new LineError('unsupported', 'This line cannot hold a three-way call yet.');
     },
 
     async swap(callId) {

@@ -5,15 +5,17 @@ import type { DialerEvent } from './types';
 
 export type DialerSnapshot = SnapshotFrom<DialerMachine>;
 
-/** The seed's {status, flow} pair for the current snapshot. */
+/** The seed's {status, flow} pair for the current snapshot (of the call on screen). */
 export function selectStatus(snapshot: DialerSnapshot): { status: CallStatus; flow: CallFlow } {
-  const value = snapshot.value;
-  if (typeof value === 'string') return { status: value === 'wrapUp' ? 'ended' : value, flow: 'regular' };
+  const value = snapshot.value as string | Record<string, unknown>;
+  if (typeof value === 'string') return { status: value === 'wrapUp' ? 'ended' : (value as CallStatus), flow: 'regular' };
   if ('ended' in value) return { status: 'ended', flow: 'regular' };
-  const inCall = value.inCall;
-  if (typeof inCall === 'string') return { status: inCall, flow: 'regular' };
-  if (inCall && 'ringing' in inCall) return { status: 'ringing', flow: 'regular' };
-  const transfer = inCall?.warmTransfer ?? 'startingWarmTransfer';
+  if ('mandatoryTagging' in value) return { status: 'mandatoryTagging', flow: 'regular' };
+  const call = (value.inCall as { call?: string | Record<string, unknown> } | undefined)?.call;
+  if (typeof call === 'string') return { status: call === 'blindTransfer' ? 'blindTransferring' : (call as CallStatus), flow: 'regular' };
+  if (call && 'ringing' in call) return { status: 'ringing', flow: 'regular' };
+  if (call && 'conference' in call) return { status: call.conference === 'leaving' ? 'merging' : 'connected', flow: 'conference' };
+  const transfer = ((call?.warmTransfer as CallStatus | undefined) ?? 'startingWarmTransfer');
   return { status: transfer, flow: transfer === 'startingWarmTransfer' ? 'regular' : 'warmTransfer' };
 }
 

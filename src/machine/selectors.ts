@@ -89,8 +89,14 @@ export function describeTransferOutcome(outcome: TransferOutcome | null): string
   return outcome ? TRANSFER_OUTCOME_TEXT[outcome] : null;
 }
 
-/** The words a screen reader announces for the current status. */
+/** The words a screen reader announces: the call on screen, then a waiting caller (call waiting). */
 export function selectAnnouncement(snapshot: DialerSnapshot): string {
+  const main = announceCall(snapshot);
+  const { waiting } = snapshot.context;
+  return waiting ? `${main}. Call waiting from ${describeParty(waiting.remote)}` : main;
+}
+
+function announceCall(snapshot: DialerSnapshot): string {
   const { context } = snapshot;
   const { status, flow } = selectStatus(snapshot);
   const call = context.call;
@@ -105,6 +111,7 @@ export function selectAnnouncement(snapshot: DialerSnapshot): string {
     case 'accepting':
       return 'Answering';
     case 'connected':
+      if (flow === 'conference') return `In a conference with ${context.participants.map(partyName).join(' and ') || partyName(context.call?.remote)}`;
       if (flow === 'warmTransfer') {
         return `Talking to ${partyName(context.activeParticipant)}, ${partyName(context.inactiveParticipant)} on hold`;
       }
@@ -137,6 +144,11 @@ const ASK = {
   transfer: { type: 'AGENT.START_TRANSFER', target: '+10000000000' },
   swap: { type: 'AGENT.SWAP' },
   completeTransfer: { type: 'AGENT.MERGE' },
+  blindTransfer: { type: 'AGENT.BLIND_TRANSFER', target: '+10000000000' },
+  conference: { type: 'AGENT.CONFERENCE' },
+  answerWaiting: { type: 'AGENT.ANSWER_WAITING' },
+  declineWaiting: { type: 'AGENT.DECLINE_WAITING' },
+  swapCalls: { type: 'AGENT.SWAP_CALLS' },
   cancelTransfer: { type: 'AGENT.CANCEL_TRANSFER' },
   pauseRecording: { type: 'AGENT.PAUSE_RECORDING' },
   resumeRecording: { type: 'AGENT.RESUME_RECORDING' },

@@ -22,6 +22,7 @@ import { StatusAnnouncer } from './StatusAnnouncer';
 import { TabHolder } from './TabHolder';
 import type { ReadableStore } from '../store';
 import type { TabRole } from '../tabs';
+import { WaitingCall } from './WaitingCall';
 import { WarmTransfer } from './WarmTransfer';
 import './dialer.css';
 
@@ -66,6 +67,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
       <StatusAnnouncer />
       <Notices />
       <NextCall />
+      <WaitingCall />
       <main ref={screenRef} className="sp-main">
         <CurrentScreen screen={screen} tagOptions={tagOptions} />
         {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}

@@ -118,16 +118,30 @@ function bringBack(held: HeldCall): Partial<DialerContext> {
   return { ...NO_CALL, ...held, onHold: true };
 }
 
-/** The lifecycle of a second incoming call the agent never talked to (busy or waiting), as the call log and Front hear it. */
+/** An inbound call as a line's announcing DIALER.SYNC names it. */
+function inboundCall({ callId, from, to, callerName }: SyncPayload): CallInfo {
+  const remote: Participant = { number: from!, ...(callerName ? { name: callerName } : {}) };
+  return { callId, direction: 'inbound', from: from!, to: to ?? '', remote, startedAt: Date.now(), connectedAt: null, endedAt: null };
+}
+
+function started(call: CallInfo): DialerEmitted {
+  return callEvent('CALL_STARTED', call.callId, { callType: call.direction, participant: call.remote.number, ...(call.remote.name ? { name: call.remote.name } : {}) });
+}
+
+/** CALL_SETTLED: the call's record is final. */
+function settled(call: CallInfo, reason: EndReason, duration: number | null, tags: string[], recordingUrl: string | null, endedAt = call.endedAt): DialerEmitted {
+  return {
+    type: 'CALL_SETTLED',
+    detail: { callId: call.callId, callType: call.direction, participant: call.remote.number, reason, connectedAt: call.connectedAt, endedAt, duration, tags, recordingUrl },
+  };
+}
+
+/** The end of a second incoming call the agent never talked to (busy or waiting), as the call log and Front hear it. */
 function unansweredCall(call: CallInfo, reason: EndReason): DialerEmitted[] {
-  const participant = call.remote.number;
   return [
-    callEvent('CALL_ENDED', call.callId, { callType: 'inbound', participant, reason }),
+    callEvent('CALL_ENDED', call.callId, { callType: 'inbound', participant: call.remote.number, reason }),
     callEvent('RINGING_STOPPED', call.callId, { caller: call.remote, reason: reason === 'busy' ? 'missed' : reason }),
-    {
-      type: 'CALL_SETTLED',
-      detail: { callId: call.callId, callType: 'inbound', participant, reason, connectedAt: null, endedAt: Date.now(), duration: 0, tags: [], recordingUrl: null },
-    },
+    settled(call, reason, 0, [], null, Date.now()),
   ];
 }
 
@@ -377,10 +391,9 @@ export const dialerMachine = setup({
     /** A second caller rings during a call or wrap-up: announced, and Front and the call log hear of it. */
     announceWaiting: enqueueActions(({ enqueue, event }) => {
       if (event.type !== 'DIALER.SYNC' || !event.payload.from) return;
-      const { callId, from, to, callerName } = event.payload;
-      const remote: Participant = { number: from, ...(callerName ? { name: callerName } : {}) };
-      enqueue.assign({ waiting: { callId, direction: 'inbound', from, to: to ?? '', remote, startedAt: Date.now(), connectedAt: null, endedAt: null } });
-      enqueue.emit(callEvent('CALL_STARTED', callId, { callType: 'inbound', participant: from, ...(callerName ? { name: callerName } : {}) }));
+      const waiting = inboundCall(event.payload);
+      enqueue.assign({ waiting });
+      enqueue.emit(started(waiting));
     }),
     /** The waiting call ended before it was answered (declined, rang out, answered elsewhere). */
     endWaitingCall: enqueueActions(({ enqueue, context, event }) => {
@@ -414,23 +427,12 @@ export const dialerMachine = setup({
     endHeldCall: enqueueActions(({ enqueue, context, event }) => {
       const held = context.held;
       if (!held) return;
+      const { call } = held;
       const reason = statusReason(event) ?? 'remoteHangup';
       const endedAt = Date.now();
-      enqueue.emit(callEvent('CALL_ENDED', held.call.callId, { callType: held.call.direction, participant: held.call.remote.number, reason }));
-      enqueue.emit({
-        type: 'CALL_SETTLED',
-        detail: {
-          callId: held.call.callId,
-          callType: held.call.direction,
-          participant: held.call.remote.number,
-          reason,
-          connectedAt: held.call.connectedAt,
-          endedAt,
-          duration: held.call.connectedAt === null ? 0 : Math.max(0, Math.round((endedAt - held.call.connectedAt) / 1000)),
-          tags: held.tags,
-          recordingUrl: held.recordingUrl,
-        },
-      });
+      enqueue.emit(callEvent('CALL_ENDED', call.callId, { callType: call.direction, participant: call.remote.number, reason }));
+      const duration = Math.max(0, Math.round((endedAt - (call.connectedAt ?? endedAt)) / 1000));
+      enqueue.emit(settled(call, reason, duration, held.tags, held.recordingUrl, endedAt));
       enqueue.assign({ held: null, lastHeldEnd: { party: held.call.remote, reason } });
     }),
     sendDigits: enqueueActions(({ enqueue, context, event }) => {
@@ -450,21 +452,8 @@ export const dialerMachine = setup({
       if (event.type !== 'DIALER.DIALING' || !context.call) return {};
       return { call: { ...context.call, from: event.payload.from, to: event.payload.to } };
     }),
-    emitCallStarted: emit(({ context }) =>
-      callEvent('CALL_STARTED', context.call!.callId, {
-        callType: context.call!.direction,
-        participant: context.call!.remote.number,
-        ...(context.call!.remote.name ? { name: context.call!.remote.name } : {}),
-      }),
-    ),
-    announceInbound: assign(({ event }) => {
-      if (event.type !== 'DIALER.SYNC' || !event.payload.from) return {};
-      const { callId, from, to, callerName } = event.payload;
-      const remote: Participant = { number: from, ...(callerName ? { name: callerName } : {}) };
-      return {
-        announced: { callId, direction: 'inbound', from, to: to ?? '', remote, startedAt: Date.now(), connectedAt: null, endedAt: null },
-      };
-    }),
+    emitCallStarted: emit(({ context }) => started(context.call!)),
+    announceInbound: assign(({ event }) => (event.type === 'DIALER.SYNC' && event.payload.from ? { announced: inboundCall(event.payload) } : {})),
     startInboundCall: assign(({ context }) => ({
       ...NO_CALL,
       call: { ...context.announced!, startedAt: Date.now() },
@@ -477,13 +466,10 @@ export const dialerMachine = setup({
      */
     declineBusy: enqueueActions(({ enqueue, event }) => {
       if (event.type !== 'DIALER.SYNC' || !event.payload.from) return;
-      const { callId, from, to, callerName } = event.payload;
-      enqueue.sendTo('line', { type: 'decline', callId } satisfies LineCommand);
-      enqueue.emit(diagnostic('busy_declined', `Declined an incoming call from ${from} while busy.`, callId, event.type));
-      const remote: Participant = { number: from, ...(callerName ? { name: callerName } : {}) };
-      enqueue.emit(callEvent('CALL_STARTED', callId, { callType: 'inbound', participant: from, ...(callerName ? { name: callerName } : {}) }));
-      const call: CallInfo = { callId, direction: 'inbound', from, to: to ?? '', remote, startedAt: Date.now(), connectedAt: null, endedAt: null };
-      for (const emitted of unansweredCall(call, 'busy')) enqueue.emit(emitted);
+      const call = inboundCall(event.payload);
+      enqueue.sendTo('line', { type: 'decline', callId: call.callId } satisfies LineCommand);
+      enqueue.emit(diagnostic('busy_declined', `Declined an incoming call from ${call.from} while busy.`, call.callId, event.type));
+      for (const emitted of [started(call), ...unansweredCall(call, 'busy')]) enqueue.emit(emitted);
     }),
     markConnected: enqueueActions(({ enqueue, context }) => {
       if (!context.call || context.call.connectedAt !== null) return;
@@ -613,23 +599,7 @@ export const dialerMachine = setup({
     emitRingingStopped: emit(({ context, event }) =>
       callEvent('RINGING_STOPPED', context.call!.callId, { caller: context.call!.remote, reason: statusReason(event) }),
     ),
-    emitCallSettled: emit(({ context }) => {
-      const call = context.call!;
-      return {
-        type: 'CALL_SETTLED',
-        detail: {
-          callId: call.callId,
-          callType: call.direction,
-          participant: call.remote.number,
-          reason: context.endReason ?? 'failed',
-          connectedAt: call.connectedAt,
-          endedAt: call.endedAt,
-          duration: context.duration,
-          tags: context.tags,
-          recordingUrl: context.recordingUrl,
-        },
-      };
-    }),
+    emitCallSettled: emit(({ context }) => settled(context.call!, context.endReason ?? 'failed', context.duration, context.tags, context.recordingUrl)),
     endWrapUp: enqueueActions(({ enqueue, context }) => {
       enqueue.assign({ availability: 'available' });
       if (context.call) enqueue.emit(callEvent('WRAP_UP_ENDED', context.call.callId, { tags: context.tags }));

@@ -50,9 +50,10 @@ export interface SipEnvironment {
   readonly now?: () => number;
 }
 
-// Call waiting, blind transfer and the three-way call (issue 12) are not built on SIP yet: a
-// second INVITE is refused 486 as before, and the two commands reject `unsupported`.
-const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false, callWaiting: false, blindTransfer: false, threeWayCall: false });
+// Blind transfer is REFER without Replaces (transfer.ts). Call waiting and the three-way call
+// (issue 12) are not built on SIP yet: a second INVITE is refused 486 as before, `conference`
+// rejects `unsupported`.
+const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false, callWaiting: false, threeWayCall: false });
 
 /** What {@link SipLineOptions} default to. */
 const DEFAULTS = {
@@ -359,9 +360,9 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       transfer.start(call, core.transferParty(target));
     },
 
-    async blindTransfer() {
-      core.ensureUsable();
-      throw new LineError('unsupported', 'This line cannot transfer a call without consultation yet.');
+    async blindTransfer(callId, target: TransferTarget) {
+      const call = core.callFor('blindTransfer', callId);
+      transfer.blind(call, core.transferParty(target));
     },
 
     async conference() {

@@ -60,7 +60,8 @@ const standin = await startStandin({
   appUid: APP_UID,
   appSecret: APP_SECRET,
   maxLoggedRequests: 10,
-  onApplied: (e) => arrivals.set(`${e.callId}|${e.status}`, e.receivedAt),
+  // Front ids are the teammate's tag, a dash, the plugin's id (server/calls/ownership.ts): keyed by the plugin's id.
+  onApplied: (e) => arrivals.set(`${e.callId.replace(/^t[0-9a-f]{16}-/, '')}|${e.status}`, e.receivedAt),
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-server-'));

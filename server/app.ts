@@ -2,17 +2,18 @@
  * Composition root: opens the database, builds the Front connector, the outbox, the call service
  * and the routes, and listens.
  */
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addAdminRoutes } from './admin/routes';
 import { addPluginRoutes } from './api/pluginRoutes';
+import { addTurnRoute } from './turn/route';
 import { createCallService } from './calls/service';
 import type { ServerConfig } from './config';
-import { openStore } from './db/database';
+import { openStore, type Store } from './db/database';
 import { addChannelRoutes } from './front/channelRoutes';
-import { createFrontConnector, type FrontConnector } from './front/connector';
-import { corsFor } from './http/cors';
-import { createRouter } from './http/router';
+import { createFrontConnector, type FirstLegParentPolicy, type FrontConnector } from './front/connector';
+import { FIRST_LEG_PARENT_FORM, type FirstLegParentForm } from './front/payloads';
+import { createAuthFailures } from './http/authFailures';
+import { createHttpServer } from './http/router';
 import { randomToken } from './http/signature';
 import { createLogger, type Logger } from './log';
 import { createOutbox } from './outbox/outbox';
@@ -31,9 +32,28 @@ export interface ServerDeps {
   now?: () => number;
 }
 
+const FIRST_LEG_PARENT_SETTING = 'front.first_leg_parent_form';
+
+/** The first-leg parent form, remembered in the database once Front has refused the other one. */
+function firstLegParentSetting(store: Store, logger: Logger, now: () => number): FirstLegParentPolicy {
+  const stored = store.getSetting(FIRST_LEG_PARENT_SETTING);
+  let learnt = stored === 'self' || stored === 'omit';
+  let form: FirstLegParentForm = learnt ? (stored as FirstLegParentForm) : FIRST_LEG_PARENT_FORM;
+  return {
+    form: () => form,
+    learnt: () => learnt,
+    learn(next) {
+      form = next;
+      learnt = true;
+      store.setSetting(FIRST_LEG_PARENT_SETTING, next, now());
+      logger.warn('Front refused parent_external_call_id in one form: first legs now use the other', { form: next });
+    },
+  };
+}
+
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger =
-    deps.logger ?? createLogger({ level: config.logLevel, secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret] });
+    deps.logger ?? createLogger({ level: config.logLevel, secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret] });
   const now = deps.now ?? Date.now;
   const store = openStore(config.databasePath, { synchronous: config.databaseSynchronous });
 
@@ -49,6 +69,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       appSecret: config.frontAppSecret,
       requestTimeoutMs: config.outbox.requestTimeoutMs,
       maxRecordingBytes: config.outbox.maxRecordingBytes,
+      firstLegParent: firstLegParentSetting(store, logger, now),
     });
   const outbox = createOutbox({ store, connector, logger, tuning: config.outbox, now });
   const calls = createCallService({
@@ -61,8 +82,13 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
 
-  const cors = corsFor(config.corsOrigins);
-  const router = createRouter({ logger, headersFor: cors.headersFor, before: cors.preflight });
+  const http = createHttpServer({
+    logger,
+    corsOrigins: config.corsOrigins,
+    authFailures: createAuthFailures({ max: config.authFailureLimit, windowMs: config.authFailureWindowMs, now }),
+    trustProxy: config.trustProxy,
+  });
+  const router = http.router;
   router.add('GET', '/healthz', () => ({ status: 200, body: { ok: true } }));
 
   let url = '';
@@ -77,11 +103,13 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
   addPluginRoutes(router, { store, calls });
+  addTurnRoute(router, { store, turn: config.turn, logger, now });
   addPbxRoutes(router, { calls, secret: config.pbxWebhookSecret, maxAgeMs: config.signatureMaxAgeMs, now });
   addAdminRoutes(router, { store, outbox, adminToken: config.adminToken, now });
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000, headersTimeout: 20_000 }, (req, res) => router.handle(req, res));
+  let server: Awaited<ReturnType<typeof http.server>>;
   try {
+    server = await http.server();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.listenHost, () => {
@@ -111,6 +139,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
           // Connections still busy after a moment are cut: their clients retry.
           setTimeout(() => server.closeAllConnections(), 3_000).unref();
         });
+        await http.close().catch(() => undefined);
         await outbox.close();
         connector.close();
         store.close();

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_RETRY_AFTER_MS, isE164 } from '../contract';
 import type { Synchronous } from './db/database';
+import { TURN_URL, type TurnSettings } from './turn/credentials';
 
 export interface ServerConfig {
   /** The Front app's uid: the `iss` of every Channel API token. */
@@ -23,6 +24,8 @@ export interface ServerConfig {
   publicUrl: string | null;
   /** Shared secret of the PBX webhook; the PBX endpoint answers 404 without it. Never logged. */
   pbxWebhookSecret: string | null;
+  /** Short-lived TURN credentials for teammates (GET /v1/turn-credentials); null: not offered. */
+  turn: TurnSettings | null;
   /** Bearer token of the admin endpoints. Never logged. */
   adminToken: string;
   /** Origins allowed to call the plugin API from a browser (the plugin's origin). */
@@ -38,6 +41,11 @@ export interface ServerConfig {
   pbxMatchWindowMs: number;
   /** Front's requests older or newer than this are refused (ms). */
   signatureMaxAgeMs: number;
+  /** Failed authentications from one address before it is refused for the rest of the window. */
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+  /** Fastify's trustProxy: false (the socket's address is the client), true, a hop count, or proxy addresses. */
+  trustProxy: boolean | number | string;
   logLevel: LogLevel;
 }
 
@@ -81,6 +89,9 @@ export const DEFAULTS = {
   maxRecordingBytes: 50 * 1024 * 1024,
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
+  turnTtlSeconds: 86_400,
+  authFailureLimit: 20,
+  authFailureWindowMs: 60_000,
 } as const;
 
 const MIN_SECRET_LENGTH = 16;
@@ -141,6 +152,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const adminToken = secret('ADMIN_TOKEN', 'the bearer token of the admin endpoints (teammate tokens, dead letters)') ?? '';
   const pbxWebhookSecret = secret('PBX_WEBHOOK_SECRET', '', true);
 
+  // TURN: all of TURN_SECRET and TURN_URLS, or neither.
+  const turnSecret = secret('TURN_SECRET', '', true);
+  const turnUrls = list('TURN_URLS');
+  for (const entry of turnUrls) if (!TURN_URL.test(entry)) problems.push(`TURN_URLS: "${entry}" is not a turn:, turns: or stun: URL.`);
+  if ((turnSecret === null) !== (turnUrls.length === 0)) problems.push('TURN_SECRET and TURN_URLS go together: set both (TURN credentials for teammates) or neither.');
+  const turnTtlSeconds = integer('TURN_TTL_SECONDS', DEFAULTS.turnTtlSeconds, 5, 7 * 86_400);
+
   const synchronous = (text('DATABASE_SYNCHRONOUS') ?? 'normal').toLowerCase();
   if (synchronous !== 'normal' && synchronous !== 'full') problems.push('DATABASE_SYNCHRONOUS must be "normal" or "full".');
 
@@ -176,6 +194,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     port: integer('PORT', DEFAULTS.port, 0, 65_535),
     publicUrl: url('PUBLIC_URL', null),
     pbxWebhookSecret,
+    turn: turnSecret !== null && turnUrls.length > 0 ? { secret: turnSecret, urls: turnUrls, ttlSeconds: turnTtlSeconds } : null,
     adminToken,
     corsOrigins,
     recordingUrlPrefixes,
@@ -192,6 +211,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     },
     pbxMatchWindowMs: integer('PBX_MATCH_WINDOW_MS', DEFAULTS.pbxMatchWindowMs, 1_000, 24 * 3_600_000),
     signatureMaxAgeMs: integer('FRONT_SIGNATURE_MAX_AGE_MS', DEFAULTS.signatureMaxAgeMs, 1_000, 3_600_000),
+    authFailureLimit: integer('AUTH_FAILURE_LIMIT', DEFAULTS.authFailureLimit, 1, 100_000),
+    authFailureWindowMs: integer('AUTH_FAILURE_WINDOW_MS', DEFAULTS.authFailureWindowMs, 1_000, 24 * 3_600_000),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
     logLevel: logLevel as LogLevel,
   };
   if (config.outbox.backoffMaxMs < config.outbox.backoffBaseMs) {
@@ -201,6 +223,15 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   return config;
 }
 
+/** TRUST_PROXY: unset or `false`, `true`, a hop count, or comma-separated proxy addresses. */
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  return v;
+}
+
 /** The configuration with its secrets replaced, for logs and diagnostics. */
 export function describeConfig(config: ServerConfig): Record<string, unknown> {
   return {
@@ -208,5 +239,6 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     frontAppSecret: '[redacted]',
     adminToken: '[redacted]',
     pbxWebhookSecret: config.pbxWebhookSecret ? '[redacted]' : null,
+    turn: config.turn ? { ...config.turn, secret: '[redacted]' } : null,
   };
 }

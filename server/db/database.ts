@@ -51,6 +51,10 @@ export interface CallRow {
   pbxLinked: boolean;
   channelId: string | null;
   updatedAt: number;
+  /** The teammate (email) whose reports may change this call; null: a PBX call no teammate claimed yet. */
+  owner: string | null;
+  /** The id the owner's plugin calls it by (its store key with `owner`); null for a PBX-made call. */
+  clientRef: string | null;
 }
 
 export type OutboxKind = 'create' | 'status' | 'summary' | 'recording' | 'transcript';
@@ -87,6 +91,8 @@ export interface NewCall {
   startedAt: number;
   pbxCallId: string | null;
   pbxLinked: boolean;
+  owner: string | null;
+  clientRef: string | null;
 }
 
 export interface Store {
@@ -122,6 +128,16 @@ export interface Store {
   linkPbx(id: string, pbxCallId: string | null, fields: { localNumber?: string | null; agentExtension?: string | null; agentEmail?: string | null }, now: number): void;
   setCallChannel(id: string, channelId: string): void;
   countCalls(): number;
+  /** The call a teammate's plugin calls `clientRef` (the store key: owner + client id). */
+  callOf(owner: string, clientRef: string): CallRow | null;
+  /** Every call some plugin calls `clientRef`, newest first (whoever owns them). */
+  callsByClientRef(clientRef: string): CallRow[];
+  /** Hands a call over to another teammate (the PBX says they answered it). */
+  setOwner(id: string, owner: string, now: number): void;
+
+  // server settings learnt at run time (e.g. the parent_external_call_id form Front takes)
+  getSetting(key: string): string | null;
+  setSetting(key: string, value: string, now: number): void;
 
   // idempotency keys of reports
   lastPluginSeq(callRef: string, reporter: string): number;
@@ -224,6 +240,27 @@ CREATE INDEX IF NOT EXISTS outbox_call ON outbox(call_id, seq);
 CREATE INDEX IF NOT EXISTS outbox_dead ON outbox(state, finished_at) WHERE state = 'dead';
 `;
 
+/**
+ * Migration 1 (issue 11, ownership): every call has an owner and the id its owner's plugin uses,
+ * and a table of settings the server learns at run time. Existing calls keep their Front id; their
+ * owner is the teammate they were logged for and their client id is that Front id, so a plugin
+ * still reporting one after the upgrade finds it. Existing aliases are namespaced the same way.
+ */
+function migrateOwnership(db: Database.Database): void {
+  const columns = new Set((db.prepare('PRAGMA table_info(calls)').all() as Array<{ name: string }>).map((c) => c.name));
+  db.transaction(() => {
+    if (!columns.has('owner')) {
+      db.exec(`ALTER TABLE calls ADD COLUMN owner TEXT;
+        ALTER TABLE calls ADD COLUMN client_ref TEXT;
+        UPDATE calls SET owner = agent_email, client_ref = CASE WHEN pbx_linked = 0 THEN id END;
+        UPDATE call_aliases SET alias = (SELECT calls.agent_email FROM calls WHERE calls.id = call_aliases.call_id) || char(10) || alias
+          WHERE EXISTS (SELECT 1 FROM calls WHERE calls.id = call_aliases.call_id AND calls.agent_email IS NOT NULL);`);
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS calls_client_ref ON calls(client_ref, owner) WHERE client_ref IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL) WITHOUT ROWID;`);
+  })();
+}
+
 type Row = Record<string, unknown>;
 
 const channelOf = (r: Row): ChannelRow => ({
@@ -257,6 +294,8 @@ const callOf = (r: Row): CallRow => ({
   pbxLinked: r.pbx_linked === 1,
   channelId: (r.channel_id as string | null) ?? null,
   updatedAt: r.updated_at as number,
+  owner: (r.owner as string | null) ?? null,
+  clientRef: (r.client_ref as string | null) ?? null,
 });
 
 const opOf = (r: Row): OutboxRow => ({
@@ -284,6 +323,7 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  migrateOwnership(db);
 
   const q = <P extends unknown[] = unknown[]>(sql: string) => {
     const stmt = db.prepare(sql);
@@ -313,8 +353,8 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
 
     insertCall: q(
       `INSERT INTO calls (id, direction, remote_number, remote_name, local_number, agent_email, agent_extension,
-         parent_id, started_at, pbx_call_id, pbx_linked, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         parent_id, started_at, pbx_call_id, pbx_linked, owner, client_ref, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getCall: q('SELECT * FROM calls WHERE id = ?'),
     callByAlias: q('SELECT calls.* FROM call_aliases JOIN calls ON calls.id = call_aliases.call_id WHERE call_aliases.alias = ?'),
@@ -334,6 +374,13 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     ),
     setCallChannel: q('UPDATE calls SET channel_id = ? WHERE id = ? AND channel_id IS NULL'),
     countCalls: q('SELECT COUNT(*) AS n FROM calls'),
+    callOf: q('SELECT * FROM calls WHERE client_ref = ? AND owner = ? ORDER BY started_at DESC LIMIT 1'),
+    callsByClientRef: q('SELECT * FROM calls WHERE client_ref = ? ORDER BY started_at DESC LIMIT 20'),
+    setOwner: q('UPDATE calls SET owner = ?, updated_at = ? WHERE id = ?'),
+    getSetting: q('SELECT value FROM settings WHERE key = ?'),
+    setSetting: q(
+      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    ),
 
     lastPluginSeq: q('SELECT MAX(seq) AS seq FROM plugin_events WHERE call_ref = ? AND reporter = ?'),
     pluginEventHash: q('SELECT hash FROM plugin_events WHERE call_ref = ? AND reporter = ? AND seq = ?'),
@@ -416,6 +463,8 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
         c.startedAt,
         c.pbxCallId,
         c.pbxLinked ? 1 : 0,
+        c.owner,
+        c.clientRef,
         now,
         now,
       );
@@ -432,6 +481,11 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
       void s.linkPbx.run(pbxCallId, f.localNumber ?? null, f.agentExtension ?? null, f.agentEmail ?? null, now, id),
     setCallChannel: (id, channelId) => void s.setCallChannel.run(channelId, id),
     countCalls: () => s.countCalls.get()!.n as number,
+    callOf: (owner, clientRef) => nullable(s.callOf.get(clientRef, owner), callOf),
+    callsByClientRef: (clientRef) => s.callsByClientRef.all(clientRef).map(callOf),
+    setOwner: (id, owner, now) => void s.setOwner.run(owner, now, id),
+    getSetting: (key) => (s.getSetting.get(key)?.value as string | undefined) ?? null,
+    setSetting: (key, value, now) => void s.setSetting.run(key, value, now),
 
     lastPluginSeq: (callRef, reporter) => (s.lastPluginSeq.get(callRef, reporter)?.seq as number | null) ?? 0,
     pluginEventHash: (callRef, reporter, seq) => (s.pluginEventHash.get(callRef, reporter, seq)?.hash as string | undefined) ?? null,

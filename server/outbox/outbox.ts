@@ -201,6 +201,7 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
     const t = now();
     const decision = decide({
       result,
+      kind: op.kind,
       attempt,
       ambiguous: op.ambiguous,
       createdAt: op.createdAt,

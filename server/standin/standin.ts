@@ -96,6 +96,12 @@ export interface StandinOptions {
   maxHangMs?: number;
   /** Kept in the request log (the oldest are dropped). */
   maxLoggedRequests?: number;
+  /**
+   * What a first leg must send as `parent_external_call_id`: `self` (the reference: a required
+   * string; the first leg names itself) or `omit` (a Front that wants the field left out and refuses
+   * a call naming itself, with a 400 naming the field). Default `self`.
+   */
+  firstLegParent?: 'self' | 'omit';
 }
 
 export interface Standin {
@@ -105,6 +111,8 @@ export interface Standin {
   requests(): RequestLogEntry[];
   faults(): FaultConfig;
   setFaults(faults: Partial<FaultConfig>): FaultConfig;
+  /** Changes what a first leg must send as `parent_external_call_id` ({@link StandinOptions.firstLegParent}). */
+  setFirstLegParent(form: 'self' | 'omit'): void;
   /** Forgets calls, requests, used jtis; turns faults off. */
   reset(): void;
   /** Plays Front adding the channel: signed authorization request to the server's channel URL. */
@@ -152,6 +160,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
   let faults: FaultConfig = { ...NO_FAULTS, ...options.faults };
   let random = seeded(faults.seed);
   const maxHangMs = options.maxHangMs ?? 120_000;
+  let firstLegParent = options.firstLegParent ?? 'self';
   const maxLogged = options.maxLoggedRequests ?? 100_000;
 
   const key = (channelId: string, callId: string) => `${channelId}\u0000${callId}`;
@@ -222,10 +231,12 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
       if (!body.ok) return bad(body.reason);
       const parsed = check(CreateCallSchema, body.value);
       if (!parsed.ok) return bad(parsed.reason);
-      if (!Object.hasOwn(body.value as object, 'parent_external_call_id')) return bad('parent_external_call_id is required');
       const c = parsed.value;
+      // The reference lists it as a required string (the schema refuses null and any non-string).
+      if (firstLegParent === 'self' && c.parent_external_call_id === undefined) return bad('parent_external_call_id is required');
       if (calls.has(key(channelId, c.external_call_id))) return bad(`a call with external_call_id "${c.external_call_id}" already exists`);
-      if (c.parent_external_call_id !== null && !calls.has(key(channelId, c.parent_external_call_id))) {
+      const namesItself = c.parent_external_call_id === c.external_call_id;
+      if (c.parent_external_call_id !== undefined && !(namesItself && firstLegParent === 'self') && !calls.has(key(channelId, c.parent_external_call_id))) {
         return bad(`parent_external_call_id "${c.parent_external_call_id}" is not a call of this channel`);
       }
       const record: TimelineEntry = { status: c.initial_status, occurredAt: c.started_at ?? null, receivedAt, agentEmail: c.agent_email_address ?? null, responseLost };
@@ -234,7 +245,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
         externalCallId: c.external_call_id,
         direction: c.direction,
         party: (c.direction === 'inbound' ? c.from : c.to)!,
-        parentExternalCallId: c.parent_external_call_id,
+        parentExternalCallId: c.parent_external_call_id ?? null,
         agentEmail: c.agent_email_address ?? null,
         startedAt: c.started_at ?? null,
         status: c.initial_status,
@@ -488,6 +499,9 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     call: (externalCallId) => [...calls.values()].find((c) => c.externalCallId === externalCallId),
     requests: () => [...log],
     faults: () => ({ ...faults }),
+    setFirstLegParent(form) {
+      firstLegParent = form;
+    },
     setFaults(next) {
       const wasHolding = faults.hold;
       faults = { ...faults, ...next };

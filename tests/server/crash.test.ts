@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidTransition, mapStep, type Direction, type FrontCallStatus, type LifecycleStep } from '../../server/calls/mapping';
 import type { Standin } from '../../server/standin/standin';
 import type { EndReason } from '../../contract';
-import { ADMIN_TOKEN, CHANNEL_ID, createTeammate, request, serverEnv, spawnServer, startTestStandin, tempDir, waitFor, type ChildServer } from './support';
+import { ADMIN_TOKEN, CHANNEL_ID, createTeammate, frontIdOf, request, serverEnv, spawnServer, startTestStandin, tempDir, waitFor, type ChildServer } from './support';
 
 const CALLS = 300;
 
@@ -224,7 +224,8 @@ describe('through Front failures and two kill -9 restarts', () => {
     let extraSummaries = 0;
     let presumed = 0;
     for (const call of calls) {
-      const got = front.get(call.callId);
+      const frontId = frontIdOf(`agent${call.teammate}@example.com`, call.callId);
+      const got = front.get(frontId);
       expect(got, call.callId).toBeDefined();
       const statuses = got!.timeline.map((e) => e.status);
       expect(statuses, `${call.callId}: ${call.events.map((e) => e.type).join(' ')}`).toEqual(expectedStatuses(call));
@@ -232,8 +233,12 @@ describe('through Front failures and two kill -9 restarts', () => {
       // In order: each status carries the time of the event that caused it, increasing.
       const times = got!.timeline.map((e) => e.occurredAt ?? 0);
       expect([...times].sort((a, b) => a - b)).toEqual(times);
-      if (call.parentCallId) expect(got!.parentExternalCallId).toBe(byId.get(call.parentCallId)!.callId);
-      const requests = (await request(`${url}/admin/calls/${call.callId}`, { token: ADMIN_TOKEN })).body.requests as Array<{
+      if (call.parentCallId) {
+        const parent = byId.get(call.parentCallId)!;
+        // A leg may be reported by another teammate than its parent's (the transfer's target).
+        expect(got!.parentExternalCallId).toBe(frontIdOf(`agent${parent.teammate}@example.com`, parent.callId));
+      }
+      const requests = (await request(`${url}/admin/calls/${frontId}`, { token: ADMIN_TOKEN })).body.requests as Array<{
         kind: string;
         ambiguous: boolean;
         outcome: string;

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Standin } from '../../server/standin/standin';
-import { ADMIN_TOKEN, CHANNEL_ID, createTeammate, drained, event, request, serverEnv, spawnServer, startTestStandin, tempDir, waitFor, type ChildServer } from './support';
+import { ADMIN_TOKEN, CHANNEL_ID, createTeammate, drained, event, frontIdOf, request, serverEnv, spawnServer, startTestStandin, tempDir, waitFor, type ChildServer } from './support';
 
 let standin: Standin;
 let dir: ReturnType<typeof tempDir>;
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 const CUSTOMER = '+14155550100';
 const requestsOf = async (callId: string) =>
-  (await request(`${server!.url}/admin/calls/${callId}`, { token: ADMIN_TOKEN })).body.requests as Array<{ kind: string; outcome: string; ambiguous: boolean; state: string }>;
+  (await request(`${server!.url}/admin/calls/${frontIdOf('ada@example.com', callId)}`, { token: ADMIN_TOKEN })).body.requests as Array<{ kind: string; outcome: string; ambiguous: boolean; state: string }>;
 
 describe('kill -9', () => {
   it('between operations: every accepted report is sent after the restart, none twice', { timeout: 30_000 }, async () => {
@@ -48,7 +48,7 @@ describe('kill -9', () => {
     server = await spawnServer(env);
     await drained(server.url);
     for (const id of ids) {
-      const call = standin.call(id)!;
+      const call = standin.call(frontIdOf('ada@example.com', id))!;
       expect(call.timeline.map((e) => e.status)).toEqual(['ringing', 'connected', 'hangup']);
       expect(call.summaries).toHaveLength(1);
     }
@@ -62,13 +62,13 @@ describe('kill -9', () => {
     await drained(server!.url);
     standin.setFaults({ rate: 1, kinds: ['hangAfterApply'], operations: ['status'] });
     await post(event(3, 'CALL_ENDED', { callId: 'c1', reason: 'localHangup' }));
-    await waitFor(() => standin.call('c1')!.timeline.length === 3, 5_000, 'Front to apply the hangup');
+    await waitFor(() => standin.call(frontIdOf('ada@example.com', 'c1'))!.timeline.length === 3, 5_000, 'Front to apply the hangup');
     await server!.kill();
     standin.setFaults({ rate: 0 });
     server = await spawnServer(env);
     expect(server.output()).toMatch(/requests were in flight when the server stopped: sending them again","count":1/);
     await drained(server.url);
-    expect(standin.call('c1')!.timeline.map((e) => e.status)).toEqual(['ringing', 'connected', 'hangup']);
+    expect(standin.call(frontIdOf('ada@example.com', 'c1'))!.timeline.map((e) => e.status)).toEqual(['ringing', 'connected', 'hangup']);
     const hangup = (await requestsOf('c1')).at(-1)!;
     expect(hangup).toMatchObject({ kind: 'status', state: 'sent', outcome: 'presumed_applied', ambiguous: true });
     expect((await request(`${server.url}/admin/dead-letters`, { token: ADMIN_TOKEN })).body.deadLetters).toEqual([]);
@@ -78,14 +78,14 @@ describe('kill -9', () => {
     const token = await createTeammate(server!.url, 'ada@example.com');
     standin.setFaults({ rate: 1, kinds: ['hangAfterApply'], operations: ['create'] });
     await request(`${server!.url}/v1/calls/events`, { method: 'POST', token, json: event(1, 'CALL_STARTED', { callId: 'c2', callType: 'outbound', participant: CUSTOMER }) });
-    await waitFor(() => standin.call('c2'), 5_000, 'Front to create the call');
+    await waitFor(() => standin.call(frontIdOf('ada@example.com', 'c2')), 5_000, 'Front to create the call');
     await server!.kill();
     standin.setFaults({ rate: 0 });
     server = await spawnServer(env);
     await request(`${server.url}/v1/calls/events`, { method: 'POST', token, json: event(2, 'CALL_ENDED', { callId: 'c2', reason: 'noAnswer' }) });
     await drained(server.url);
     expect(standin.calls()).toHaveLength(1);
-    expect(standin.call('c2')!.timeline.map((e) => e.status)).toEqual(['ringing', 'missed']);
+    expect(standin.call(frontIdOf('ada@example.com', 'c2'))!.timeline.map((e) => e.status)).toEqual(['ringing', 'missed']);
   });
 
   it('the residual window: a summary Front applied but never answered is sent again', { timeout: 30_000 }, async () => {
@@ -94,13 +94,13 @@ describe('kill -9', () => {
     await drained(server!.url);
     standin.setFaults({ rate: 1, kinds: ['hangAfterApply'], operations: ['summary'] });
     await request(`${server!.url}/v1/calls/summary`, { method: 'POST', token, json: { callId: 'c3', outcome: 'noAnswer' } });
-    await waitFor(() => standin.call('c3')!.summaries.length === 1, 5_000, 'Front to add the summary');
+    await waitFor(() => standin.call(frontIdOf('ada@example.com', 'c3'))!.summaries.length === 1, 5_000, 'Front to add the summary');
     await server!.kill();
     standin.setFaults({ rate: 0 });
     server = await spawnServer(env);
     await drained(server.url);
     // Front has no idempotency key and accepts a summary twice: documented in server/README.md.
-    expect(standin.call('c3')!.summaries).toHaveLength(2);
+    expect(standin.call(frontIdOf('ada@example.com', 'c3'))!.summaries).toHaveLength(2);
     expect((await requestsOf('c3')).find((r) => r.kind === 'summary')).toMatchObject({ ambiguous: true, outcome: 'accepted' });
   });
 });
@@ -114,7 +114,7 @@ describe('SIGTERM', () => {
     standin.setFaults({ rate: 0 });
     server = await spawnServer(env);
     await drained(server.url);
-    expect(standin.call('c4')!.timeline.map((e) => e.status)).toEqual(['ringing']);
+    expect(standin.call(frontIdOf('ada@example.com', 'c4'))!.timeline.map((e) => e.status)).toEqual(['ringing']);
   });
 
   it('refuses to start without its configuration, naming what is missing and no secret', async () => {

@@ -10,8 +10,11 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined): Par
     if (!raw) return {};
     const parsed: unknown = JSON.parse(raw);
     if (typeof parsed !== 'object' || parsed === null) return {};
-    const { mandatoryTagging } = parsed as Record<string, unknown>;
-    return typeof mandatoryTagging === 'boolean' ? { mandatoryTagging } : {};
+    const { mandatoryTagging, callWaiting } = parsed as Record<string, unknown>;
+    return {
+      ...(typeof mandatoryTagging === 'boolean' ? { mandatoryTagging } : {}),
+      ...(typeof callWaiting === 'boolean' ? { callWaiting } : {}),
+    };
   } catch {
     // Storage can be blocked (private mode, sandboxed iframe) or hold garbage: start from defaults.
     return {};
@@ -21,7 +24,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> | undefined): Par
 /** Saves the settings; a storage that refuses (quota, blocked) only costs persistence. */
 export function saveSettings(storage: Pick<Storage, 'setItem'> | undefined, settings: DialerSettings): boolean {
   try {
-    storage?.setItem(KEY, JSON.stringify({ mandatoryTagging: settings.mandatoryTagging }));
+    storage?.setItem(KEY, JSON.stringify({ mandatoryTagging: settings.mandatoryTagging, callWaiting: settings.callWaiting }));
     return storage !== undefined;
   } catch {
     return false;

@@ -1,4 +1,4 @@
-import { and, assign, emit, enqueueActions, sendTo, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, not, sendTo, setup, stateIn } from 'xstate';
 import { END_REASONS, TRANSFER_OUTCOMES } from '../telephony/terms';
 import type { CallFlow, CallStatus, EndReason, Participant, SyncPayload } from '../telephony/protocol';
 import type { LineCommand } from '../telephony/line';
@@ -14,6 +14,7 @@ import {
   type DialerInput,
   type DialerTag,
   type DiagnosticCode,
+  type HeldCall,
   type TelephonyEvent,
 } from './types';
 
@@ -43,6 +44,7 @@ const NO_CALL = {
   inputError: null,
   lastError: null,
   recovered: null,
+  lastHeldEnd: null,
 } satisfies Partial<DialerContext>;
 
 /** How long after connecting an extension is sent: IVRs drop tones sent before they listen. */
@@ -91,17 +93,69 @@ function sameParty(a: Participant | null, b: Participant | null | undefined): bo
   return (a?.number ?? null) === (b?.number ?? null);
 }
 
+/** A DIALER.CALL_STATUS with `status` about the call `callId` (the waiting or the held call). */
+function statusAbout(event: DialerEvent, callId: string | undefined, status: CallStatus): boolean {
+  return event.type === 'DIALER.CALL_STATUS' && callId !== undefined && event.payload.callId === callId && event.payload.status === status;
+}
+
+/** The call on screen, put aside on hold while the agent talks on the other one. */
+function holdAside(context: DialerContext): HeldCall {
+  return {
+    call: context.call!,
+    activeParticipant: context.activeParticipant,
+    muted: context.muted,
+    recording: context.recording,
+    recordingUrl: context.recordingUrl,
+    participants: context.participants,
+    digitsSent: context.digitsSent,
+    tags: context.tags,
+    transferOutcome: context.transferOutcome,
+  };
+}
+
+/** A held call back on screen, still on hold until the line says otherwise. */
+function bringBack(held: HeldCall): Partial<DialerContext> {
+  return { ...NO_CALL, ...held, onHold: true };
+}
+
+/** An inbound call as a line's announcing DIALER.SYNC names it. */
+function inboundCall({ callId, from, to, callerName }: SyncPayload): CallInfo {
+  const remote: Participant = { number: from!, ...(callerName ? { name: callerName } : {}) };
+  return { callId, direction: 'inbound', from: from!, to: to ?? '', remote, startedAt: Date.now(), connectedAt: null, endedAt: null };
+}
+
+function started(call: CallInfo): DialerEmitted {
+  return callEvent('CALL_STARTED', call.callId, { callType: call.direction, participant: call.remote.number, ...(call.remote.name ? { name: call.remote.name } : {}) });
+}
+
+/** CALL_SETTLED: the call's record is final. */
+function settled(call: CallInfo, reason: EndReason, duration: number | null, tags: string[], recordingUrl: string | null, endedAt = call.endedAt): DialerEmitted {
+  return {
+    type: 'CALL_SETTLED',
+    detail: { callId: call.callId, callType: call.direction, participant: call.remote.number, reason, connectedAt: call.connectedAt, endedAt, duration, tags, recordingUrl },
+  };
+}
+
+/** The end of a second incoming call the agent never talked to (busy or waiting), as the call log and Front hear it. */
+function unansweredCall(call: CallInfo, reason: EndReason): DialerEmitted[] {
+  return [
+    callEvent('CALL_ENDED', call.callId, { callType: 'inbound', participant: call.remote.number, reason }),
+    callEvent('RINGING_STOPPED', call.callId, { caller: call.remote, reason: reason === 'busy' ? 'missed' : reason }),
+    settled(call, reason, 0, [], null, Date.now()),
+  ];
+}
+
 /** Placing a call, from idle or after the previous call ended: the agent, Front's Call button, or "Call next". */
 const PLACE_CALL = {
   'AGENT.DIAL': [
-    { guard: 'dialable', target: '#dialer.inCall.connecting', actions: ['startOutboundCall', 'sendDial'] },
+    { guard: 'dialable', target: '#dialer.inCall.call.connecting', actions: ['startOutboundCall', 'sendDial'] },
     { actions: 'refuseNumber' },
   ],
   'FRONT.DIAL_REQUEST': [
-    { guard: 'dialable', target: '#dialer.inCall.connecting', actions: ['startOutboundCall', 'sendDial'] },
+    { guard: 'dialable', target: '#dialer.inCall.call.connecting', actions: ['startOutboundCall', 'sendDial'] },
     { actions: 'refuseNumber' },
   ],
-  'AGENT.CALL_NEXT': { guard: 'dialable', target: '#dialer.inCall.connecting', actions: ['startOutboundCall', 'sendDial'] },
+  'AGENT.CALL_NEXT': { guard: 'dialable', target: '#dialer.inCall.call.connecting', actions: ['startOutboundCall', 'sendDial'] },
 } as const;
 
 /** Tones, where the line can send them: refused with a message only when the digits are wrong. */
@@ -163,7 +217,34 @@ export const dialerMachine = setup({
       event.type === 'DIALER.SYNC' &&
       event.payload.direction === 'inbound' &&
       event.payload.from !== undefined &&
-      event.payload.callId !== context.call?.callId,
+      event.payload.callId !== context.call?.callId &&
+      event.payload.callId !== context.waiting?.callId &&
+      event.payload.callId !== context.held?.call.callId,
+    /** Call waiting is on (the setting) and the line can do it. */
+    canWait: ({ context }) => context.settings.callWaiting && context.capabilities.callWaiting === true,
+    hasWaiting: ({ context }) => context.waiting !== null,
+    hasHeld: ({ context }) => context.held !== null,
+    waitingRings: ({ context, event }) => statusAbout(event, context.waiting?.callId, 'ringing'),
+    waitingAccepted: ({ context, event }) => statusAbout(event, context.waiting?.callId, 'accepting'),
+    waitingEnded: ({ context, event }) => statusAbout(event, context.waiting?.callId, 'ended'),
+    syncForWaiting: ({ context, event }) => event.type === 'DIALER.SYNC' && event.payload.callId === context.waiting?.callId,
+    heldEnded: ({ context, event }) => statusAbout(event, context.held?.call.callId, 'ended'),
+    /** A status of the held call other than its end (a late hanging): nothing to show. */
+    aboutHeld: ({ context, event }) => event.type === 'DIALER.CALL_STATUS' && context.held !== null && event.payload.callId === context.held.call.callId,
+    syncForHeld: ({ context, event }) => event.type === 'DIALER.SYNC' && context.held !== null && event.payload.callId === context.held.call.callId,
+    /** The line resumed the held call (after "Swap calls"): it comes on screen, the other goes aside. */
+    heldResumed: ({ context, event }) =>
+      event.type === 'DIALER.SYNC' && context.held !== null && event.payload.callId === context.held.call.callId && event.payload.onHold === false,
+    /**
+     * A waiting call can be answered only while the call on screen is connected in the regular
+     * flow (talking or held): the line holds it and the agent has one held call to come back to.
+     * Not while dialling or answering (no call to hold yet), not in a warm transfer, a conference
+     * or a blind transfer (a leg already waits on an outcome), not in wrap-up (tag first).
+     */
+    canAnswerWaiting: stateIn({ inCall: { call: 'connected' } }),
+    canBlindTransfer: ({ context }) => context.capabilities.blindTransfer === true && !context.onHold,
+    validBlindTarget: ({ event }) => event.type === 'AGENT.BLIND_TRANSFER' && parseDialInput(event.target).ok,
+    canConference: ({ context }) => context.capabilities.threeWayCall === true,
     syncForCall: ({ context, event }) =>
       event.type === 'DIALER.SYNC' && context.call !== null && event.payload.callId === context.call.callId,
     commandFailedForCall: ({ context, event }) =>
@@ -245,7 +326,7 @@ export const dialerMachine = setup({
     }),
     refuseInput: enqueueActions(({ enqueue, context, event }) => {
       const error =
-        event.type === 'AGENT.START_TRANSFER'
+        event.type === 'AGENT.START_TRANSFER' || event.type === 'AGENT.BLIND_TRANSFER'
           ? (parseDialInput(event.target) as { error?: string }).error ?? 'Enter a phone number.'
           : event.type === 'AGENT.SAVE_TAGS'
             ? 'Pick at least one tag.'
@@ -276,10 +357,84 @@ export const dialerMachine = setup({
     }),
     sendDial: sendTo('line', ({ context }): LineCommand => ({ type: 'dial', callId: context.call!.callId, to: context.call!.to })),
     /** Sends the command named in params for the call on screen. */
-    command: sendTo('line', ({ context }, params: { type: Exclude<LineCommand['type'], 'dial' | 'sendDigits' | 'startWarmTransfer'> }) => ({
+    command: sendTo('line', ({ context }, params: { type: Exclude<LineCommand['type'], 'dial' | 'sendDigits' | 'startWarmTransfer' | 'blindTransfer'> }) => ({
       type: params.type,
       callId: context.call!.callId,
     })),
+    /** Answers or declines the waiting call. */
+    commandWaiting: sendTo('line', ({ context }, params: { type: 'answer' | 'decline' }) => ({ type: params.type, callId: context.waiting!.callId })),
+    /** "Swap calls": the line holds the call on screen, then resumes the held one. */
+    resumeHeld: sendTo('line', ({ context }): LineCommand => ({ type: 'resume', callId: context.held!.call.callId })),
+    blindTransfer: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'AGENT.BLIND_TRANSFER' || !context.call) return;
+      const parsed = parseDialInput(event.target);
+      if (!parsed.ok) return;
+      const target: Participant = { number: parsed.number, ...(event.name ? { name: event.name } : {}) };
+      enqueue.assign({ transferTarget: target, transferOutcome: null, inputError: null });
+      enqueue.sendTo('line', { type: 'blindTransfer', callId: context.call.callId, target } satisfies LineCommand);
+    }),
+    /** The blind transfer did not land: the agent is back with the party, and why. */
+    endBlindTransfer: assign(({ event }) => ({
+      transferOutcome:
+        event.type === 'DIALER.CALL_STATUS' && event.payload.reason && TRANSFER_OUTCOME_SET.has(event.payload.reason)
+          ? (event.payload.reason as NonNullable<DialerContext['transferOutcome']>)
+          : 'transferFailed',
+      transferTarget: null,
+    })),
+    /** Nobody is held in a conference. */
+    joinConference: assign({ inactiveParticipant: null }),
+    startConference: emit(({ context }) =>
+      callEvent('CONFERENCE', context.call!.callId, {
+        participants: [context.call!.remote.number, ...(context.transferTarget ? [context.transferTarget.number] : [])],
+      }),
+    ),
+    /** A second caller rings during a call or wrap-up: announced, and Front and the call log hear of it. */
+    announceWaiting: enqueueActions(({ enqueue, event }) => {
+      if (event.type !== 'DIALER.SYNC' || !event.payload.from) return;
+      const waiting = inboundCall(event.payload);
+      enqueue.assign({ waiting });
+      enqueue.emit(started(waiting));
+    }),
+    /** The waiting call ended before it was answered (declined, rang out, answered elsewhere). */
+    endWaitingCall: enqueueActions(({ enqueue, context, event }) => {
+      if (!context.waiting) return;
+      for (const emitted of unansweredCall(context.waiting, statusReason(event) ?? 'missed')) enqueue.emit(emitted);
+      enqueue.assign({ waiting: null });
+    }),
+    /** The waiting call is being answered: it comes on screen, the call that was there is held aside. */
+    takeWaitingCall: enqueueActions(({ enqueue, context }) => {
+      const waiting = context.waiting;
+      if (!waiting || !context.call) return;
+      enqueue.emit(callEvent('RINGING_STOPPED', waiting.callId, { caller: waiting.remote, reason: null }));
+      enqueue.assign({ ...NO_CALL, held: holdAside(context), waiting: null, call: { ...waiting, startedAt: Date.now() }, activeParticipant: waiting.remote });
+    }),
+    /** After wrap-up (or with none owed) the waiting call rings as the call on screen. */
+    promoteWaiting: assign(({ context }) =>
+      context.waiting ? { ...NO_CALL, call: context.waiting, activeParticipant: context.waiting.remote, waiting: null } : {},
+    ),
+    /** The line resumed the held call: the two calls change places. */
+    swapCalls: enqueueActions(({ enqueue, context }) => {
+      if (!context.held || !context.call) return;
+      enqueue.emit(callEvent('RESUME', context.held.call.callId, {}));
+      enqueue.assign({ ...bringBack(context.held), onHold: false, held: holdAside(context) });
+    }),
+    /** The held call's SYNC: only its hold matters (Front shows it). */
+    applyHeldSync: enqueueActions(({ enqueue, context, event }) => {
+      if (event.type !== 'DIALER.SYNC' || !context.held || event.payload.onHold !== true) return;
+      enqueue.emit(callEvent('HOLD', context.held.call.callId, {}));
+    }),
+    /** The held call ended (its party hung up, the connection dropped): it settles with what it had. */
+    endHeldCall: enqueueActions(({ enqueue, context, event }) => {
+      const held = context.held;
+      if (!held) return;
+      const { call } = held;
+      const reason = statusReason(event) ?? 'remoteHangup';
+      const endedAt = Date.now();
+      enqueue.emit(callEvent('CALL_ENDED', call.callId, { callType: call.direction, participant: call.remote.number, reason }));
+      const duration = Math.max(0, Math.round((endedAt - (call.connectedAt ?? endedAt)) / 1000));
+      enqueue.emit(settled(call, reason, duration, held.tags, held.recordingUrl, endedAt));
+      enqueue.assign({ held: null, lastHeldEnd: { party: held.call.remote, reason } });
+    }),
     sendDigits: enqueueActions(({ enqueue, context, event }) => {
       if (event.type !== 'AGENT.SEND_DIGITS' || !context.call) return;
       enqueue.sendTo('line', { type: 'sendDigits', callId: context.call.callId, digits: event.digits } satisfies LineCommand);
@@ -297,33 +452,24 @@ export const dialerMachine = setup({
       if (event.type !== 'DIALER.DIALING' || !context.call) return {};
       return { call: { ...context.call, from: event.payload.from, to: event.payload.to } };
     }),
-    emitCallStarted: emit(({ context }) =>
-      callEvent('CALL_STARTED', context.call!.callId, {
-        callType: context.call!.direction,
-        participant: context.call!.remote.number,
-        ...(context.call!.remote.name ? { name: context.call!.remote.name } : {}),
-      }),
-    ),
-    announceInbound: assign(({ event }) => {
-      if (event.type !== 'DIALER.SYNC' || !event.payload.from) return {};
-      const { callId, from, to, callerName } = event.payload;
-      const remote: Participant = { number: from, ...(callerName ? { name: callerName } : {}) };
-      return {
-        announced: { callId, direction: 'inbound', from, to: to ?? '', remote, startedAt: Date.now(), connectedAt: null, endedAt: null },
-      };
-    }),
+    emitCallStarted: emit(({ context }) => started(context.call!)),
+    announceInbound: assign(({ event }) => (event.type === 'DIALER.SYNC' && event.payload.from ? { announced: inboundCall(event.payload) } : {})),
     startInboundCall: assign(({ context }) => ({
       ...NO_CALL,
       call: { ...context.announced!, startedAt: Date.now() },
       announced: null,
       activeParticipant: context.announced!.remote,
     })),
+    /**
+     * A caller the agent cannot take now (call waiting off, or two calls already): declined as
+     * busy, and still a missed call for Front and the call log, so the teammate knows.
+     */
     declineBusy: enqueueActions(({ enqueue, event }) => {
-      if (event.type !== 'DIALER.SYNC') return;
-      enqueue.sendTo('line', { type: 'decline', callId: event.payload.callId } satisfies LineCommand);
-      enqueue.emit(
-        diagnostic('busy_declined', `Declined an incoming call from ${event.payload.from} while busy.`, event.payload.callId, event.type),
-      );
+      if (event.type !== 'DIALER.SYNC' || !event.payload.from) return;
+      const call = inboundCall(event.payload);
+      enqueue.sendTo('line', { type: 'decline', callId: call.callId } satisfies LineCommand);
+      enqueue.emit(diagnostic('busy_declined', `Declined an incoming call from ${call.from} while busy.`, call.callId, event.type));
+      for (const emitted of [started(call), ...unansweredCall(call, 'busy')]) enqueue.emit(emitted);
     }),
     markConnected: enqueueActions(({ enqueue, context }) => {
       if (!context.call || context.call.connectedAt !== null) return;
@@ -453,23 +599,7 @@ export const dialerMachine = setup({
     emitRingingStopped: emit(({ context, event }) =>
       callEvent('RINGING_STOPPED', context.call!.callId, { caller: context.call!.remote, reason: statusReason(event) }),
     ),
-    emitCallSettled: emit(({ context }) => {
-      const call = context.call!;
-      return {
-        type: 'CALL_SETTLED',
-        detail: {
-          callId: call.callId,
-          callType: call.direction,
-          participant: call.remote.number,
-          reason: context.endReason ?? 'failed',
-          connectedAt: call.connectedAt,
-          endedAt: call.endedAt,
-          duration: context.duration,
-          tags: context.tags,
-          recordingUrl: context.recordingUrl,
-        },
-      };
-    }),
+    emitCallSettled: emit(({ context }) => settled(context.call!, context.endReason ?? 'failed', context.duration, context.tags, context.recordingUrl)),
     endWrapUp: enqueueActions(({ enqueue, context }) => {
       enqueue.assign({ availability: 'available' });
       if (context.call) enqueue.emit(callEvent('WRAP_UP_ENDED', context.call.callId, { tags: context.tags }));
@@ -479,6 +609,8 @@ export const dialerMachine = setup({
       event.type === 'SETTINGS.UPDATE' ? { settings: { ...context.settings, ...event.settings } } : {},
     ),
     reset: assign({ ...NO_CALL, announced: null }),
+    /** The held call comes back on screen (still on hold) after the call on screen ended. */
+    restoreHeld: assign(({ context }) => (context.held ? { ...bringBack(context.held), held: null } : {})),
     switchLine: assign(({ event }) => (event.type === 'LINE.SWITCHED' ? { capabilities: event.capabilities } : {})),
     reportMalformed: emit(({ context, event }) =>
       diagnostic(
@@ -514,14 +646,16 @@ export const dialerMachine = setup({
   context: ({ input }) => ({
     ...NO_CALL,
     announced: null,
+    waiting: null,
+    held: null,
     nextCall: null,
-    settings: { mandatoryTagging: false, ...input.settings },
+    settings: { mandatoryTagging: false, callWaiting: true, ...input.settings },
     capabilities: input.capabilities,
     availability: 'available',
   }),
   invoke: { id: 'line', src: 'line' },
   on: {
-    // An incoming call while the agent cannot take it (on a call, wrapping up) is declined as busy.
+    // An incoming call while the agent cannot take it (call waiting off, two calls already) is declined as busy.
     'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'declineBusy' }],
     'USER.AVAILABILITY_CHANGED': { actions: 'assignAvailability' },
     'LINE.MALFORMED': { actions: 'reportMalformed' },
@@ -548,25 +682,88 @@ export const dialerMachine = setup({
           { guard: 'recoversEnded', target: 'ended', actions: 'recoverCall' },
         ],
         'DIALER.SYNC': [{ guard: 'announcesInbound', actions: 'announceInbound' }, { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }],
-        'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: 'inCall.ringing', actions: ['startInboundCall', 'emitCallStarted'] },
+        'DIALER.CALL_STATUS': { guard: 'ringsAnnouncedCall', target: '#dialer.inCall.call.ringing', actions: ['startInboundCall', 'emitCallStarted'] },
       },
     },
 
-    // A call in progress, from dialling or ringing until the line says it ended. Hang-up and the
-    // way every call ends are written once here; the states below add what is theirs.
+    // A call in progress, from dialling or ringing until the line says it ended. Two regions: the
+    // call on screen (`call`: the seed's lifecycle, plus the conference and the blind transfer)
+    // and the other call (`other`: none, a waiting call ringing, or an answered call on hold).
+    // Hang-up and the way every call ends are written once here; the states below add theirs.
     inCall: {
+      type: 'parallel',
       tags: ['busy', 'inCall'],
-      // Always entered at a named state (dialling or ringing); XState asks for an initial one.
-      initial: 'connecting',
       on: {
         'AGENT.HANG_UP': { actions: { type: 'command', params: { type: 'hangUp' } } },
         'DIALER.CALL_STATUS': [
-          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: '.hanging', actions: 'noteHangingReason' },
-          { guard: 'lineWrapsUp', target: '#dialer.mandatoryTagging', actions: 'markEnded' },
+          { guard: { type: 'isStatus', params: { status: 'hanging' } }, target: '.call.hanging', actions: 'noteHangingReason' },
+          // Not while another call is held: that call stays on screen; the line's end follows.
+          { guard: and(['lineWrapsUp', not('hasHeld')]), target: '#dialer.mandatoryTagging', actions: 'markEnded' },
           { guard: { type: 'isStatus', params: { status: 'ended' } }, target: '#dialer.wrapUp', actions: 'markEnded' },
+        ],
+        'DIALER.SYNC': [
+          { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } },
+          { guard: 'announcesInbound', actions: 'declineBusy' },
         ],
       },
       states: {
+        // The other call: a second caller during this one (call waiting), or the answered call on hold.
+        other: {
+          initial: 'none',
+          states: {
+            none: {
+              on: {
+                'DIALER.SYNC': { guard: and(['announcesInbound', 'canWait']), target: 'waiting', actions: 'announceWaiting' },
+              },
+            },
+            // A second caller rings: it can be declined at once, answered when the call on screen allows.
+            waiting: {
+              tags: ['callWaiting'],
+              on: {
+                'AGENT.ANSWER_WAITING': { guard: 'canAnswerWaiting', actions: { type: 'commandWaiting', params: { type: 'answer' } } },
+                'AGENT.DECLINE_WAITING': { actions: { type: 'commandWaiting', params: { type: 'decline' } } },
+                'DIALER.SYNC': { guard: 'syncForWaiting' },
+                'DIALER.CALL_STATUS': [
+                  { guard: 'waitingRings' },
+                  // The call region takes it on screen at the same time (call.connected).
+                  { guard: and(['waitingAccepted', 'canAnswerWaiting']), target: 'held' },
+                  { guard: 'waitingEnded', target: 'none', actions: 'endWaitingCall' },
+                ],
+              },
+            },
+            // Two answered calls: the one on screen and this one, on hold.
+            held: {
+              tags: ['twoCalls'],
+              on: {
+                'AGENT.SWAP_CALLS': { guard: stateIn({ inCall: { call: 'connected' } }), actions: 'resumeHeld' },
+                'DIALER.SYNC': [
+                  { guard: and(['heldResumed', stateIn({ inCall: { call: 'connected' } })]), actions: 'swapCalls' },
+                  { guard: 'syncForHeld', actions: 'applyHeldSync' },
+                ],
+                'DIALER.CALL_STATUS': [
+                  { guard: 'heldEnded', target: 'none', actions: 'endHeldCall' },
+                  // The call on screen ended: the held one comes on screen (the call region restores it).
+                  { guard: { type: 'isStatus', params: { status: 'ended' } }, target: 'none' },
+                  { guard: 'aboutHeld' },
+                ],
+              },
+            },
+          },
+        },
+
+        call: {
+          // Always entered at a named state (dialling or ringing); XState asks for an initial one.
+          initial: 'connecting',
+          on: {
+            // The call on screen ended while another answered call is held: that one comes back on
+            // screen, still held ("Resume"). The ended call settles now with the tags it has.
+            'DIALER.CALL_STATUS': {
+              guard: and([{ type: 'isStatus', params: { status: 'ended' as const } }, 'hasHeld']),
+              target: '.connected',
+              actions: ['markEnded', 'emitCallSettled', 'restoreHeld'],
+            },
+          },
+          states: {
         // Outgoing: the agent dialled; the line acknowledges with DIALER.DIALING, then connecting.
         connecting: {
           on: {
@@ -588,7 +785,7 @@ export const dialerMachine = setup({
               on: {
                 'DIALER.CALL_STATUS': [
                   { guard: { type: 'isStatus', params: { status: 'ringing' } } },
-                  { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.inCall.connected', actions: 'markConnected' },
+                  { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.inCall.call.connected', actions: 'markConnected' },
                 ],
               },
             },
@@ -602,8 +799,8 @@ export const dialerMachine = setup({
                 'AGENT.HANG_UP': {},
                 'DIALER.CALL_STATUS': [
                   { guard: { type: 'isStatus', params: { status: 'ringing' } } },
-                  { guard: { type: 'isStatus', params: { status: 'accepting' } }, target: '#dialer.inCall.accepting' },
-                  { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.inCall.connected', actions: 'markConnected' },
+                  { guard: { type: 'isStatus', params: { status: 'accepting' } }, target: '#dialer.inCall.call.accepting' },
+                  { guard: { type: 'isStatus', params: { status: 'connected' } }, target: '#dialer.inCall.call.connected', actions: 'markConnected' },
                 ],
               },
             },
@@ -629,8 +826,12 @@ export const dialerMachine = setup({
             'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
             ...SEND_DIGITS,
             'AGENT.START_TRANSFER': [
-              { guard: and(['canTransfer', 'validTransferTarget']), actions: 'startTransfer' },
-              { guard: 'canTransfer', actions: 'refuseInput' },
+              { guard: and(['canTransfer', 'validTransferTarget', not('hasHeld')]), actions: 'startTransfer' },
+              { guard: and(['canTransfer', not('hasHeld')]), actions: 'refuseInput' },
+            ],
+            'AGENT.BLIND_TRANSFER': [
+              { guard: and(['canBlindTransfer', 'validBlindTarget']), actions: 'blindTransfer' },
+              { guard: 'canBlindTransfer', actions: 'refuseInput' },
             ],
             'AGENT.PAUSE_RECORDING': { guard: 'canPauseRecording', actions: { type: 'command', params: { type: 'pauseRecording' } } },
             'AGENT.RESUME_RECORDING': { guard: 'canResumeRecording', actions: { type: 'command', params: { type: 'resumeRecording' } } },
@@ -640,6 +841,9 @@ export const dialerMachine = setup({
               { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } } },
               { guard: { type: 'isStatus', params: { status: 'startingWarmTransfer' } }, target: 'warmTransfer.startingWarmTransfer' },
               { guard: { type: 'isStatus', params: { status: 'ringing', flow: 'warmTransfer' } }, target: 'warmTransfer.ringing' },
+              { guard: { type: 'isStatus', params: { status: 'blindTransferring' } }, target: 'blindTransfer' },
+              // "Answer and hold": the line held this call and is answering the waiting one, which comes on screen.
+              { guard: 'waitingAccepted', target: 'accepting', actions: 'takeWaitingCall' },
             ],
           },
         },
@@ -678,12 +882,14 @@ export const dialerMachine = setup({
               on: {
                 'AGENT.SWAP': { actions: { type: 'command', params: { type: 'swap' } } },
                 'AGENT.MERGE': { actions: { type: 'command', params: { type: 'merge' } } },
+                'AGENT.CONFERENCE': { guard: 'canConference', actions: { type: 'command', params: { type: 'conference' } } },
                 // Tones reach whoever the agent talks to, once that leg is connected.
                 ...SEND_DIGITS,
                 'DIALER.CALL_STATUS': [
                   { guard: { type: 'isStatus', params: { status: 'connected', flow: 'warmTransfer' } } },
                   { guard: { type: 'isStatus', params: { status: 'swapping', flow: 'warmTransfer' } }, target: 'swapping' },
                   { guard: { type: 'isStatus', params: { status: 'merging', flow: 'warmTransfer' } }, target: 'merging' },
+                  { guard: { type: 'isStatus', params: { status: 'connected', flow: 'conference' } }, target: '#dialer.inCall.call.conference' },
                 ],
               },
             },
@@ -704,6 +910,50 @@ export const dialerMachine = setup({
           },
         },
 
+        // Three-way call: the agent, the original party and the transfer target hear each other.
+        // "Leave conference" (merge) hands the two parties to each other; if one party leaves, the
+        // agent stays with the other in a regular call (endTransfer says who left).
+        conference: {
+          tags: ['transfer', 'conference'],
+          initial: 'talking',
+          entry: ['startConference', 'joinConference'],
+          on: {
+            'DIALER.SYNC': { guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: true } } },
+            'AGENT.MUTE': { guard: 'canMute', actions: { type: 'command', params: { type: 'mute' } } },
+            'AGENT.UNMUTE': { guard: 'canUnmute', actions: { type: 'command', params: { type: 'unmute' } } },
+            'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
+            'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } }, target: 'connected', actions: 'endTransfer' },
+          },
+          states: {
+            talking: {
+              on: {
+                'AGENT.MERGE': { actions: { type: 'command', params: { type: 'merge' } } },
+                'DIALER.CALL_STATUS': [
+                  { guard: { type: 'isStatus', params: { status: 'connected', flow: 'conference' } } },
+                  { guard: { type: 'isStatus', params: { status: 'merging', flow: 'conference' } }, target: 'leaving' },
+                ],
+              },
+            },
+            leaving: {
+              on: {
+                // A failed merge leaves the conference as it was.
+                'DIALER.CALL_STATUS': { guard: { type: 'isStatus', params: { status: 'connected', flow: 'conference' } }, target: 'talking' },
+              },
+            },
+          },
+        },
+
+        // "Transfer now": the party is held while the line hands it to the target. It ends as
+        // `transferred` (the ended transition above) or comes back with a TransferOutcome.
+        blindTransfer: {
+          on: {
+            'DIALER.CALL_STATUS': [
+              { guard: { type: 'isStatus', params: { status: 'blindTransferring' } } },
+              { guard: { type: 'isStatus', params: { status: 'connected', flow: 'regular' } }, target: 'connected', actions: 'endBlindTransfer' },
+            ],
+          },
+        },
+
         hanging: {
           on: {
             // Already hanging up: nothing more to ask the line.
@@ -712,30 +962,65 @@ export const dialerMachine = setup({
           },
         },
       },
+        },
+      },
     },
 
     // After a call: mandatory tagging when the setting asks for it, else ended.
     wrapUp: {
-      always: [{ guard: 'needsTagging', target: 'mandatoryTagging' }, { target: 'ended' }],
+      always: [
+        { guard: 'needsTagging', target: 'mandatoryTagging' },
+        // A waiting call rings on as the call on screen: the ended one settles now.
+        { guard: 'hasWaiting', target: '#dialer.inCall.call.ringing', actions: ['emitCallSettled', 'promoteWaiting'] },
+        { target: 'ended' },
+      ],
     },
 
+    // A caller during wrap-up is announced and can be declined; answering waits for the tags (the
+    // seed's rule: a connected call is tagged before the next one), then it rings as any call.
     mandatoryTagging: {
       tags: ['busy', 'wrapUp'],
       entry: 'startWrapUp',
+      initial: 'route',
+      states: {
+        route: { always: [{ guard: 'hasWaiting', target: 'callWaiting' }, { target: 'alone' }] },
+        alone: {
+          on: {
+            'DIALER.SYNC': { guard: and(['announcesInbound', 'canWait']), target: 'callWaiting', actions: 'announceWaiting' },
+          },
+        },
+        callWaiting: {
+          tags: ['callWaiting'],
+          on: {
+            'AGENT.DECLINE_WAITING': { actions: { type: 'commandWaiting', params: { type: 'decline' } } },
+            'DIALER.SYNC': [{ guard: 'syncForWaiting' }, { guard: 'announcesInbound', actions: 'declineBusy' }],
+            'DIALER.CALL_STATUS': [{ guard: 'waitingRings' }, { guard: 'waitingEnded', target: 'alone', actions: 'endWaitingCall' }],
+          },
+        },
+      },
       on: {
         'AGENT.SAVE_TAGS': [
+          { guard: and(['validTags', 'hasWaiting']), target: '#dialer.inCall.call.ringing', actions: ['saveTags', 'emitCallSettled', 'endWrapUp', 'promoteWaiting'] },
           { guard: 'validTags', target: 'ended.settled', actions: ['saveTags', 'emitCallSettled', 'endWrapUp'] },
           { actions: 'refuseInput' },
         ],
+        'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'declineBusy' }],
         'AGENT.DIAL': { actions: 'refuseWhileWrappingUp' },
         'AGENT.CALL_NEXT': { actions: 'refuseWhileWrappingUp' },
         'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: true } } },
         // The line's own wrap-up finished (seed: "the system will send a ended status").
-        'DIALER.CALL_STATUS': {
-          guard: and([{ type: 'isStatus', params: { status: 'ended' as const } }, 'isTagged']),
-          target: 'ended.settled',
-          actions: ['emitCallSettled', 'endWrapUp'],
-        },
+        'DIALER.CALL_STATUS': [
+          {
+            guard: and([{ type: 'isStatus', params: { status: 'ended' as const } }, 'isTagged', 'hasWaiting']),
+            target: '#dialer.inCall.call.ringing',
+            actions: ['emitCallSettled', 'endWrapUp', 'promoteWaiting'],
+          },
+          {
+            guard: and([{ type: 'isStatus', params: { status: 'ended' as const } }, 'isTagged']),
+            target: 'ended.settled',
+            actions: ['emitCallSettled', 'endWrapUp'],
+          },
+        ],
       },
     },
 
@@ -757,7 +1042,7 @@ export const dialerMachine = setup({
         'AGENT.SAVE_TAGS': [{ guard: 'validTags', actions: 'saveTags' }, { actions: 'refuseInput' }],
         'DIALER.SYNC': [{ guard: 'syncForCall', actions: { type: 'applySync', params: { transfer: false } } }, { guard: 'announcesInbound', actions: 'announceInbound' }],
         'DIALER.CALL_STATUS': [
-          { guard: 'ringsAnnouncedCall', target: 'inCall.ringing', actions: ['startInboundCall', 'emitCallStarted'] },
+          { guard: 'ringsAnnouncedCall', target: '#dialer.inCall.call.ringing', actions: ['startInboundCall', 'emitCallStarted'] },
           // A late duplicate of the call's own end.
           { guard: { type: 'isStatus', params: { status: 'ended' } } },
         ],

@@ -5,15 +5,17 @@ import type { DialerEvent } from './types';
 
 export type DialerSnapshot = SnapshotFrom<DialerMachine>;
 
-/** The seed's {status, flow} pair for the current snapshot. */
+/** The seed's {status, flow} pair for the current snapshot (of the call on screen). */
 export function selectStatus(snapshot: DialerSnapshot): { status: CallStatus; flow: CallFlow } {
-  const value = snapshot.value;
-  if (typeof value === 'string') return { status: value === 'wrapUp' ? 'ended' : value, flow: 'regular' };
+  const value = snapshot.value as string | Record<string, unknown>;
+  if (typeof value === 'string') return { status: value === 'wrapUp' ? 'ended' : (value as CallStatus), flow: 'regular' };
   if ('ended' in value) return { status: 'ended', flow: 'regular' };
-  const inCall = value.inCall;
-  if (typeof inCall === 'string') return { status: inCall, flow: 'regular' };
-  if (inCall && 'ringing' in inCall) return { status: 'ringing', flow: 'regular' };
-  const transfer = inCall?.warmTransfer ?? 'startingWarmTransfer';
+  if ('mandatoryTagging' in value) return { status: 'mandatoryTagging', flow: 'regular' };
+  const call = (value.inCall as { call?: string | Record<string, unknown> } | undefined)?.call;
+  if (typeof call === 'string') return { status: call === 'blindTransfer' ? 'blindTransferring' : (call as CallStatus), flow: 'regular' };
+  if (call && 'ringing' in call) return { status: 'ringing', flow: 'regular' };
+  if (call && 'conference' in call) return { status: call.conference === 'leaving' ? 'merging' : 'connected', flow: 'conference' };
+  const transfer = ((call?.warmTransfer as CallStatus | undefined) ?? 'startingWarmTransfer');
   return { status: transfer, flow: transfer === 'startingWarmTransfer' ? 'regular' : 'warmTransfer' };
 }
 
@@ -87,8 +89,14 @@ export function describeTransferOutcome(outcome: TransferOutcome | null): string
   return outcome ? TRANSFER_OUTCOME_TEXT[outcome] : null;
 }
 
-/** The words a screen reader announces for the current status. */
+/** The words a screen reader announces: the call on screen, then a waiting caller (call waiting). */
 export function selectAnnouncement(snapshot: DialerSnapshot): string {
+  const main = announceCall(snapshot);
+  const { waiting } = snapshot.context;
+  return waiting ? `${main}. Call waiting from ${describeParty(waiting.remote)}` : main;
+}
+
+function announceCall(snapshot: DialerSnapshot): string {
   const { context } = snapshot;
   const { status, flow } = selectStatus(snapshot);
   const call = context.call;
@@ -103,6 +111,7 @@ export function selectAnnouncement(snapshot: DialerSnapshot): string {
     case 'accepting':
       return 'Answering';
     case 'connected':
+      if (flow === 'conference') return `In a conference with ${context.participants.map(partyName).join(' and ') || partyName(context.call?.remote)}`;
       if (flow === 'warmTransfer') {
         return `Talking to ${partyName(context.activeParticipant)}, ${partyName(context.inactiveParticipant)} on hold`;
       }
@@ -113,7 +122,9 @@ export function selectAnnouncement(snapshot: DialerSnapshot): string {
     case 'swapping':
       return 'Swapping';
     case 'merging':
-      return 'Completing transfer';
+      return flow === 'conference' ? 'Leaving the conference' : 'Completing transfer';
+    case 'blindTransferring':
+      return `Transferring to ${partyName(context.transferTarget)}`;
     case 'hanging':
       return 'Hanging up';
     case 'mandatoryTagging':
@@ -133,6 +144,11 @@ const ASK = {
   transfer: { type: 'AGENT.START_TRANSFER', target: '+10000000000' },
   swap: { type: 'AGENT.SWAP' },
   completeTransfer: { type: 'AGENT.MERGE' },
+  blindTransfer: { type: 'AGENT.BLIND_TRANSFER', target: '+10000000000' },
+  conference: { type: 'AGENT.CONFERENCE' },
+  answerWaiting: { type: 'AGENT.ANSWER_WAITING' },
+  declineWaiting: { type: 'AGENT.DECLINE_WAITING' },
+  swapCalls: { type: 'AGENT.SWAP_CALLS' },
   cancelTransfer: { type: 'AGENT.CANCEL_TRANSFER' },
   pauseRecording: { type: 'AGENT.PAUSE_RECORDING' },
   resumeRecording: { type: 'AGENT.RESUME_RECORDING' },

@@ -23,6 +23,24 @@ export interface CallInfo {
 export interface DialerSettings {
   /** The seed's mandatory_tagging_activated: a connected call must be tagged before the next one. */
   readonly mandatoryTagging: boolean;
+  /**
+   * Call waiting (issue 12): a second incoming call during a call is announced and can be answered
+   * with the first held. Off: it is declined as busy and shown as a missed call. Default on.
+   */
+  readonly callWaiting: boolean;
+}
+
+/** The answered call that is on hold while the agent talks to the other one (call waiting). */
+export interface HeldCall {
+  readonly call: CallInfo;
+  readonly activeParticipant: Participant | null;
+  readonly muted: boolean;
+  readonly recording: 'recording' | 'paused' | null;
+  readonly recordingUrl: string | null;
+  readonly participants: Participant[];
+  readonly digitsSent: string;
+  readonly tags: string[];
+  readonly transferOutcome: TransferOutcome | null;
 }
 
 export interface DialerInput {
@@ -36,6 +54,10 @@ export interface DialerContext {
   call: CallInfo | null;
   /** An inbound call the line announced (DIALER.SYNC) that has not started ringing yet. */
   announced: CallInfo | null;
+  /** A second incoming call ringing during a call or wrap-up (call waiting), until answered, declined or gone. */
+  waiting: CallInfo | null;
+  /** The other answered call, on hold while the agent talks on `call` (after "Answer and hold"). */
+  held: HeldCall | null;
   /** Who the agent is talking to and who is held; from DIALER.SYNC. */
   activeParticipant: Participant | null;
   inactiveParticipant: Participant | null;
@@ -65,6 +87,8 @@ export interface DialerContext {
   inputError: string | null;
   /** The last command the line refused. */
   lastError: { command: LineCommand['type']; code: LineErrorCode | 'unknown'; message: string } | null;
+  /** The held call whose party left while the agent talked on the other one: said once on screen. */
+  lastHeldEnd: { party: Participant; reason: EndReason } | null;
   /** The call on screen was taken over from a page that went away (reload, closed tab): see SESSION.RECOVER. */
   recovered: RecoveredFrom | null;
 }
@@ -90,6 +114,15 @@ export type AgentIntent =
   | { type: 'AGENT.UNMUTE' }
   | { type: 'AGENT.SEND_DIGITS'; digits: string }
   | { type: 'AGENT.START_TRANSFER'; target: string; name?: string }
+  /** "Transfer now": hands the call over without consultation. */
+  | { type: 'AGENT.BLIND_TRANSFER'; target: string; name?: string }
+  /** "Conference": the consulting warm transfer becomes a three-way call. */
+  | { type: 'AGENT.CONFERENCE' }
+  /** "Answer and hold": the call on screen goes on hold, the waiting call connects. */
+  | { type: 'AGENT.ANSWER_WAITING' }
+  | { type: 'AGENT.DECLINE_WAITING' }
+  /** "Swap calls": the held call comes back, the one on screen goes on hold. */
+  | { type: 'AGENT.SWAP_CALLS' }
   | { type: 'AGENT.SWAP' }
   | { type: 'AGENT.MERGE' }
   | { type: 'AGENT.CANCEL_TRANSFER' }
@@ -142,8 +175,12 @@ export type DialerEvent = AgentIntent | HostIntent | BridgeEvent | LineSwitched 
  *   ringback of an outbound call): the ringtone and Front's notification follow this tag.
  * - `transfer`: a warm transfer is in progress (the first party held while the agent consults).
  * - `wrapUp`: mandatory tagging: the call ended and must be tagged before the next one.
+ * - `callWaiting`: a second incoming call rings during a call or wrap-up (the waiting tone and
+ *   Front's notification follow it).
+ * - `twoCalls`: two answered calls, one of them held.
+ * - `conference`: a three-way call (the agent, the original party, the transfer target).
  */
-export type DialerTag = 'busy' | 'inCall' | 'ringing' | 'transfer' | 'wrapUp';
+export type DialerTag = 'busy' | 'inCall' | 'ringing' | 'transfer' | 'wrapUp' | 'callWaiting' | 'twoCalls' | 'conference';
 
 type Detail<T> = { callId: string } & T;
 

@@ -12,6 +12,12 @@ export interface LineCapabilities {
   readonly conference: boolean;
   /** The line reports call quality (DIALER.SYNC `audioStats`). */
   readonly audioStats: boolean;
+  /** A second incoming call during a call is announced (not refused as busy) and can be answered with the first held. */
+  readonly callWaiting?: boolean;
+  /** `blindTransfer`: hands the call to a target without consultation. */
+  readonly blindTransfer?: boolean;
+  /** `conference`: a consulting warm transfer becomes a three-way call with the agent in it. */
+  readonly threeWayCall?: boolean;
 }
 
 /** A line that can do everything the port offers. */
@@ -23,6 +29,9 @@ export const ALL_CAPABILITIES: LineCapabilities = Object.freeze({
   recording: true,
   conference: true,
   audioStats: true,
+  callWaiting: true,
+  blindTransfer: true,
+  threeWayCall: true,
 });
 
 export type LineErrorCode =
@@ -52,9 +61,11 @@ export interface TransferTarget {
 /**
  * A telephony line: the port behind which the simulated line and the SIP line sit.
  *
- * A line speaks the dialer protocol of `protocol.ts` and holds at most one call session at a
- * time. A session is identified by a `callId`; during a warm transfer the session has two legs
- * (the original party and the transfer target) and keeps the original's `callId`.
+ * A line speaks the dialer protocol of `protocol.ts` and holds at most two call sessions at a
+ * time: the call in progress and, with `callWaiting`, a second incoming call (ringing: "waiting";
+ * answered: one of the two is held). A session is identified by a `callId`; during a warm transfer
+ * or a conference the session has two legs (the original party and the transfer target) and keeps
+ * the original's `callId`.
  *
  * Call states, as the line reports them with `DIALER.CALL_STATUS`:
  *
@@ -63,6 +74,16 @@ export interface TransferTarget {
  *     connected -startWarmTransfer-> startingWarmTransfer -> ringing(wT) -> connected(wT)
  *     connected(wT) -swap-> swapping -> connected(wT);  -merge-> merging -> ended(regular)
  *     any warm-transfer status -> connected(regular) with a TransferOutcome reason
+ *     connected(wT) -conference-> connected(conference) -merge-> merging(conference) -> ended(transferred)
+ *     connected(conference) -one party leaves-> connected(regular) with transferTargetLeft / heldPartyLeft
+ *     connected -blindTransfer-> blindTransferring -> ended(transferred)
+ *                                                  -> connected(regular) with a TransferOutcome reason
+ *
+ * A second call (call waiting), each call with its own callId and its own statuses as above:
+ *
+ *     (call A in progress) -incoming-> B ringing
+ *     B -answer-> A SYNC onHold:true, then B accepting -> connected      ("answer and hold")
+ *     A (held) -resume-> B SYNC onHold:true, then A SYNC onHold:false    ("swap calls")
  *
  * Rules:
  * - Commands resolve when the command has been handed to the network; they MUST NOT wait for the
@@ -87,6 +108,18 @@ export interface TransferTarget {
  * - `subscribe` MUST return a function that stops delivery; a line MUST NOT deliver events to a
  *   listener after it has unsubscribed.
  * - Events MUST be delivered asynchronously, never from inside the command call.
+ * - A line MUST NOT hold more than two calls: a third incoming call is refused as busy and never
+ *   announced. Without `callWaiting`, a second incoming call is refused as busy.
+ * - Of two answered calls at most one is off hold: `answer` of the second call MUST first hold the
+ *   other one (its `onHold: true` SYNC before the new call's `accepting`), and `resume` of a held
+ *   call MUST first hold the other one. `answer` of a second call is allowed only while the other
+ *   call is `connected` in the regular flow (see COMMAND_RULES in session/rules.ts for every
+ *   command's states and what the other call may be doing).
+ * - `blindTransfer` MUST hold the party and report `blindTransferring`; then `ended` `transferred`
+ *   once the target took the call, or `connected` (regular, off hold) with a TransferOutcome.
+ * - `conference` (from a consulting warm transfer) MUST report `connected` with flow
+ *   `conference` and a SYNC with both parties in `participants`; `merge` from it leaves the two
+ *   parties together (`ended` `transferred`) and `hangUp` ends every leg.
  */
 export interface Line {
   readonly kind: 'simulated' | 'sip';
@@ -104,6 +137,10 @@ export interface Line {
   /** Sends DTMF digits (0-9, *, #) on the active leg. */
   sendDigits(callId: string, digits: string): Promise<void>;
   startWarmTransfer(callId: string, target: TransferTarget): Promise<void>;
+  /** Hands the call to `target` without consultation (SIP REFER without Replaces). */
+  blindTransfer(callId: string, target: TransferTarget): Promise<void>;
+  /** Turns the consulting warm transfer into a three-way call with the agent still in it. */
+  conference(callId: string): Promise<void>;
   swap(callId: string): Promise<void>;
   /** Completes the warm transfer: joins the two parties and the agent leaves. */
   merge(callId: string): Promise<void>;
@@ -126,6 +163,8 @@ export type LineCommand =
   | { type: 'unmute'; callId: string }
   | { type: 'sendDigits'; callId: string; digits: string }
   | { type: 'startWarmTransfer'; callId: string; target: TransferTarget }
+  | { type: 'blindTransfer'; callId: string; target: TransferTarget }
+  | { type: 'conference'; callId: string }
   | { type: 'swap'; callId: string }
   | { type: 'merge'; callId: string }
   | { type: 'cancelTransfer'; callId: string }
@@ -147,6 +186,8 @@ const COMMAND_ARGUMENTS = {
   unmute: [],
   sendDigits: ['digits'],
   startWarmTransfer: ['target'],
+  blindTransfer: ['target'],
+  conference: [],
   swap: [],
   merge: [],
   cancelTransfer: [],

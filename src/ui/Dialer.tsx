@@ -8,7 +8,7 @@ import { useLineChoice } from './lineContext';
 import { useFrontSession } from './frontContext';
 import { useDialer } from './dialerContext';
 import { InputError } from './InputError';
-import { LaterScreen, preloadLaterScreens } from './LaterScreen';
+import { LaterScreen, LaterWaitingCall, preloadLaterScreens } from './LaterScreen';
 import { IncomingCall } from './IncomingCall';
 import { NextCall } from './NextCall';
 import { Notices } from './Notices';
@@ -108,6 +108,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         <StatusAnnouncer />
         <Notices />
         <NextCall />
+        <LaterWaitingCall />
         <div className="sp-screens" hidden={settingsOpen}>
           <CurrentScreen screen={screen} tagOptions={tagOptions} />
           {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { TagOption } from './Dialer';
+import { useDialer } from './dialerContext';
 
 type LaterScreens = typeof import('./laterScreens');
 
@@ -25,8 +26,8 @@ type Props =
   | { screen: 'inCall' | 'transfer' }
   | { screen: 'tagging' | 'ended'; tagOptions: readonly TagOption[] };
 
-/** One of the later screens, or a short line while its chunk arrives (or why it did not). */
-export function LaterScreen(props: Props) {
+/** The later screens' module once loaded (null until then), and whether loading it failed. */
+function useLaterScreens(): { screens: LaterScreens | null; failed: boolean } {
   const [screens, setScreens] = useState(loaded);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -40,6 +41,28 @@ export function LaterScreen(props: Props) {
       live = false;
     };
   }, [screens]);
+  return { screens, failed };
+}
+
+/**
+ * The other call's panel (a waiting caller, the call on hold), from the later chunk: it only ever
+ * shows during a call, long after that chunk arrived. Until it has, the status region has already
+ * announced the waiting caller.
+ */
+export function LaterWaitingCall() {
+  const active = useDialer((s) => s.context.waiting !== null || s.context.held !== null || s.context.lastHeldEnd !== null);
+  if (!active) return null;
+  return <LoadedWaitingCall />;
+}
+
+function LoadedWaitingCall() {
+  const { screens } = useLaterScreens();
+  return screens ? <screens.WaitingCall /> : null;
+}
+
+/** One of the later screens, or a short line while its chunk arrives (or why it did not). */
+export function LaterScreen(props: Props) {
+  const { screens, failed } = useLaterScreens();
 
   if (!screens) {
     return (

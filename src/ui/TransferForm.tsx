@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useSend } from './dialerContext';
+import { useDialer, useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
 
 /** Where to transfer the call to; the machine validates the number, as it does for dialling. */
@@ -7,6 +7,7 @@ export function TransferForm({ id }: { id: string }) {
   const send = useSend();
   const inputError = useInputError();
   const [target, setTarget] = useState('');
+  const canTransferNow = useDialer((s) => s.can({ type: 'AGENT.BLIND_TRANSFER', target: '+10000000000' }));
   const fieldId = useId();
   const errorId = useId();
 
@@ -40,6 +41,12 @@ export function TransferForm({ id }: { id: string }) {
       <button type="submit" className="sp-button sp-button--primary">
         Start transfer
       </button>
+      {canTransferNow && (
+        // Blind transfer: hands the call over without talking to the target first.
+        <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: 'AGENT.BLIND_TRANSFER', target })}>
+          Transfer now
+        </button>
+      )}
     </form>
   );
 }

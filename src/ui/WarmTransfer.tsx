@@ -1,6 +1,7 @@
 import { shallowEqual } from '@xstate/react';
 import { selectControls, selectStatus, type DialerSnapshot } from '../machine';
 import { CallTimer } from './CallTimer';
+import { Conference } from './Conference';
 import { useDialer, useSend } from './dialerContext';
 import { Icon } from './Icon';
 import { shortcut } from './keyboard';
@@ -26,6 +27,11 @@ function selectParties(snapshot: DialerSnapshot) {
  * Both parties are on screen, with Swap, Complete transfer and Cancel transfer.
  */
 export function WarmTransfer() {
+  const conference = useDialer((s) => s.hasTag('conference'));
+  return conference ? <Conference /> : <Consultation />;
+}
+
+function Consultation() {
   const controls = useDialer(selectControls, shallowEqual);
   const { active, held, calling } = useDialer(selectParties, shallowEqual);
   const send = useSend();
@@ -59,6 +65,11 @@ export function WarmTransfer() {
       {controls.completeTransfer && (
         <button type="button" className="sp-button sp-button--primary" onClick={() => send({ type: 'AGENT.MERGE' })}>
           Complete transfer
+        </button>
+      )}
+      {controls.conference && (
+        <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: 'AGENT.CONFERENCE' })}>
+          Conference
         </button>
       )}
       {controls.cancelTransfer && (

@@ -33,6 +33,8 @@ const COMMAND_TEXT: Record<LineCommand['type'], string> = {
   unmute: 'The microphone could not be unmuted',
   sendDigits: 'The tones could not be sent',
   startWarmTransfer: 'The transfer could not be started',
+  blindTransfer: 'The call could not be transferred',
+  conference: 'The conference could not be started',
   swap: 'The parties could not be swapped',
   merge: 'The transfer could not be completed',
   cancelTransfer: 'The transfer could not be cancelled',

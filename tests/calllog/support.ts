@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import { createCallReporter, memoryReportStore, type CallLogProblem, type CallReporterOptions, type ReportStore } from '../../src/calllog';
 import { startDialer } from '../support/machineHarness';
+import type { DialerSettings } from '../../src/machine';
 
 export const SERVER = 'https://calls.example.com';
 export const TOKEN = 'fct_secret-token-0123456789abcdef';
@@ -55,8 +56,11 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** A dialer over a FakeLine with a reporter on it. */
-export function startReporting(options: Partial<CallReporterOptions> & { server?: ReturnType<typeof fakeServer>; db?: ReportStore | Promise<ReportStore> } = {}) {
-  const dialer = startDialer();
+export function startReporting(
+  options: Partial<CallReporterOptions> & { server?: ReturnType<typeof fakeServer>; db?: ReportStore | Promise<ReportStore> } = {},
+  settings: Partial<DialerSettings> = {},
+) {
+  const dialer = startDialer({ settings });
   const server = options.server ?? fakeServer();
   const problems: CallLogProblem[] = [];
   const reporter = createCallReporter({

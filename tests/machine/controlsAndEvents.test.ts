@@ -12,10 +12,10 @@ const offered = (d: DialerHarness) =>
 const lifecycle = (d: DialerHarness, type: DialerEmitted['type']) => d.emitted.filter((e) => e.type === type).map((e) => e.detail);
 
 describe('the controls offered are what the machine accepts', () => {
-  it('a connected call offers hold, mute, keypad, transfer and hang-up; on hold, resume instead of hold and transfer', () => {
+  it('a connected call offers hold, mute, keypad, transfer (warm and blind) and hang-up; on hold, resume instead of hold and transfer', () => {
     const d = startDialer();
     const callId = d.connectOutbound();
-    expect(offered(d)).toEqual(['hangUp', 'hold', 'keypad', 'mute', 'transfer']);
+    expect(offered(d)).toEqual(['blindTransfer', 'hangUp', 'hold', 'keypad', 'mute', 'transfer']);
     d.line.emit(ev.sync(callId, { onHold: true }));
     expect(offered(d)).toEqual(['hangUp', 'keypad', 'mute', 'resume']);
   });
@@ -37,7 +37,7 @@ describe('the controls offered are what the machine accepts', () => {
     const d = startDialer();
     const callId = d.connectOutbound();
     d.consult(callId);
-    expect(offered(d)).toEqual(['cancelTransfer', 'completeTransfer', 'hangUp', 'keypad', 'mute', 'swap']);
+    expect(offered(d)).toEqual(['cancelTransfer', 'completeTransfer', 'conference', 'hangUp', 'keypad', 'mute', 'swap']);
     d.send({ type: 'AGENT.MERGE' });
     d.line.emit(ev.status(callId, 'merging', 'warmTransfer'));
     expect(offered(d)).toEqual(['hangUp', 'mute']);

@@ -231,6 +231,11 @@ const CONTROL_EVENTS: Readonly<Record<string, DialerEvent>> = {
   startTransfer: { type: 'AGENT.START_TRANSFER', target: VALID_TARGET },
   swap: { type: 'AGENT.SWAP' },
   completeTransfer: { type: 'AGENT.MERGE' },
+  blindTransfer: { type: 'AGENT.BLIND_TRANSFER', target: VALID_TARGET },
+  conference: { type: 'AGENT.CONFERENCE' },
+  answerWaiting: { type: 'AGENT.ANSWER_WAITING' },
+  declineWaiting: { type: 'AGENT.DECLINE_WAITING' },
+  swapCalls: { type: 'AGENT.SWAP_CALLS' },
   merge: { type: 'AGENT.MERGE' },
   cancelTransfer: { type: 'AGENT.CANCEL_TRANSFER' },
   pauseRecording: { type: 'AGENT.PAUSE_RECORDING' },
@@ -355,7 +360,19 @@ function runOnce(input: RunInput, found: Exploration): void {
       const snapshot = machine.getSnapshot();
       const { status, flow } = statusOf(snapshot);
       const { call, onHold, muted, recording, nextCall } = snapshot.context;
-      return { status, flow, callId: call?.callId ?? null, direction: call?.direction ?? null, onHold, muted, recording, hasNextCall: nextCall !== null };
+      const { waiting, held } = snapshot.context;
+      return {
+        status,
+        flow,
+        callId: call?.callId ?? null,
+        direction: call?.direction ?? null,
+        onHold,
+        muted,
+        recording,
+        hasNextCall: nextCall !== null,
+        hasWaiting: waiting !== null,
+        hasHeld: held !== null,
+      };
     },
   };
   const world = new CallWorld(driver, { mandatoryTagging: input.mandatoryTagging });
@@ -415,10 +432,16 @@ function runOnce(input: RunInput, found: Exploration): void {
 
     // From wherever the run stopped: hang up, the line ends the call, tags, reset. Always idle.
     const restingIn = leavesOf(machine.getSnapshot().value).join(' + ');
-    machine.send({ type: 'AGENT.HANG_UP' });
-    const callId = machine.getSnapshot().context.call?.callId;
-    if (callId) line.emit({ type: 'DIALER.CALL_STATUS', payload: { status: 'ended', flow: 'regular', callId, reason: 'localHangup' } });
-    machine.send({ type: 'AGENT.SAVE_TAGS', tags: ['Support'] });
+    // With two calls (a waiting or a held one) the other call comes on screen when one ends: up to three rounds.
+    for (let round = 0; round < 3; round += 1) {
+      const { waiting } = machine.getSnapshot().context;
+      if (waiting) line.emit({ type: 'DIALER.CALL_STATUS', payload: { status: 'ended', flow: 'regular', callId: waiting.callId, reason: 'missed' } });
+      machine.send({ type: 'AGENT.HANG_UP' });
+      const callId = machine.getSnapshot().context.call?.callId;
+      if (callId) line.emit({ type: 'DIALER.CALL_STATUS', payload: { status: 'ended', flow: 'regular', callId, reason: 'localHangup' } });
+      machine.send({ type: 'AGENT.SAVE_TAGS', tags: ['Support'] });
+      if (!machine.getSnapshot().hasTag('busy')) break;
+    }
     machine.send({ type: 'AGENT.RESET' });
     if (!alive()) return;
     const end = machine.getSnapshot();

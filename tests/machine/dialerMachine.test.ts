@@ -156,8 +156,8 @@ describe('incoming call (seed: ringing, accepting, connected)', () => {
     expect(d.diagnostics()).toContainEqual(expect.objectContaining({ code: 'stale_event', eventType: 'DIALER.CALL_STATUS' }));
   });
 
-  it('a second incoming call during a call is declined as busy and never replaces the call on screen', () => {
-    const d = startDialer();
+  it('with call waiting off, a second incoming call during a call is declined as busy, logged as missed, and never replaces the call on screen', () => {
+    const d = startDialer({ settings: { callWaiting: false } });
     const callId = d.connectOutbound();
     d.line.emit(ev.incoming('in-2', '+14155550124', 'Kenji'));
     d.line.emit(ev.status('in-2', 'ringing'));
@@ -165,6 +165,11 @@ describe('incoming call (seed: ringing, accepting, connected)', () => {
     expect(d.status().status).toBe('connected');
     expect(d.context().call?.callId).toBe(callId);
     expect(d.diagnostics().map((x) => x.code)).toEqual(['busy_declined', 'stale_event']);
+    // The teammate still learns of it: a missed call for Front and the call log.
+    const aboutSecond = d.emitted.filter((e) => e.type !== 'DIAGNOSTIC' && e.detail.callId === 'in-2');
+    expect(aboutSecond.map((e) => e.type)).toEqual(['CALL_STARTED', 'CALL_ENDED', 'RINGING_STOPPED', 'CALL_SETTLED']);
+    expect(aboutSecond[2]).toMatchObject({ detail: { reason: 'missed' } });
+    expect(aboutSecond[3]).toMatchObject({ detail: { reason: 'busy', connectedAt: null } });
   });
 });
 
@@ -409,9 +414,6 @@ describe('mandatory tagging (seed: hanging -> mandatoryTagging -> ended)', () =>
     d.send({ type: 'AGENT.DIAL', number: '+14155550111' });
     expect(d.line.commandsOf('dial')).toHaveLength(1);
     expect(d.context().inputError).toBe('Tag the previous call before making a new one.');
-
-    d.line.emit(ev.incoming('in-2', '+14155550124'));
-    expect(d.line.commands.at(-1)).toEqual({ type: 'decline', callId: 'in-2' });
 
     d.send({ type: 'AGENT.SAVE_TAGS', tags: [] });
     expect(d.status().status).toBe('mandatoryTagging');

@@ -111,6 +111,8 @@ export class FakeSession extends Emitter<StackSessionEvents> implements StackSes
   readyToReOffer = true;
   /** When set, the other side answers each re-INVITE this many ms after it is sent. */
   autoReInviteMs: number | null = null;
+  /** When set, the far end accepts a REFER this many ms later (NOTIFY 2xx): a blind transfer lands. */
+  autoAcceptReferMs: number | null = null;
   readonly remote_identity: StackSession['remote_identity'];
 
   constructor(
@@ -213,6 +215,8 @@ export class FakeSession extends Emitter<StackSessionEvents> implements StackSes
 
   refer(target: string, options: { replaces?: StackSession; eventHandlers?: StackReferHandlers }): void {
     this.refers.push({ target, ...(options.replaces ? { replaces: options.replaces } : {}), handlers: options.eventHandlers ?? {} });
+    const handlers = options.eventHandlers ?? {};
+    if (this.autoAcceptReferMs !== null) setTimeout(() => handlers.accepted?.(), this.autoAcceptReferMs);
   }
 
   isEnded(): boolean {

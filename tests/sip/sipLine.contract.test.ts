@@ -18,6 +18,7 @@ describeLineContract('the SIP line over a fake SIP stack', () => {
   let remote: FakeSession | null = null;
   ua.onCall = (session) => {
     session.autoReInviteMs = 50;
+    session.autoAcceptReferMs = 300;
     setTimeout(() => {
       if (session.isEnded()) return;
       session.ring();

@@ -381,6 +381,28 @@ describe.skipIf(skipped)('the SIP line against Kamailio, in Chromium', () => {
       await waitForPartyCall(lab, 'customer', 'the transferred call ended', (c) => c.status === 'ended');
     });
 
+    it('transfers now (blind: REFER without Replaces): the customer calls the second agent, they hear each other, the agent is out', async () => {
+      const callId = await customerOnTheLine();
+      const seen = second.timeline.length;
+      await line.blindTransfer(callId, { number: SECOND_AGENT, name: 'Sam (billing)' });
+      await waitForStatus(line, callId, 'blindTransferring');
+      // The customer calls the second agent itself: the call the second agent sees comes from the customer.
+      const secondCallId = await nextInboundCall(second, seen);
+      await waitForStatus(second, secondCallId, 'ringing');
+      expect(syncsOf(second, secondCallId)[0]).toMatchObject({ direction: 'inbound', from: CUSTOMER });
+      await waitForPartyCall(lab, 'customer', 'the referred call', (c) => c.remote === SECOND_AGENT);
+      await second.answer(secondCallId);
+      await waitForStatus(line, callId, 'ended');
+      expect(statusTrail(line, callId).slice(-2)).toEqual(['blindTransferring/regular', 'ended/regular:transferred']);
+      await waitForStatus(second, secondCallId, 'connected');
+      await expectTalking(lab, 'customer', 'agent2');
+      await until('the agent page to close its calls', async () => (await lab.call<{ state: string }[]>('agent', 'audio')).every((r) => r.state !== 'connected'));
+
+      await second.hangUp(secondCallId);
+      await waitForStatus(second, secondCallId, 'ended');
+      await waitForPartyCall(lab, 'customer', 'the transferred call ended', (c) => c.status === 'ended' && c.remote === SECOND_AGENT);
+    });
+
     it('cancels a transfer while the second agent rings: back to the customer, who hears the agent again', async () => {
       const callId = await customerOnTheLine();
       const seen = second.timeline.length;

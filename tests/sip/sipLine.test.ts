@@ -1029,3 +1029,54 @@ describe('the SIP line: dispose', () => {
     expect(t.events.length).toBe(seen);
   });
 });
+
+describe('the SIP line: blind transfer (issue 12)', () => {
+  async function transferringNow(t: ReturnType<typeof setup>) {
+    const main = await connectedCall(t);
+    await t.line.blindTransfer('call-1', { number: '3000', name: 'Sam' });
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('blindTransferring/regular');
+    // No REFER until the customer is held.
+    expect(main.refers).toEqual([]);
+    main.completeReInvite();
+    await settle();
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', onHold: true });
+    return main;
+  }
+
+  it('holds the customer, then sends REFER without Replaces to the target; ends as transferred once the customer reports success', async () => {
+    const t = setup();
+    const main = await transferringNow(t);
+    expect(main.refers).toHaveLength(1);
+    expect(main.refers[0]?.target).toMatch(/^sip:3000@/);
+    expect(main.refers[0]?.replaces).toBeUndefined();
+    main.refers[0]?.handlers.accepted?.();
+    await settle();
+    expect(t.statuses('call-1').slice(-2)).toEqual(['blindTransferring/regular', 'ended/regular:transferred']);
+    expect(main.isEnded()).toBe(true);
+    expect(t.statuses('call-1').filter((s) => s.startsWith('ended'))).toHaveLength(1);
+  });
+
+  it.each([
+    ['failed', 'transferDeclined'],
+    ['requestFailed', 'transferFailed'],
+  ] as const)('comes back to the customer, resumed, when the REFER %s (%s)', async (how, outcome) => {
+    const t = setup();
+    const main = await transferringNow(t);
+    main.refers[0]?.handlers[how]?.();
+    await settle();
+    expect(main.reInvites).toEqual([expect.objectContaining({ held: false })]);
+    main.completeReInvite();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe(`connected/regular:${outcome}`);
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', activeParticipant: { number: '2000' }, inactiveParticipant: null, onHold: false });
+    expect(main.isEnded()).toBe(false);
+  });
+
+  it('refuses a conference (not built on SIP yet) and says so', async () => {
+    const t = setup();
+    await connectedCall(t);
+    await expect(t.line.conference('call-1')).rejects.toMatchObject({ code: 'unsupported' });
+    expect(t.line.capabilities).toMatchObject({ blindTransfer: true, callWaiting: false, threeWayCall: false });
+  });
+});

@@ -348,6 +348,8 @@ export function describeLineContract(
         { type: 'unmute', callId: unknown },
         { type: 'sendDigits', callId: unknown, digits: '1' },
         { type: 'startWarmTransfer', callId: unknown, target: { number: harness.transferTargetNumber } },
+        { type: 'blindTransfer', callId: unknown, target: { number: harness.transferTargetNumber } },
+        { type: 'conference', callId: unknown },
         { type: 'swap', callId: unknown },
         { type: 'merge', callId: unknown },
         { type: 'cancelTransfer', callId: unknown },
@@ -361,6 +363,8 @@ export function describeLineContract(
         unmute: 'mute',
         sendDigits: 'dtmf',
         startWarmTransfer: 'warmTransfer',
+        blindTransfer: 'blindTransfer',
+        conference: 'threeWayCall',
         swap: 'warmTransfer',
         merge: 'warmTransfer',
         cancelTransfer: 'warmTransfer',
@@ -369,7 +373,7 @@ export function describeLineContract(
       };
       for (const command of commands) {
         const capability = capabilityOf[command.type];
-        const expected: LineErrorCode = capability && !line.capabilities[capability] ? 'unsupported' : 'no_such_call';
+        const expected: LineErrorCode = capability && line.capabilities[capability] !== true ? 'unsupported' : 'no_such_call';
         const error = await rejectionOf(runLineCommand(line, command));
         expect({ command: command.type, code: error.code }).toEqual({ command: command.type, code: expected });
       }
@@ -464,6 +468,83 @@ export function describeLineContract(
       for (const event of log.events) {
         if (isStatus(event) || isSync(event)) expect(event.payload.callId).toBe(callId);
       }
+    });
+
+    it('call waiting: announces a second caller, answers it with the first held, and swaps back', async () => {
+      const log = listen();
+      const first = await placeConnectedCall(log);
+      if (!line.capabilities.callWaiting) {
+        await line.hangUp(first);
+        await expectEndedOnceAndQuiet(log, first);
+        return;
+      }
+      const second = await receiveCall(log);
+      expect(second).not.toBe(first);
+      await waitForStatus(log, second, 'ringing');
+      const from = log.events.length;
+      await line.answer(second);
+      await waitForStatus(log, second, 'connected');
+      const answered = log.events.slice(from);
+      const firstHeld = answered.findIndex((e) => isSync(e) && e.payload.callId === first && e.payload.onHold === true);
+      const accepting = answered.findIndex((e) => isStatus(e) && e.payload.callId === second && e.payload.status === 'accepting');
+      expect(firstHeld).toBeGreaterThanOrEqual(0);
+      expect(firstHeld).toBeLessThan(accepting);
+      // The first call never left `connected`.
+      expect(statusNames(log.events, first)).toEqual(['connecting', 'ringing', 'connected']);
+
+      const swapFrom = log.events.length;
+      await line.resume(first);
+      await waitFor(log, 'the first call resumed', (events) =>
+        events.slice(swapFrom).some((e) => isSync(e) && e.payload.callId === first && e.payload.onHold === false),
+      );
+      const swapped = log.events.slice(swapFrom);
+      const secondHeld = swapped.findIndex((e) => isSync(e) && e.payload.callId === second && e.payload.onHold === true);
+      const firstResumed = swapped.findIndex((e) => isSync(e) && e.payload.callId === first && e.payload.onHold === false);
+      expect(secondHeld).toBeGreaterThanOrEqual(0);
+      expect(secondHeld).toBeLessThan(firstResumed);
+
+      await line.hangUp(first);
+      expect((await expectEndedOnceAndQuiet(log, first)).reason).toBe('localHangup');
+      expect(statusNames(log.events, second).at(-1)).toBe('connected');
+      await line.hangUp(second);
+      expect((await expectEndedOnceAndQuiet(log, second)).reason).toBe('localHangup');
+    });
+
+    it('a blind transfer reports blindTransferring, then ends the agent\'s leg as transferred', async () => {
+      const log = listen();
+      const callId = await placeConnectedCall(log);
+      const target = { number: harness.transferTargetNumber };
+      if (!line.capabilities.blindTransfer) {
+        expect((await rejectionOf(line.blindTransfer(callId, target))).code).toBe('unsupported');
+        await line.hangUp(callId);
+        await expectEndedOnceAndQuiet(log, callId);
+        return;
+      }
+      await line.blindTransfer(callId, target);
+      expect((await expectEndedOnceAndQuiet(log, callId)).reason).toBe('transferred');
+      expect(statusNames(log.events, callId)).toEqual(['connecting', 'ringing', 'connected', 'blindTransferring', 'ended']);
+      expect(syncsOf(log.events, callId).some((p) => p.onHold === true)).toBe(true);
+    });
+
+    it('a conference joins the consulting transfer (flow conference, both parties), and leaving it hands them over', async () => {
+      const log = listen();
+      const callId = await placeConnectedCall(log);
+      if (!line.capabilities.warmTransfer || !line.capabilities.threeWayCall) {
+        expect(['unsupported', 'invalid_state']).toContain((await rejectionOf(line.conference(callId))).code);
+        await line.hangUp(callId);
+        await expectEndedOnceAndQuiet(log, callId);
+        return;
+      }
+      await line.startWarmTransfer(callId, { number: harness.transferTargetNumber });
+      await waitForStatus(log, callId, 'connected', 'warmTransfer');
+      await line.conference(callId);
+      await waitForStatus(log, callId, 'connected', 'conference');
+      const parties = syncsOf(log.events, callId).filter((p) => p.participants !== undefined).at(-1)?.participants?.map((p) => p.number);
+      expect(parties).toEqual([harness.answeringNumber, harness.transferTargetNumber]);
+      expect((await rejectionOf(line.swap(callId))).code).toBe('invalid_state');
+      await line.merge(callId);
+      expect((await expectEndedOnceAndQuiet(log, callId)).reason).toBe('transferred');
+      expect(statusesOf(log.events, callId).slice(-2).map((p) => `${p.status}/${p.flow}`)).toEqual(['merging/conference', 'ended/regular']);
     });
 
     it('delivers nothing and refuses commands once disposed', async () => {

@@ -45,6 +45,10 @@ export interface AgentView {
   readonly muted: boolean;
   readonly recording: 'recording' | 'paused' | null;
   readonly hasNextCall: boolean;
+  /** A second caller rings (call waiting). */
+  readonly hasWaiting: boolean;
+  /** Another answered call is on hold. */
+  readonly hasHeld: boolean;
 }
 
 /** The system under test, as the model drives it. */
@@ -139,6 +143,8 @@ export class CallWorld {
   private readonly queue: Pending[] = [];
   private session: Session | null = null;
   private waiting: Session | null = null;
+  /** The other answered call, on hold (after the agent answered a waiting call). */
+  private held: Session | null = null;
   private consumed = 0;
   private readonly delivered: unknown[] = [];
   private readonly endedCallIds: string[] = [];
@@ -234,7 +240,7 @@ export class CallWorld {
           add(8, 'the media connects', (c) => this.connect(s, c));
           break;
         case 'connected':
-          if (s.flow === 'warmTransfer') {
+          if (s.flow === 'warmTransfer' || s.flow === 'conference') {
             add(1, 'the transfer target hangs up', (c) => this.backToMain(s, 'transferTargetLeft', c));
             add(1, 'the held party hangs up', (c) => this.targetTakesOver(s, c));
           } else {
@@ -255,7 +261,12 @@ export class CallWorld {
           break;
         case 'merging':
           add(4, 'the transfer completes', (c) => this.end(s, 'transferred', c.chance(30), c));
-          add(2, 'the transfer cannot be completed', () => this.status(s, 'connected', 'warmTransfer'));
+          add(2, 'the transfer cannot be completed', () => this.status(s, 'connected', s.flow));
+          break;
+        case 'blindTransferring':
+          add(4, 'the blind-transfer target takes the call', (c) => this.end(s, 'transferred', false, c));
+          add(2, 'the blind-transfer target declines', (c) => this.backToMain(s, 'transferDeclined', c));
+          add(1, 'the blind-transfer target does not answer', (c) => this.backToMain(s, 'transferNoAnswer', c));
           break;
         default:
           break;
@@ -263,10 +274,12 @@ export class CallWorld {
       if (live() && s.status !== 'connecting' && !(s.status === 'ringing' && s.flow === 'regular')) {
         add(1, 'the connection drops', (c) => this.end(s, 'connectionLost', c.chance(30), c));
       }
-      if (!this.waiting) add(1, 'a second caller rings while the agent is busy', (c) => this.ring(c, true));
+      if (!this.waiting) add(2, 'a second caller rings while the agent is busy', (c) => this.ring(c, true));
     }
     const w = this.waiting;
     if (w && w.status === 'ringing') add(1, 'the second caller gives up', (c) => this.end(w, 'missed', false, c));
+    const h = this.held;
+    if (h) add(1, "the held call's party hangs up", (c) => this.end(h, 'remoteHangup', c.chance(50), c));
   }
 
   private agent(out: Action[], view: AgentView): void {
@@ -274,6 +287,11 @@ export class CallWorld {
       out.push({ weight, label, run: (c) => this.intent(event(c)) });
     const { status, flow } = view;
     const inTransfer = flow === 'warmTransfer' || status === 'startingWarmTransfer' || status === 'swapping' || status === 'merging';
+    if (view.hasWaiting) {
+      add(4, 'agent answers the waiting call', () => ({ type: 'AGENT.ANSWER_WAITING' }));
+      add(2, 'agent declines the waiting call', () => ({ type: 'AGENT.DECLINE_WAITING' }));
+    }
+    if (view.hasHeld) add(4, 'agent swaps calls', () => ({ type: 'AGENT.SWAP_CALLS' }));
     const dial = (weight: number) => {
       add(weight, 'agent dials', (c) => ({ type: 'AGENT.DIAL', number: c.chance(10) ? c.of(NOT_NUMBERS) : c.of(CUSTOMERS) }));
     };
@@ -289,10 +307,18 @@ export class CallWorld {
     const hangUp = (weight: number) => add(weight, 'agent hangs up', () => ({ type: 'AGENT.HANG_UP' }));
     const cancel = (weight: number) => add(weight, 'agent cancels the transfer', () => ({ type: 'AGENT.CANCEL_TRANSFER' }));
 
+    if (flow === 'conference') {
+      if (status === 'connected') add(6, 'agent leaves the conference', () => ({ type: 'AGENT.MERGE' }));
+      hangUp(1);
+      mute(1);
+      tags(1);
+      return;
+    }
     if (inTransfer) {
       if (status === 'connected') {
         add(6, 'agent completes the transfer', () => ({ type: 'AGENT.MERGE' }));
         add(6, 'agent swaps parties', () => ({ type: 'AGENT.SWAP' }));
+        add(4, 'agent starts a conference', () => ({ type: 'AGENT.CONFERENCE' }));
         cancel(2);
       } else {
         cancel(status === 'swapping' || status === 'merging' ? 1 : 2);
@@ -329,6 +355,10 @@ export class CallWorld {
           ...(c.chance(30) ? { name: 'Kenji' } : {}),
         }));
         add(3, 'agent holds / resumes', () => ({ type: view.onHold ? 'AGENT.RESUME' : 'AGENT.HOLD' }));
+        add(3, 'agent transfers now (blind)', (c) => ({
+          type: 'AGENT.BLIND_TRANSFER',
+          target: c.chance(10) ? c.of(NOT_NUMBERS) : this.transferTarget(c),
+        }));
         mute(2);
         digits(2);
         add(1, 'agent pauses / resumes the recording', () => ({ type: view.recording === 'paused' ? 'AGENT.RESUME_RECORDING' : 'AGENT.PAUSE_RECORDING' }));
@@ -387,7 +417,7 @@ export class CallWorld {
           this.intent({
             type: 'LINE.SWITCHED',
             capabilities: c.chance(50)
-              ? { hold: true, mute: true, dtmf: true, warmTransfer: true, recording: true, conference: true, audioStats: true }
+              ? { hold: true, mute: true, dtmf: true, warmTransfer: true, recording: true, conference: true, audioStats: true, callWaiting: true, blindTransfer: true, threeWayCall: true }
               : { hold: false, mute: true, dtmf: true, warmTransfer: false, recording: false, conference: false, audioStats: false },
           }),
       });
@@ -572,7 +602,7 @@ export class CallWorld {
     s.consult = null;
     s.consultActive = false;
     if (hanging) this.status(s, 'hanging', 'regular', reason);
-    if (s.answered && this.tagging && c.chance(40)) {
+    if (s.answered && this.tagging && !this.held && s !== this.held && c.chance(40)) {
       s.wrapUp = true;
       this.status(s, 'mandatoryTagging', 'regular', reason);
       return;
@@ -591,6 +621,17 @@ export class CallWorld {
     if (c.chance(70)) this.sync(s, { duration: s.answered ? 30 : 0, participants: [s.main] });
     this.endedCallIds.push(s.callId);
     if (s === this.waiting) this.waiting = null;
+    if (s === this.held) this.held = null;
+    if (s === this.session) {
+      // The other call (held, or still ringing) is what the line has left.
+      if (this.held) {
+        this.session = this.held;
+        this.held = null;
+      } else if (this.waiting) {
+        this.session = this.waiting;
+        this.waiting = null;
+      }
+    }
   }
 
   private backToMain(s: Session, outcome: TransferOutcome, c: Choices): void {
@@ -653,15 +694,27 @@ export class CallWorld {
       this.status(s, 'connecting', 'regular');
       return;
     }
-    const s = [this.session, this.waiting].find((x) => x?.callId === command.callId && x.status !== 'ended' && !x.wrapUp);
+    const s = [this.session, this.waiting, this.held].find((x) => x?.callId === command.callId && x.status !== 'ended' && !x.wrapUp);
     if (!s) return this.refuse(command, 'no_such_call');
     const ringingInbound = s.direction === 'inbound' && s.status === 'ringing' && s.flow === 'regular';
     const inCall = s.answered;
     const connectedRegular = s.status === 'connected' && s.flow === 'regular';
     const allow = (ok: boolean, run: () => void) => (ok ? run() : this.refuse(command, 'invalid_state'));
     switch (command.type) {
-      case 'answer':
-        return allow(ringingInbound, () => this.status(s, 'accepting', 'regular'));
+      case 'answer': {
+        const other = s === this.waiting ? this.session : null;
+        const otherOk = !other || other.status === 'ended' || (other.status === 'connected' && other.flow === 'regular' && !other.wrapUp);
+        return allow(ringingInbound && otherOk, () => {
+          if (other && other.status !== 'ended') {
+            // Answer and hold: the call in progress is held first.
+            this.sync(other, { onHold: true });
+            this.held = other;
+            this.session = s;
+            this.waiting = null;
+          }
+          this.status(s, 'accepting', 'regular');
+        });
+      }
       case 'decline':
         return allow(ringingInbound, () => this.end(s, 'declined', false, c));
       case 'hangUp': {
@@ -671,8 +724,31 @@ export class CallWorld {
         );
       }
       case 'hold':
-      case 'resume':
-        return allow(connectedRegular, () => this.sync(s, { onHold: command.type === 'hold' }));
+        return allow(connectedRegular, () => this.sync(s, { onHold: true }));
+      case 'resume': {
+        const active = s === this.held ? this.session : null;
+        // Like the line's rules: the other call must be connected (it is held first) or gone.
+        const otherOk = !active || active.status === 'ended' || (active.status === 'connected' && active.flow === 'regular');
+        return allow(connectedRegular && otherOk, () => {
+          if (active) {
+            // Swap calls: the call in progress is held first.
+            this.sync(active, { onHold: true });
+            this.held = active;
+            this.session = s;
+          }
+          this.sync(s, { onHold: false });
+        });
+      }
+      case 'blindTransfer':
+        return allow(connectedRegular, () => {
+          this.sync(s, { onHold: true });
+          this.status(s, 'blindTransferring', 'regular');
+        });
+      case 'conference':
+        return allow(s.status === 'connected' && s.flow === 'warmTransfer', () => {
+          this.status(s, 'connected', 'conference');
+          this.sync(s, { activeParticipant: s.main, inactiveParticipant: null, participants: [s.main, ...(s.consult ? [s.consult] : [])], onHold: false });
+        });
       case 'mute':
       case 'unmute':
         return allow(inCall, () => this.sync(s, { muted: command.type === 'mute' }));
@@ -684,7 +760,7 @@ export class CallWorld {
       case 'startWarmTransfer':
         // Transferring the call to the party already on it (an old intent clicked twice after the
         // held party left) is refused: a line cannot hold and talk to the same party.
-        return allow(connectedRegular && command.target.number !== s.main.number, () => {
+        return allow(connectedRegular && command.target.number !== s.main.number && !this.held, () => {
           s.consult = command.target.name ? { number: command.target.number, name: command.target.name } : { number: command.target.number };
           s.consultActive = true;
           if (c.chance(20)) {
@@ -704,7 +780,7 @@ export class CallWorld {
           this.syncParties(s);
         });
       case 'merge':
-        return allow(s.status === 'connected' && s.flow === 'warmTransfer', () => this.status(s, 'merging', 'warmTransfer'));
+        return allow(s.status === 'connected' && (s.flow === 'warmTransfer' || s.flow === 'conference'), () => this.status(s, 'merging', s.flow));
       case 'cancelTransfer':
         // Like the SIP line: a transfer that is being completed can no longer be cancelled.
         return allow(s.consult !== null && s.status !== 'merging', () => this.backToMain(s, 'transferCancelled', c));
@@ -725,6 +801,11 @@ const ANY_INTENT: readonly DialerEvent[] = [
   { type: 'AGENT.UNMUTE' },
   { type: 'AGENT.SEND_DIGITS', digits: '5' },
   { type: 'AGENT.START_TRANSFER', target: '+15005550001' },
+  { type: 'AGENT.BLIND_TRANSFER', target: '+15005550001' },
+  { type: 'AGENT.CONFERENCE' },
+  { type: 'AGENT.ANSWER_WAITING' },
+  { type: 'AGENT.DECLINE_WAITING' },
+  { type: 'AGENT.SWAP_CALLS' },
   { type: 'AGENT.SWAP' },
   { type: 'AGENT.MERGE' },
   { type: 'AGENT.CANCEL_TRANSFER' },

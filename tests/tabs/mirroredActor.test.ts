@@ -206,7 +206,7 @@ describe('mirrored call machine', () => {
     const initial = toMirroredState<DialerMachine>(g.owner.actor.getSnapshot());
     const mine = createMirroredActor(dialerMachine, g.ownerHub, { initial });
     mine.send({ type: 'AGENT.DIAL', number: '+14155550199' });
-    expect(mine.getSnapshot().value).toEqual({ inCall: 'connecting' });
+    expect(mine.getSnapshot().value).toEqual({ inCall: { call: 'connecting', other: 'none' } });
     expect(g.owner.line.commandsOf('dial')).toHaveLength(1);
   });
 
@@ -223,16 +223,16 @@ describe('mirrored call machine', () => {
     const second = g.follower.getSnapshot();
     expect(second).not.toBe(first);
     expect(g.follower.getSnapshot()).toBe(second);
-    expect(seen).toEqual([{ inCall: 'connecting' }]);
+    expect(seen).toEqual([{ inCall: { call: 'connecting', other: 'none' } }]);
 
     g.owner.actor.send({ type: 'AGENT.HOLD' }); // ignored while connecting: nothing new
     await settle();
-    expect(seen).toEqual([{ inCall: 'connecting' }]);
+    expect(seen).toEqual([{ inCall: { call: 'connecting', other: 'none' } }]);
     subscription.unsubscribe();
     g.owner.actor.send({ type: 'AGENT.HANG_UP' });
     g.owner.line.emit(ev.status(g.owner.lastCallId(), 'ended'));
     await settle();
-    expect(seen).toEqual([{ inCall: 'connecting' }]);
+    expect(seen).toEqual([{ inCall: { call: 'connecting', other: 'none' } }]);
   });
 
   it("works with @xstate/react's useSelector: a component re-renders with the owner's changes", async () => {

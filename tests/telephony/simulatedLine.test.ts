@@ -124,7 +124,18 @@ describe('the simulated line', () => {
     const { line } = setup();
     expect(line.kind).toBe('simulated');
     expect(Object.values(line.capabilities).every(Boolean)).toBe(true);
-    expect(Object.keys(line.capabilities).sort()).toEqual(['audioStats', 'conference', 'dtmf', 'hold', 'mute', 'recording', 'warmTransfer']);
+    expect(Object.keys(line.capabilities).sort()).toEqual([
+      'audioStats',
+      'blindTransfer',
+      'callWaiting',
+      'conference',
+      'dtmf',
+      'hold',
+      'mute',
+      'recording',
+      'threeWayCall',
+      'warmTransfer',
+    ]);
   });
 
   it('lists its scripted test numbers and simulated callers', () => {
@@ -474,9 +485,11 @@ describe('an incoming call', () => {
     expect(events).toHaveLength(count);
   });
 
-  it('cannot ring the agent while another call is in progress', async () => {
+  it('rings the agent during a call (a waiting call), but never with two calls in progress', async () => {
     const { line } = setup();
     await line.dial('call-1', CUSTOMER);
+    const waiting = line.ringAgent();
+    expect(waiting).not.toBe('call-1');
     expect(thrown(() => line.ringAgent())).toBe('invalid_state');
     expect(line.state()?.callId).toBe('call-1');
   });
@@ -886,5 +899,207 @@ describe('a disposed line', () => {
     expect(await rejection(line.dial('call-2', CUSTOMER))).toBe('not_ready');
     expect(thrown(() => line.ringAgent())).toBe('not_ready');
     expect(thrown(() => line.availability('available'))).toBe('not_ready');
+  });
+});
+
+/** The events about one call, as `trace` words. */
+function traceOf(events: readonly LineEvent[], callId: string): string[] {
+  return trace(events.filter((event) => event.type !== 'USER.AVAILABILITY_CHANGED' && event.payload.callId === callId));
+}
+
+describe('call waiting', () => {
+  it('announces a second caller during a call like any incoming call, and the first call carries on', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await connectedCall(line);
+    const before = traceOf(events, 'call-1').length;
+    const waiting = line.ringAgent({ from: '+14155550123', name: 'Maria Garcia' });
+    await flush();
+    expect(traceOf(events, waiting)).toEqual(['SYNC direction,from,to,callerName', 'ringing regular']);
+    expect(traceOf(events, 'call-1')).toHaveLength(before);
+  });
+
+  it('answer and hold: holds the first call before the waiting call is accepted, then connects it', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await connectedCall(line);
+    const waiting = line.ringAgent();
+    await flush();
+    const from = events.length;
+    await line.answer(waiting);
+    await advance(CONNECT_MS);
+    const after = events.slice(from);
+    const heldAt = after.findIndex((e) => e.type === 'DIALER.SYNC' && e.payload.callId === 'call-1' && e.payload.onHold === true);
+    const acceptingAt = after.findIndex((e) => e.type === 'DIALER.CALL_STATUS' && e.payload.callId === waiting && e.payload.status === 'accepting');
+    expect(heldAt).toBeGreaterThanOrEqual(0);
+    expect(heldAt).toBeLessThan(acceptingAt);
+    expect(traceOf(events, waiting)).toContain('connected regular');
+  });
+
+  it('swap calls: resuming the held call holds the other one first', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await connectedCall(line);
+    const waiting = line.ringAgent();
+    await flush();
+    await line.answer(waiting);
+    await advance(CONNECT_MS);
+    const from = events.length;
+    await line.resume('call-1');
+    await flush();
+    const holds = events
+      .slice(from)
+      .flatMap((e) => (e.type === 'DIALER.SYNC' && e.payload.onHold !== undefined ? [`${e.payload.callId === waiting ? 'second' : 'first'} ${e.payload.onHold}`] : []));
+    expect(holds).toEqual(['second true', 'first false']);
+  });
+
+  it('refuses to answer a waiting call while the first call is dialling or in a warm transfer, and emits nothing', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await line.dial('call-1', CUSTOMER);
+    const waiting = line.ringAgent({ giveUpAfterMs: 600_000 });
+    await flush();
+    const aboutWaiting = () => traceOf(events, waiting).length;
+    const announced = aboutWaiting();
+    expect(await rejection(line.answer(waiting))).toBe('invalid_state');
+    await advance(CONNECT_MS + RING_MS);
+    await line.startWarmTransfer('call-1', { number: TEAMMATE });
+    await flush();
+    expect(await rejection(line.answer(waiting))).toBe('invalid_state');
+    await advance(TRANSFER_RING_MS);
+    expect(await rejection(line.answer(waiting))).toBe('invalid_state');
+    expect(aboutWaiting()).toBe(announced);
+    // Back in the regular flow it can be answered.
+    await line.cancelTransfer('call-1');
+    await line.answer(waiting);
+    await advance(CONNECT_MS);
+    expect(traceOf(events, waiting)).toContain('connected regular');
+  });
+
+  it('declines a waiting call (ended declined) and lets one ring out (ended missed); the first call is untouched', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await connectedCall(line);
+    const declined = line.ringAgent();
+    await flush();
+    await line.decline(declined);
+    await flush();
+    expect(traceOf(events, declined)).toContain('ended regular declined');
+    const ringsOut = line.ringAgent({ giveUpAfterMs: 5000 });
+    await advance(5000);
+    expect(traceOf(events, ringsOut)).toContain('ended regular missed');
+    expect(line.state()).toMatchObject({ callId: 'call-1', status: 'connected' });
+  });
+
+  it('the held call\'s party hangs up: that call ends, the other goes on', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await connectedCall(line);
+    const waiting = line.ringAgent();
+    await flush();
+    await line.answer(waiting);
+    await advance(CONNECT_MS);
+    line.remoteHangsUp('call-1');
+    await flush();
+    expect(traceOf(events, 'call-1').slice(-3)).toEqual(['hanging regular remoteHangup', 'ended regular remoteHangup', 'SYNC duration,participants']);
+    expect(traceOf(events, waiting).at(-1)).toBe('SYNC activeParticipant,inactiveParticipant,onHold,muted,recording');
+    await line.hangUp(waiting);
+    await flush();
+    expect(traceOf(events, waiting)).toContain('ended regular localHangup');
+  });
+});
+
+describe('a blind transfer', () => {
+  it('holds the party, reports blindTransferring, and ends the agent\'s leg as transferred once the target takes it', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await connectedCall(line);
+    const from = events.length;
+    await line.blindTransfer('call-1', { number: TEAMMATE, name: 'Sam' });
+    await advance(TRANSFER_RING_MS);
+    expect(trace(events.slice(from))).toEqual(['SYNC onHold', 'blindTransferring regular', 'ended regular transferred', 'SYNC duration,participants']);
+    expect(lastSync(events)?.participants).toEqual([{ number: CUSTOMER }, { number: TEAMMATE, name: 'Sam' }]);
+  });
+
+  it.each([
+    [BUSY, CONNECT_MS, 'transferDeclined'],
+    [REJECTS, TRANSFER_RING_MS, 'transferDeclined'],
+    [NO_ANSWER, NO_ANSWER_MS, 'transferNoAnswer'],
+  ])('to %s comes back to the party, off hold, with %s ms -> %s', async (target, after, outcome) => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await connectedCall(line);
+    const from = events.length;
+    await line.blindTransfer('call-1', { number: target });
+    await advance(after);
+    expect(trace(events.slice(from))).toEqual([
+      'SYNC onHold',
+      'blindTransferring regular',
+      `connected regular ${outcome}`,
+      'SYNC activeParticipant,inactiveParticipant,onHold',
+    ]);
+    expect(lastSync(events)?.onHold).toBe(false);
+    await line.hangUp('call-1');
+  });
+
+  it('refuses a bad target and a call that is not connected, and emits nothing', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await line.dial('call-1', CUSTOMER);
+    await flush();
+    const count = events.length;
+    expect(await rejection(line.blindTransfer('call-1', { number: TEAMMATE }))).toBe('invalid_state');
+    await advance(CONNECT_MS + RING_MS);
+    const connected = events.length;
+    expect(await rejection(line.blindTransfer('call-1', { number: 'sip:evil' }))).toBe('invalid_argument');
+    await flush();
+    expect(events.length).toBe(connected);
+    expect(count).toBeLessThan(connected);
+  });
+});
+
+describe('a three-way conference', () => {
+  async function consulting(line: SimulatedLine): Promise<void> {
+    await connectedCall(line);
+    await line.startWarmTransfer('call-1', { number: TEAMMATE });
+    await advance(TRANSFER_RING_MS);
+  }
+
+  it('joins the consulting transfer into a conference with both parties, then leaving hands them to each other', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await consulting(line);
+    const from = events.length;
+    await line.conference('call-1');
+    await flush();
+    expect(trace(events.slice(from))).toEqual(['connected conference', 'SYNC activeParticipant,inactiveParticipant,participants,onHold']);
+    expect(lastSync(events)?.participants).toEqual([{ number: CUSTOMER }, { number: TEAMMATE }]);
+    await line.merge('call-1');
+    await flush();
+    expect(traceOf(events, 'call-1').slice(-3)).toEqual(['merging conference', 'ended regular transferred', 'SYNC duration,participants']);
+  });
+
+  it('one party leaves: back to a regular call with the other, with who left as the reason', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await consulting(line);
+    await line.conference('call-1');
+    line.transferTargetHangsUp();
+    await flush();
+    expect(traceOf(events, 'call-1').slice(-2)).toEqual(['connected regular transferTargetLeft', 'SYNC activeParticipant,inactiveParticipant,onHold']);
+    expect(lastSync(events)?.activeParticipant).toEqual({ number: CUSTOMER });
+
+    const second = setup({ statsEveryMs: 0 });
+    await consulting(second.line);
+    await second.line.conference('call-1');
+    second.line.heldPartyHangsUp();
+    await flush();
+    expect(traceOf(second.events, 'call-1').at(-2)).toBe('connected regular heldPartyLeft');
+    expect(lastSync(second.events)?.activeParticipant).toEqual({ number: TEAMMATE });
+  });
+
+  it('hang up ends every leg; a conference refuses hold, swap and cancel, and emits nothing for them', async () => {
+    const { line, events } = setup({ statsEveryMs: 0 });
+    await consulting(line);
+    await line.conference('call-1');
+    await flush();
+    const count = events.length;
+    for (const command of [line.hold('call-1'), line.swap('call-1'), line.cancelTransfer('call-1'), line.conference('call-1')]) {
+      expect(await rejection(command)).toBe('invalid_state');
+    }
+    await flush();
+    expect(events.length).toBe(count);
+    await line.hangUp('call-1');
+    await flush();
+    expect(traceOf(events, 'call-1').slice(-3)).toEqual(['hanging regular localHangup', 'ended regular localHangup', 'SYNC duration,participants']);
   });
 });

@@ -86,7 +86,7 @@ describe('settings storage', () => {
     expect(storage.items.size).toBe(0);
     await openSettings(first.user);
     await first.user.click(screen.getByRole('checkbox', { name: 'Require tags after each call' }));
-    expect(JSON.parse(storage.items.get('softphone.settings')!)).toEqual({ mandatoryTagging: true });
+    expect(JSON.parse(storage.items.get('softphone.settings')!)).toEqual({ mandatoryTagging: true, callWaiting: true });
     first.unmount();
 
     const next = renderDialer({ settings: loadSettings(storage) });

@@ -4,8 +4,8 @@ import { renderDialer, screen, statusText } from '../support/render';
 
 const CALLER = '+14155550123';
 
-function ringing() {
-  const ui = renderDialer();
+function ringing(settings: { callWaiting?: boolean } = {}) {
+  const ui = renderDialer({ settings });
   ui.emit(ev.incoming('in-1', CALLER, 'Maria Garcia'));
   ui.emit(ev.status('in-1', 'ringing'));
   return ui;
@@ -96,8 +96,8 @@ describe('an incoming call', () => {
     expect(line.commands).toEqual([{ type: 'answer', callId: 'in-1' }]);
   });
 
-  it('declines a second caller as busy while the agent is on a call, and the first call stays on screen', async () => {
-    const { emit, line } = ringing();
+  it('with call waiting off, declines a second caller as busy while the agent is on a call, and the first call stays on screen', async () => {
+    const { emit, line } = ringing({ callWaiting: false });
     emit(ev.status('in-1', 'accepting'));
     emit(ev.status('in-1', 'connected'));
     emit(ev.incoming('in-2', '+12125550199'));

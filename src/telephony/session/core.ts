@@ -1,5 +1,6 @@
 /**
- * The call-session core both lines are built on: the call record (one session, at most two legs),
+ * The call-session core both lines are built on: the call record (at most two sessions, the
+ * second one a waiting call; each with at most two legs),
  * the events every line emits about it (statuses, SYNCs, the end sequence), the command
  * preconditions of `rules.ts`, and the checks of `dial` and of its arguments. A line adds only
  * what makes it different: how a leg rings, connects and ends (timers for the simulated network,
@@ -18,7 +19,7 @@ import {
   type SyncPayload,
   type TransferOutcome,
 } from '../protocol';
-import { COMMAND_RULES, sessionState, type CallCommand, type SessionState, type TransferPhase } from './rules';
+import { COMMAND_RULES, sessionState, type CallCommand, type OtherCall, type SessionState, type TransferPhase } from './rules';
 
 export type Timer = ReturnType<typeof setTimeout>;
 
@@ -43,6 +44,8 @@ export interface CallRecord<L extends CallLeg> {
   consultIsActive: boolean;
   transfer: TransferPhase;
   connectedAt: number | null;
+  /** The agent put this call on hold (or the line did, to answer or resume the other call). */
+  held: boolean;
   muted: boolean;
   ended: boolean;
   readonly participants: Participant[];
@@ -123,8 +126,10 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
   const redact = options.redact ?? ((text: string) => text);
   const delivery = createEventDelivery(options.onListenerError);
   const usedCallIds = new Set<string>();
-  let current: C | null = null;
+  /** The line's calls, oldest first: the live ones (at most two) and, until the next call, the last ended ones. */
+  let calls: C[] = [];
   let disposed = false;
+  const live = () => calls.filter((call) => !call.ended);
 
   const error = (code: LineErrorCode, message: string) => new LineError(code, redact(message));
   const enqueue = (event: LineEvent) => delivery.enqueue(event);
@@ -144,7 +149,17 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
   }
 
   function inProgress(): boolean {
-    return current !== null && !current.ended;
+    return calls.some((call) => !call.ended);
+  }
+
+  /** The line's other live call (call waiting), or null. */
+  function otherOf(call: C): C | null {
+    return live().find((other) => other !== call) ?? null;
+  }
+
+  function otherState(call: C): OtherCall {
+    const other = otherOf(call);
+    return other ? sessionState(other) : 'none';
   }
 
   /** Throws `invalid_state` unless the call is in one of `allowed`. */
@@ -177,6 +192,10 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
     return consult;
   }
 
+  function legs(call: C): L[] {
+    return call.consult ? [call.main, call.consult] : [call.main];
+  }
+
   function checkNumber(number: string): void {
     if (!dialable.test(number)) throw error('invalid_argument', `${number} is not a dialable number.`);
   }
@@ -194,10 +213,17 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
     activeLeg,
     heldLeg,
     leaveTransfer,
+    otherOf,
+    otherState,
     subscribe: (listener: (event: LineEvent) => void) => delivery.subscribe(listener),
+    /** The first live call (the one in progress before any waiting call), else the last call. */
     get current(): C | null {
-      return current;
+      return live()[0] ?? calls.at(-1) ?? null;
     },
+    /** The live calls, oldest first (at most two). */
+    live,
+    /** A call the line still knows (live, or ended since the last new call). */
+    byId: (callId: string): C | null => calls.find((call) => call.callId === callId) ?? null,
     get disposed(): boolean {
       return disposed;
     },
@@ -212,13 +238,27 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
       checkNumber(to);
     },
 
-    /** The call a command names, in a state the command is allowed in (see {@link COMMAND_RULES}). */
+    /**
+     * The call a command names, in a state the command is allowed in, with the line's other call
+     * (if any) in a state the command allows (see {@link COMMAND_RULES}).
+     */
     callFor(command: CallCommand, callId: string): C {
       ensureUsable();
-      if (!current || current.callId !== callId) throw error('no_such_call', `The line has no call ${callId}.`);
+      const call = calls.find((c) => c.callId === callId);
+      if (!call) throw error('no_such_call', `The line has no call ${callId}.`);
       const rule = COMMAND_RULES[command];
-      requireState(current, rule.allowedIn, rule.action);
-      return current;
+      requireState(call, rule.allowedIn, rule.action);
+      const other = otherOf(call);
+      if (other && !rule.otherIn.includes(sessionState(other))) {
+        throw error('invalid_state', `Cannot ${rule.action} while the other call is ${other.status} (${other.flow} flow).`);
+      }
+      return call;
+    },
+
+    /** Holds or resumes a call as applied: the record and its SYNC. */
+    setHeld(call: C, held: boolean): void {
+      call.held = held;
+      sync(call, { onHold: held });
     },
 
     checkDigits(digits: string): void {
@@ -247,12 +287,13 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
         consultIsActive: false,
         transfer: 'none',
         connectedAt: null,
+        held: false,
         muted: false,
         ended: false,
         participants: [main.party],
         timers: new Set(),
       } as unknown as C;
-      current = call;
+      calls = [...live(), call];
       return call;
     },
 
@@ -300,6 +341,14 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
       sync(call, { activeParticipant: call.main.party, inactiveParticipant: null, onHold });
     },
 
+    /** The consulting warm transfer became a three-way call: everyone hears everyone, nobody is held. */
+    joinConference(call: C): void {
+      call.transfer = 'conference';
+      setStatus(call, 'connected', 'conference');
+      const parties = legs(call).map((leg) => leg.party);
+      sync(call, { activeParticipant: call.main.party, inactiveParticipant: null, participants: parties, onHold: false });
+    },
+
     /** The active party and the held one switched. */
     swapped(call: C): void {
       call.consultIsActive = !call.consultIsActive;
@@ -314,9 +363,7 @@ export function createSessionCore<L extends CallLeg, C extends CallRecord<L>>(op
     },
 
     /** The call's legs that are there (the main party, and the target during a transfer). */
-    legs(call: C): L[] {
-      return call.consult ? [call.main, call.consult] : [call.main];
-    },
+    legs,
 
     /**
      * Ends the call for the agent: every call timer stops, `hanging` (when someone hung up) and

@@ -18,9 +18,11 @@ import {
   MAX_NAME,
   participant,
   schedule,
+  sessionState,
   uniqueCallId,
   type CallLeg,
   type CallRecord,
+  type SessionState,
 } from '../session';
 import { SIMULATED_CALLERS, SIMULATED_CAPABILITIES, TEST_NUMBERS, type TestNumberBehaviour } from './catalog';
 
@@ -82,19 +84,27 @@ export interface SimulatedLine extends Line {
   readonly kind: 'simulated';
   pauseRecording(callId: string): Promise<void>;
   resumeRecording(callId: string): Promise<void>;
-  /** Someone calls the agent. Returns the new call's callId. Throws `invalid_state` if a call is in progress. */
+  /**
+   * Someone calls the agent. Returns the new call's callId. During a call this is a waiting call
+   * (the line holds at most two); throws `invalid_state` when two calls are in progress.
+   */
   ringAgent(options?: IncomingCallOptions): string;
-  /** The caller of a ringing incoming call hangs up: `ended` `missed`. */
-  callerGivesUp(): void;
+  /**
+   * The far-end controls below act on `callId` when given, else on the call in the right state
+   * (of two, the one not on hold).
+   *
+   * The caller of a ringing incoming call hangs up: `ended` `missed`.
+   */
+  callerGivesUp(callId?: string): void;
   /** Another device answers the ringing incoming call: `ended` `answeredElsewhere`. */
-  answerElsewhere(): void;
+  answerElsewhere(callId?: string): void;
   /** The other party of a connected regular call hangs up: `hanging` + `ended` `remoteHangup`. */
-  remoteHangsUp(): void;
+  remoteHangsUp(callId?: string): void;
   /** The connection drops, whatever the call is doing: `ended` `connectionLost`. */
-  dropConnection(): void;
-  /** During a connected warm transfer, the original (held) party hangs up: the agent stays with the target (`heldPartyLeft`). */
+  dropConnection(callId?: string): void;
+  /** During a connected warm transfer or a conference, the original party hangs up: the agent stays with the target (`heldPartyLeft`). */
   heldPartyHangsUp(): void;
-  /** During a connected warm transfer, the target hangs up: back to the original party (`transferTargetLeft`). */
+  /** During a connected warm transfer or a conference, the target hangs up: back to the original party (`transferTargetLeft`). */
   transferTargetHangsUp(): void;
   /** The DTMF digits sent on the current (or last) call, in order. */
   sentDigits(): string;
@@ -274,6 +284,51 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     return core.current;
   }
 
+  /** The call a far-end control acts on: `callId`, else a live call in `states` (the one not held first). */
+  function pick(callId: string | undefined, states: readonly SessionState[], action: string): Session {
+    core.ensureUsable();
+    if (callId !== undefined) {
+      const named = core.byId(callId);
+      if (!named) throw new LineError('no_such_call', `The simulated line has no call ${callId}.`);
+      core.requireState(named, states, action);
+      return named;
+    }
+    const candidates = core.live().filter((call) => states.includes(sessionState(call)));
+    const chosen = candidates.find((call) => !call.held) ?? candidates[0];
+    if (chosen) return chosen;
+    const fallback = currentSession();
+    core.requireState(fallback, states, action);
+    return fallback;
+  }
+
+  /** Of two answered calls at most one is off hold: the other one is held first. */
+  function holdTheOther(s: Session): void {
+    const other = core.otherOf(s);
+    if (other && other.connectedAt !== null && !other.held) core.setHeld(other, true);
+  }
+
+  /** Where a blind transfer lands, by the target's script (see TEST_NUMBERS). */
+  function ringBlindTarget(s: Session, behaviour: Behaviour): void {
+    const back = (outcome: TransferOutcome) => () => {
+      core.backToRegular(s, outcome);
+      s.held = false;
+    };
+    switch (behaviour) {
+      case 'busy':
+        schedule(s.timers, connectMs, back('transferDeclined'));
+        return;
+      case 'noAnswer':
+        schedule(s.timers, noAnswerMs, back('transferNoAnswer'));
+        return;
+      case 'rejects':
+        schedule(s.timers, transferRingMs, back('transferDeclined'));
+        return;
+      default:
+        // The target took the call: the agent's leg ends, the two parties talk.
+        schedule(s.timers, transferRingMs, () => end(s, 'transferred', false));
+    }
+  }
+
   // ---- the port ---------------------------------------------------------------------------
 
   const line: SimulatedLine = {
@@ -291,6 +346,7 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
 
     async answer(callId) {
       const s = core.callFor('answer', callId);
+      holdTheOther(s);
       clearTimers(s.timers);
       setStatus(s, 'accepting', 'regular');
       schedule(s.timers, connectMs, () => connect(s));
@@ -306,11 +362,13 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     },
 
     async hold(callId) {
-      sync(core.callFor('hold', callId), { onHold: true });
+      core.setHeld(core.callFor('hold', callId), true);
     },
 
     async resume(callId) {
-      sync(core.callFor('resume', callId), { onHold: false });
+      const s = core.callFor('resume', callId);
+      holdTheOther(s);
+      core.setHeld(s, false);
     },
 
     async mute(callId) {
@@ -340,6 +398,19 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
       ringTransferTarget(s, consult);
     },
 
+    async blindTransfer(callId, target: TransferTarget) {
+      const s = core.callFor('blindTransfer', callId);
+      const party = core.transferParty(target);
+      core.remember(s, party);
+      core.setHeld(s, true);
+      setStatus(s, 'blindTransferring', 'regular');
+      ringBlindTarget(s, behaviourOf(party.number));
+    },
+
+    async conference(callId) {
+      core.joinConference(core.callFor('conference', callId));
+    },
+
     async swap(callId) {
       const s = core.callFor('swap', callId);
       setStatus(s, 'swapping', 'warmTransfer');
@@ -349,7 +420,7 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
 
     async merge(callId) {
       const s = core.callFor('merge', callId);
-      setStatus(s, 'merging', 'warmTransfer');
+      setStatus(s, 'merging', s.flow);
       end(s, 'transferred', false);
     },
 
@@ -366,8 +437,7 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
     },
 
     dispose() {
-      const s = core.current;
-      if (s) {
+      for (const s of core.live()) {
         clearTimers(s.timers);
         clearLegTimers(s);
       }
@@ -378,7 +448,7 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
 
     ringAgent(incoming = {}) {
       core.ensureUsable();
-      if (core.inProgress()) throw new LineError('invalid_state', 'A call is already in progress.');
+      if (core.live().length >= 2) throw new LineError('invalid_state', 'Two calls are already in progress.');
       const fallback = SIMULATED_CALLERS[incomingCount % SIMULATED_CALLERS.length] as Participant;
       const from = incoming.from ?? fallback.number;
       if (!DIALABLE.test(from)) throw new LineError('invalid_argument', `${from} is not a valid caller number.`);
@@ -395,40 +465,29 @@ export function createSimulatedLine(options: SimulatedLineOptions = {}): Simulat
       return s.callId;
     },
 
-    callerGivesUp() {
-      const s = currentSession();
-      core.requireState(s, ['ringing'], 'give up as the caller');
-      end(s, 'missed', false);
+    callerGivesUp(callId) {
+      end(pick(callId, ['ringing'], 'give up as the caller'), 'missed', false);
     },
 
-    answerElsewhere() {
-      const s = currentSession();
-      core.requireState(s, ['ringing'], 'answer elsewhere');
-      end(s, 'answeredElsewhere', false);
+    answerElsewhere(callId) {
+      end(pick(callId, ['ringing'], 'answer elsewhere'), 'answeredElsewhere', false);
     },
 
-    remoteHangsUp() {
-      const s = currentSession();
-      core.requireState(s, ['connected'], 'hang up as the other party');
+    remoteHangsUp(callId) {
+      const s = pick(callId, ['connected'], 'hang up as the other party');
       partyLeaves(s, s.main, 'remoteHangup');
     },
 
-    dropConnection() {
-      const s = currentSession();
-      core.requireState(s, LIVE_STATES, 'drop the connection');
-      end(s, 'connectionLost', false);
+    dropConnection(callId) {
+      end(pick(callId, LIVE_STATES, 'drop the connection'), 'connectionLost', false);
     },
 
     heldPartyHangsUp() {
-      const s = currentSession();
-      core.requireState(s, ['consulting'], 'hang up as the held party');
-      targetTakesOver(s);
+      targetTakesOver(pick(undefined, ['consulting', 'conference'], 'hang up as the held party'));
     },
 
     transferTargetHangsUp() {
-      const s = currentSession();
-      core.requireState(s, ['consulting'], 'hang up as the transfer target');
-      backToMainParty(s, 'transferTargetLeft');
+      backToMainParty(pick(undefined, ['consulting', 'conference'], 'hang up as the transfer target'), 'transferTargetLeft');
     },
 
     sentDigits() {

@@ -53,7 +53,10 @@ export interface SipEnvironment {
   readonly now?: () => number;
 }
 
-const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false });
+// Blind transfer is REFER without Replaces (transfer.ts). Call waiting and the three-way call
+// (issue 12) are not built on SIP yet: a second INVITE is refused 486 as before, `conference`
+// rejects `unsupported`.
+const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false, callWaiting: false, threeWayCall: false });
 
 /** What {@link SipLineOptions} default to. */
 const DEFAULTS = {
@@ -365,6 +368,16 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     async startWarmTransfer(callId, target: TransferTarget) {
       const call = core.callFor('startWarmTransfer', callId);
       transfer.start(call, core.transferParty(target));
+    },
+
+    async blindTransfer(callId, target: TransferTarget) {
+      const call = core.callFor('blindTransfer', callId);
+      transfer.blind(call, core.transferParty(target));
+    },
+
+    async conference() {
+      core.ensureUsable();
+      throw new LineError('unsupported', 'This line cannot hold a three-way call yet.');
     },
 
     async swap(callId) {

@@ -1,7 +1,8 @@
 /**
  * The SIP line's hold and warm-transfer job: holds and resumes a leg with re-INVITEs (one at a
  * time per leg), places the consultation call, swaps the active party, completes the transfer
- * with REFER + Replaces, and goes back to the regular flow when the transfer ends.
+ * with REFER + Replaces, hands a call over blind with REFER without Replaces, and goes back to
+ * the regular flow when the transfer ends.
  */
 import type { EndReason, Participant, TransferOutcome } from '../protocol';
 import { describeError, schedule } from '../session';
@@ -142,6 +143,46 @@ export function createTransfer({ core, ua, legs, log, mediaOptions, targetUri, e
         }
         sync(call, { onHold: true });
         placeConsultation(call, party);
+      });
+    },
+
+    /**
+     * Blind transfer (issue 12): holds the party (re-INVITE), then REFER without Replaces: the
+     * party calls the target itself (RFC 3515). The call ends `transferred` once the party reports
+     * the target answered (NOTIFY 2xx); a refusal brings the party back, resumed, with the outcome.
+     */
+    blind(call: SipCall, party: Participant): void {
+      ensureConnected();
+      const main = call.main;
+      if (!main.held && !canReOffer(main)) refuseOverlap();
+      const gen = ++call.transferGen;
+      core.remember(call, party);
+      setStatus(call, 'blindTransferring', 'regular');
+      const back = (outcome: TransferOutcome) => () => {
+        if (call.ended || call.transferGen !== gen || call.status !== 'blindTransferring') return;
+        log('warn', `Call ${call.callId}: the transfer did not land (${outcome}); back to the caller.`);
+        resumeMain(call, outcome);
+      };
+      void setHold(main, true).then((ok) => {
+        if (call.ended || call.transferGen !== gen) return;
+        if (!ok) return back('transferFailed')();
+        sync(call, { onHold: true });
+        try {
+          main.rtc.refer(targetUri(party.number), {
+            eventHandlers: {
+              accepted: () => {
+                if (call.ended || call.transferGen !== gen) return;
+                main.intent = 'transferred';
+                end(call, 'transferred', false);
+              },
+              failed: back('transferDeclined'),
+              requestFailed: back('transferFailed'),
+            },
+          });
+        } catch (error) {
+          log('warn', `Could not send the transfer: ${describeError(error)}`);
+          queueMicrotask(back('transferFailed'));
+        }
       });
     },
 

@@ -121,6 +121,12 @@ export class RemoteLine implements Line {
   startWarmTransfer(callId: string, target: TransferTarget) {
     return this.run('startWarmTransfer', callId, target);
   }
+  blindTransfer(callId: string, target: TransferTarget) {
+    return this.run('blindTransfer', callId, target);
+  }
+  conference(callId: string) {
+    return this.run('conference', callId);
+  }
   swap(callId: string) {
     return this.run('swap', callId);
   }

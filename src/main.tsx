@@ -3,7 +3,7 @@ import { App } from './app/App';
 import { startSoftphone } from './app/startSoftphone';
 import { createCallLogRelay } from './calllog/view';
 import { createFrontSdkHost } from './front/sdk/frontSdkHost';
-import { loadPhoneTools } from './phone';
+import { createNumberReader, loadPhoneTools } from './phone';
 import { reportSipLog } from './app/diagnostics';
 import { lineChoiceView, shareCallLogStatus, shareLineChoice, sharedCallLogStatus } from './app/sharedPhone';
 import { simulatorControlsVia } from './app/simulator';
@@ -29,6 +29,11 @@ const simulatedLine = () =>
 const storage = browserStorage();
 // Read beside the plugin, off the first render (numbers wait for its region).
 const deployment = import('./app/deploymentConfig').then(({ loadDeploymentConfig }) => loadDeploymentConfig());
+// Every number dialled (typed, keypad, Call button, transfer, call back) goes through this reader,
+// with the deployment's region and extension rule.
+const numbers = createNumberReader({
+  rules: deployment.then(({ config }) => ({ region: config.defaultRegion, extensions: config.extensions })),
+});
 const host = createFrontSdkHost();
 const dev = import.meta.env.DEV
   ? { url: import.meta.env.VITE_CALL_LOG_URL as string | undefined, token: import.meta.env.VITE_CALL_LOG_TOKEN as string | undefined }
@@ -45,7 +50,7 @@ const callLogSettings = callLogModule.then(({ createCallLogSettings }) => {
 // rings, notifies and reports the calls; every other Front tab mirrors it and sends it intents.
 const softphone = startSoftphone({
   line: () => createSwitchableLine(simulatedLine()),
-  defaultRegion: deployment.then(({ config }) => config.defaultRegion),
+  numbers,
   host,
   storage,
   // The simulated line's far end can be played by the page embedding the plugin (the local Front
@@ -137,6 +142,7 @@ createRoot(container).render(
     front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
     lines={lines}
     callLog={callLog}
+    numbers={numbers}
   />,
 );
 

@@ -4,7 +4,7 @@ import type { FrontConnection, NormalizedHandle } from '../front/connectFront';
 import type { FrontHost, HostContext } from '../front/host';
 import { createFrontSession, type FrontSession } from '../front/session';
 import { dialerMachine, type DialerEvent, type DialerMachine } from '../machine';
-import { DEFAULT_REGION, loadPhoneTools, phoneToolsIfLoaded, type PhoneTools } from '../phone';
+import { DEFAULT_REGION, createNumberReader, type NumberReader } from '../phone';
 import { createStore, type ReadableStore } from '../store';
 import { createMirroredActor, toMirroredState, type MirroredActor, type MirroredState } from '../tabs/mirroredActor';
 import type { ChannelFactory, LockPort, TabHub, TabRole } from '../tabs';
@@ -58,6 +58,8 @@ export interface SoftphoneOptions {
    * loading (the deployment config), in which case numbers wait for it.
    */
   readonly defaultRegion?: string | Promise<string>;
+  /** The deployment's number reader (region, extensions): wins over `defaultRegion` when given. */
+  readonly numbers?: NumberReader;
   /** The window that may drive the simulated line (the local Front workspace); none in production. */
   readonly simulatorParent?: { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown } | null;
   /**
@@ -104,6 +106,7 @@ export function startSoftphone({
   host,
   storage,
   defaultRegion = DEFAULT_REGION,
+  numbers: givenNumbers,
   simulatorParent = null,
   tabs = null,
   onOwner,
@@ -141,20 +144,18 @@ export function startSoftphone({
   const shared: ReadableStore<SharedPhone> = derivedStore(state, (current) => current?.shared ?? NOTHING_SHARED);
   const command = (c: PhoneCommand) => sendIntent(c);
 
-  // The region may still be loading; once known, numbers are read in the same task as the click.
-  let region: string | null = typeof defaultRegion === 'string' ? defaultRegion : null;
-  const regionReady = Promise.resolve(defaultRegion).then((value) => (region = value));
-  const read = (tools: PhoneTools, handle: string, inRegion: string): NormalizedHandle => {
-    const result = tools.normalizeHandle(handle, inRegion);
-    return result.ok ? { ok: true, e164: result.e164, ...(result.extension ? { extension: result.extension } : {}) } : result;
-  };
+  // Call-button numbers go through the same reader as every other dial. The rules may still be
+  // loading; once known (and the tools loaded), numbers are read in the same task as the click.
+  const numbers =
+    givenNumbers ??
+    createNumberReader({
+      rules: typeof defaultRegion === 'string' ? { region: defaultRegion, extensions: null } : defaultRegion.then((region) => ({ region, extensions: null })),
+    });
+  const toHandle = (target: Awaited<ReturnType<NumberReader['read']>>): NormalizedHandle =>
+    target.ok ? { ok: true, e164: target.number, ...(target.extension ? { extension: target.extension } : {}) } : target;
   const normalize = (handle: string): NormalizedHandle | Promise<NormalizedHandle> => {
-    const tools = phoneToolsIfLoaded();
-    if (tools && region !== null) return read(tools, handle, region);
-    return Promise.all([loadPhoneTools(), regionReady]).then(
-      ([loaded, inRegion]) => read(loaded, handle, inRegion),
-      () => ({ ok: false, error: 'Phone numbers cannot be read right now: reload the plugin and try again.' }),
-    );
+    const result = numbers.read(handle);
+    return result instanceof Promise ? result.then(toHandle) : toHandle(result);
   };
 
   // The Front connector and the simulator door load beside the Front SDK (itself lazy), off the

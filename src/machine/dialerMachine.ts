@@ -49,9 +49,11 @@ const NO_CALL = {
 export const EXTENSION_DELAY_MS = 2000;
 
 /** The number and extension an outbound-call event asks for, before validation. */
-function requestedCall(context: DialerContext, event: DialerEvent): { number: string; extension?: string } | null {
-  if (event.type === 'AGENT.DIAL') return { number: event.number };
-  if (event.type === 'FRONT.DIAL_REQUEST') return { number: event.number, ...(event.extension ? { extension: event.extension } : {}) };
+function requestedCall(context: DialerContext, event: DialerEvent): { number: string; extension?: string; name?: string } | null {
+  if (event.type === 'AGENT.DIAL' || event.type === 'FRONT.DIAL_REQUEST') {
+    const name = typeof event.name === 'string' ? event.name.trim().slice(0, 200) : '';
+    return { number: event.number, ...(event.extension ? { extension: event.extension } : {}), ...(name ? { name } : {}) };
+  }
   if (event.type === 'AGENT.CALL_NEXT') return context.nextCall;
   return null;
 }
@@ -222,7 +224,7 @@ export const dialerMachine = setup({
         direction: 'outbound',
         from: '',
         to: parsed.number,
-        remote: { number: parsed.number },
+        remote: { number: parsed.number, ...(request?.name ? { name: request.name } : {}) },
         startedAt: Date.now(),
         connectedAt: null,
         endedAt: null,
@@ -257,7 +259,9 @@ export const dialerMachine = setup({
     /** Keeps a Call-button number for later instead of dropping the call in progress. */
     queueNextCall: enqueueActions(({ enqueue, context, event }, params: { wrappingUp: boolean }) => {
       if (event.type !== 'FRONT.DIAL_REQUEST' || !parseDialInput(event.number).ok) return;
-      enqueue.assign({ nextCall: { number: event.number, ...(event.extension ? { extension: event.extension } : {}) } });
+      enqueue.assign({
+        nextCall: { number: event.number, ...(event.extension ? { extension: event.extension } : {}), ...(event.name ? { name: event.name } : {}) },
+      });
       if (params.wrappingUp) {
         enqueue.assign({ inputError: `Tag the previous call before calling ${event.number}.` });
       }
@@ -265,7 +269,7 @@ export const dialerMachine = setup({
     }),
     dismissNextCall: assign({ nextCall: null }),
     refuseHostNumber: enqueueActions(({ enqueue, context, event }) => {
-      if (event.type !== 'FRONT.DIAL_REFUSED') return;
+      if (event.type !== 'FRONT.DIAL_REFUSED' && event.type !== 'AGENT.NUMBER_REFUSED') return;
       enqueue.assign({ inputError: event.message });
       enqueue.emit(diagnostic('invalid_input', event.message, context.call?.callId ?? null, event.type));
     }),
@@ -532,6 +536,7 @@ export const dialerMachine = setup({
     'AGENT.DISMISS_NEXT': { actions: 'dismissNextCall' },
     'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: false } } },
     'FRONT.DIAL_REFUSED': { actions: 'refuseHostNumber' },
+    'AGENT.NUMBER_REFUSED': { actions: 'refuseHostNumber' },
     // What no state took: the line's events here, agent intents through DialerActor (a catch-all
     // for intents would make `snapshot.can` true for all of them).
     'DIALER.*': { actions: 'reportUnhandled' },

@@ -2,6 +2,7 @@ import { describeEndReason, selectRecoveryNotice, describeParty, elapsedSeconds,
 import { useDialer, useSend } from './dialerContext';
 import type { TagOption } from './Dialer';
 import { CallLogStatus } from './CallLogStatus';
+import { useDial } from './numbersContext';
 
 /** The line's own duration when it reported one, else the machine's timestamps (fixed once ended). */
 function selectDuration(snapshot: DialerSnapshot): number | null {
@@ -29,6 +30,7 @@ export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] 
   const tags = useDialer((s) => s.context.tags);
   const callId = useDialer((s) => s.context.call?.callId ?? null);
   const send = useSend();
+  const dial = useDial();
 
   return (
     <section className="sp-screen sp-ended" aria-label="Call summary">
@@ -81,7 +83,7 @@ export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] 
       )}
       <div className="sp-row">
         {remote && (
-          <button type="button" className="sp-button sp-button--secondary sp-grow" onClick={() => send({ type: 'AGENT.DIAL', number: remote.number })}>
+          <button type="button" className="sp-button sp-button--secondary sp-grow" onClick={() => void dial({ raw: remote.number, name: remote.name })}>
             Call again
           </button>
         )}

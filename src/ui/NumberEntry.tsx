@@ -2,13 +2,16 @@ import { useId, useState, type FormEvent } from 'react';
 import { useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
 import { Keypad } from './Keypad';
+import { useDial } from './numbersContext';
 
 /**
- * The dial screen: a number field, an optional keypad that types into it, and "Call". The
- * machine validates the number (and says why it refuses one); the UI only passes the text on.
+ * The dial screen: a number field, an optional keypad that types into it, and "Call". The number
+ * goes through the deployment's number reader (region, extensions): one it refuses is said next
+ * to the field and never reaches the line.
  */
 export function NumberEntry() {
   const send = useSend();
+  const dialNumber = useDial();
   const inputError = useInputError();
   const [number, setNumber] = useState('');
   const [keypadOpen, setKeypadOpen] = useState(false);
@@ -23,7 +26,7 @@ export function NumberEntry() {
 
   function dial(event: FormEvent) {
     event.preventDefault();
-    send({ type: 'AGENT.DIAL', number });
+    void dialNumber({ raw: number });
   }
 
   return (

@@ -1,10 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
+import { useNumbers } from './numbersContext';
 
-/** Where to transfer the call to; the machine validates the number, as it does for dialling. */
+/** Where to transfer the call to; read by the same number reader as any dial. */
 export function TransferForm({ id }: { id: string }) {
   const send = useSend();
+  const numbers = useNumbers();
   const inputError = useInputError();
   const [target, setTarget] = useState('');
   const fieldId = useId();
@@ -12,7 +14,11 @@ export function TransferForm({ id }: { id: string }) {
 
   function start(event: FormEvent) {
     event.preventDefault();
-    send({ type: 'AGENT.START_TRANSFER', target });
+    const go = (result: Awaited<ReturnType<typeof numbers.read>>) =>
+      send(result.ok ? { type: 'AGENT.START_TRANSFER', target: result.number } : { type: 'AGENT.NUMBER_REFUSED', message: result.error });
+    const result = numbers.read(target);
+    if (result instanceof Promise) void result.then(go);
+    else go(result);
   }
 
   return (

@@ -5,10 +5,10 @@ import { createCallLogRelay } from './calllog/view';
 import { createFrontSdkHost } from './front/sdk/frontSdkHost';
 import { createNumberReader, loadPhoneTools } from './phone';
 import { reportSipLog } from './app/diagnostics';
+import type { SimulatorControls } from './ui';
 import { lineChoiceView, shareCallLogStatus, shareLineChoice, sharedCallLogStatus } from './app/sharedPhone';
 import { simulatorControlsVia } from './app/simulator';
-import { deferLine } from './telephony/deferredLine';
-import { SIMULATED_CAPABILITIES } from './telephony/simulated/catalog';
+import { simulatedLineIfOffered, skipSimulatedCalls } from './app/demo';
 import { createSwitchableLine, type SwitchableLine } from './telephony/switchableLine';
 
 function browserStorage(): Storage | undefined {
@@ -19,16 +19,17 @@ function browserStorage(): Storage | undefined {
   }
 }
 
-// The simulated network loads right after start-up, off the initial bundle; the dialer is usable
-// at once (a call placed meanwhile goes out as soon as the line is there). The SIP line replaces
-// it when the agent connects an account (its stack, JsSIP, loads only then).
-const simulatedLine = () =>
-  deferLine('simulated', SIMULATED_CAPABILITIES, () =>
-    import('./telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine()),
-  );
 const storage = browserStorage();
 // Read beside the plugin, off the first render (numbers wait for its region).
 const deployment = import('./app/deploymentConfig').then(({ loadDeploymentConfig }) => loadDeploymentConfig());
+// Demo stays demo (src/app/demo.ts): the simulated network loads right after start-up, off the
+// initial bundle, only where the deployment offers it; the dialer is usable at once (a call placed
+// meanwhile goes out as soon as the line is there). The SIP line replaces it when the agent
+// connects an account (its stack, JsSIP, loads only then).
+const simulatedOffered = deployment.then(({ config }) => config.simulatedLine);
+let demo = false;
+void deployment.then(({ config }) => (demo = config.demo));
+const simulatedLine = simulatedLineIfOffered(simulatedOffered);
 // Every number dialled (typed, keypad, Call button, transfer, call back) goes through this reader,
 // with the deployment's region and extension rule.
 const numbers = createNumberReader({
@@ -55,7 +56,7 @@ const softphone = startSoftphone({
   storage,
   // The simulated line's far end can be played by the page embedding the plugin (the local Front
   // workspace); a real line has no such door.
-  simulatorParent: window.parent !== window ? { target: window, parent: window.parent } : null,
+  simulatorParent: simulatedOffered.then((offered) => (offered && window.parent !== window ? { target: window, parent: window.parent } : null)),
   tabs: 'platform',
   page: window,
   onOwner(phone) {
@@ -97,6 +98,7 @@ const softphone = startSoftphone({
           frontTags: () => softphone.session.getState().tags,
           onProblem: ({ code, message, callId }) => softphone.diagnostics.add('calllog', { code, message, ...(callId ? { callId } : {}) }),
           online: window,
+          skipCall: skipSimulatedCalls(() => demo, () => line.kind),
         });
         const stopSharing = shareCallLogStatus(started.reporter, phone);
         stopCallLog = () => {
@@ -134,16 +136,23 @@ void Promise.all([callLogModule, callLogSettings]).then(([{ CALL_LOG_SETTINGS_KE
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element.');
-createRoot(container).render(
-  <App
-    actor={softphone.actor}
-    role={softphone.role}
-    simulator={simulatorControlsVia(softphone.command, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))}
-    front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
-    lines={lines}
-    callLog={callLog}
-    numbers={numbers}
-  />,
+const root = createRoot(container);
+const render = (simulator: SimulatorControls | null) =>
+  root.render(
+    <App
+      actor={softphone.actor}
+      role={softphone.role}
+      simulator={simulator}
+      front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
+      lines={lines}
+      callLog={callLog}
+      numbers={numbers}
+    />,
+  );
+render(null);
+// The simulated line's panel (a lazy chunk) only where the deployment offers that line.
+void simulatedOffered.then(
+  (offered) => offered && render(simulatorControlsVia(softphone.command, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))),
 );
 
 // Phone-number metadata is loaded right after first render, off the initial bundle, so the first

@@ -48,6 +48,8 @@ export interface OwnerPhone {
   handle<T extends PhoneCommand['type']>(type: T, run: (command: Extract<PhoneCommand, { type: T }>) => void | Promise<void>): void;
 }
 
+type SimulatorParent = { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown };
+
 export interface SoftphoneOptions {
   /** The line, or how to make it: only the instance that owns the phone makes (and uses) one. */
   readonly line: Line | (() => Line);
@@ -61,7 +63,7 @@ export interface SoftphoneOptions {
   /** The deployment's number reader (region, extensions): wins over `defaultRegion` when given. */
   readonly numbers?: NumberReader;
   /** The window that may drive the simulated line (the local Front workspace); none in production. */
-  readonly simulatorParent?: { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown } | null;
+  readonly simulatorParent?: SimulatorParent | null | Promise<SimulatorParent | null>;
   /**
    * How the plugin instances of one browser profile (every Front tab) find each other: Web Locks
    * and BroadcastChannel (src/tabs). Without them this instance owns its phone alone.
@@ -181,18 +183,21 @@ export function startSoftphone({
 
   // The page embedding the plugin (the local Front workspace) may play the simulated network's
   // far end: its messages reach the owner's simulated line, whichever tab they arrive in.
-  const simulator = simulatorParent
-    ? import('../telephony/simulated/remoteControl').then(({ listenForSimulatorMessages }) =>
-        stopped
-          ? () => {}
-          : listenForSimulatorMessages(
-              (simulatorCommand) => command({ type: 'PHONE.SIMULATOR', ...simulatorCommand }),
-              simulatorParent.target,
-              simulatorParent.parent,
-              (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }),
-            ),
-      )
-    : Promise.resolve(() => {});
+  // Only where the deployment offers the simulated line (a promise while its config loads).
+  const simulator = Promise.resolve(simulatorParent).then((door) =>
+    door
+      ? import('../telephony/simulated/remoteControl').then(({ listenForSimulatorMessages }) =>
+          stopped
+            ? () => {}
+            : listenForSimulatorMessages(
+                (simulatorCommand) => command({ type: 'PHONE.SIMULATOR', ...simulatorCommand }),
+                door.target,
+                door.parent,
+                (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }),
+              ),
+        )
+      : () => {},
+  );
 
   function stopAll() {
     if (stopped) return;

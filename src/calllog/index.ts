@@ -41,6 +41,11 @@ export interface CallReporterOptions {
   readonly onProblem: (problem: CallLogProblem) => void;
   readonly backoff?: { baseMs: number; maxMs: number };
   /**
+   * Why a call must not be logged at all, or null to log it; asked once, as the call starts (the
+   * composition root: calls on the simulated line outside a demo deployment).
+   */
+  readonly skipCall?: (call: { readonly callId: string }) => string | null;
+  /**
    * Where the calls not settled yet are kept (local storage: synchronous, so they are there even
    * when the page is killed). A call an earlier page load left open is ended at once with
    * `connectionLost` (its line died with that page), and its summary still follows when the call
@@ -151,7 +156,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
     const { callId } = event.detail;
     if (event.type === 'CALL_STARTED') {
       if (calls.has(callId) || earlier.has(callId) || lastSkipped?.callId === callId || !settings()) return;
-      const why = unloggableReason(event);
+      const why = options.skipCall?.({ callId }) ?? unloggableReason(event);
       if (why) {
         lastSkipped = { callId, reason: why };
         notify();
@@ -259,13 +264,14 @@ export interface StartCallLogOptions {
   readonly settings?: CallLogSettingsController;
   /** Where to hear that the network is back (window). */
   readonly online?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
+  readonly skipCall?: CallReporterOptions['skipCall'];
 }
 
 /**
  * The call log as the composition root starts it: settings from storage, the reporter over them;
  * saving settings or the network coming back retries at once.
  */
-export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null, settings: given }: StartCallLogOptions) {
+export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null, settings: given, skipCall }: StartCallLogOptions) {
   const settings = given ?? createCallLogSettings({ storage, ...(defaults ? { defaults } : {}) });
   if (!defaults?.url) void deploymentUrl?.then((url) => url && settings.setDefaultUrl(url));
   const reporter = createCallReporter({
@@ -274,6 +280,7 @@ export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTa
     onProblem,
     openCalls: storage,
     ...(frontTags ? { frontTags } : {}),
+    ...(skipCall ? { skipCall } : {}),
   });
   const stopWatching = settings.subscribe(() => reporter.retryNow());
   const retry = () => reporter.retryNow();

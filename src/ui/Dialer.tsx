@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef } from 'react';
 import { selectBusy, selectScreen, type Screen } from '../machine';
 import type { FrontTag } from '../front/host';
 import { Availability } from './Availability';
@@ -17,13 +17,16 @@ import { Notices } from './Notices';
 import { NumberEntry } from './NumberEntry';
 import { OutgoingCall } from './OutgoingCall';
 import { SettingsPanel } from './SettingsPanel';
-import { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
+import type { SimulatorControls } from './SimulatedLinePanel';
 import { StatusAnnouncer } from './StatusAnnouncer';
 import { TabHolder } from './TabHolder';
 import type { ReadableStore } from '../store';
 import type { TabRole } from '../tabs';
 import { WarmTransfer } from './WarmTransfer';
 import './dialer.css';
+
+// Loaded only when the deployment offers the simulated line (src/app/demo.ts).
+const SimulatedLinePanel = lazy(() => import('./SimulatedLinePanel').then(({ SimulatedLinePanel: Panel }) => ({ default: Panel })));
 
 /** Screens that show a refused input next to their own field; the others show it below the screen. */
 const SCREENS_WITH_OWN_ERROR: ReadonlySet<Screen> = new Set(['dialpad', 'inCall', 'tagging']);
@@ -70,7 +73,11 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         <CurrentScreen screen={screen} tagOptions={tagOptions} />
         {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}
       </main>
-      {simulator && onSimulatedLine && <SimulatedLinePanel simulator={simulator} disabled={busy} />}
+      {simulator && onSimulatedLine && (
+        <Suspense fallback={null}>
+          <SimulatedLinePanel simulator={simulator} disabled={busy} />
+        </Suspense>
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, type ReactNode } from 'react';
 import { createNumberReader, type NumberReader } from '../phone';
 import { useSend } from './dialerContext';
+import { useFrontSession } from './frontContext';
 
 /** Without a provider (tests, outside the app): the default rules (US, no extensions). */
 const DEFAULT_READER = createNumberReader();
@@ -37,6 +38,7 @@ export interface DialRequest {
 export function useDial(): (request: DialRequest) => Promise<void> {
   const numbers = useNumbers();
   const send = useSend();
+  const recipient = useFrontSession((session) => session.conversation?.phoneRecipient ?? null);
   return useCallback(
     (request: DialRequest) => {
       const apply = (target: Awaited<ReturnType<NumberReader['read']>>) => {
@@ -44,7 +46,7 @@ export function useDial(): (request: DialRequest) => Promise<void> {
           send({ type: 'AGENT.NUMBER_REFUSED', message: target.error });
           return;
         }
-        const name = request.name?.trim();
+        const name = request.name?.trim() || recipientName(numbers, recipient, target.number);
         send({ type: 'AGENT.DIAL', number: target.number, ...(target.extension ? { extension: target.extension } : {}), ...(name ? { name } : {}) });
       };
       const result = numbers.read(request.raw);
@@ -52,6 +54,13 @@ export function useDial(): (request: DialRequest) => Promise<void> {
       apply(result);
       return Promise.resolve();
     },
-    [numbers, send],
+    [numbers, send, recipient],
   );
+}
+
+/** The open conversation's recipient's name, when the number dialled is theirs (Front gave it). */
+function recipientName(numbers: NumberReader, recipient: { handle: string; name?: string } | null, number: string): string | undefined {
+  if (!recipient?.name) return undefined;
+  const theirs = numbers.read(recipient.handle);
+  return !(theirs instanceof Promise) && theirs.ok && theirs.number === number ? recipient.name : undefined;
 }

@@ -84,3 +84,19 @@ describe('numbers as people type them (issue 10)', () => {
     expect(line.commands).toEqual([{ type: 'dial', callId: expect.any(String), to: '+14155550100' }]);
   });
 });
+
+describe('names (issue 10)', () => {
+  it("a typed number that is the open conversation's recipient is called by the name Front gave, number shown formatted", async () => {
+    const { createFrontSession } = await import('../../src/front/session');
+    const { contextOf } = await import('../support/fakeHost');
+    const session = createFrontSession();
+    const { user, line } = renderDialer({ front: { session, call: () => {} } });
+    act(() =>
+      session.applyContext(contextOf({ type: 'singleConversation', conversation: { id: 'cnv_1', phoneRecipient: { handle: 'tel:+1-415-555-0100', name: 'Jordan Lee' } } })),
+    );
+    await user.type(screen.getByLabelText('Phone number'), '415 555 0100{Enter}');
+    expect(line.commandsOf('dial').map((c) => c.to)).toEqual(['+14155550100']);
+    expect(screen.getByRole('heading', { name: 'Jordan Lee' })).toBeTruthy();
+    expect(screen.getByText('(415) 555-0100')).toBeTruthy();
+  });
+});

@@ -8,6 +8,7 @@ import type { DialerMachine } from '../machine/dialerMachine';
 import { SETTLE_AFTER_MS as MACHINE_SETTLE_AFTER_MS, type CallLifecycleEvent, type TelephonyEvent } from '../machine/types';
 import { createStore } from '../store';
 import { createOutbox, memoryReportStore, openReportStore, type ReportStore, type StoredReport } from './outbox';
+import { browserNotesStorage, createCallNotesStore } from './notes';
 import { eventBody, isReportedType, recordingBody, summaryBody, unloggableReason, type Report } from './reports';
 import { createCallLogSettings, type CallLogSettings, type CallLogSettingsController } from './settings';
 import type { CallLogStatus, CallLogStatusSource } from './view';
@@ -45,6 +46,8 @@ export interface CallReporterOptions {
    * composition root: calls on the simulated line outside a demo deployment).
    */
   readonly skipCall?: (call: { readonly callId: string }) => string | null;
+  /** The teammate's notes on a call (./notes.ts), read when it settles and sent with its summary. */
+  readonly notes?: (callId: string) => string;
   /**
    * Where the calls not settled yet are kept (local storage: synchronous, so they are there even
    * when the page is killed). A call an earlier page load left open is ended at once with
@@ -193,6 +196,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
           tags: detail.tags,
         },
         frontTags(),
+        options.notes?.(detail.callId),
       ),
     });
     sendRecording(detail.callId, detail.recordingUrl);
@@ -265,14 +269,16 @@ export interface StartCallLogOptions {
   /** Where to hear that the network is back (window). */
   readonly online?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
   readonly skipCall?: CallReporterOptions['skipCall'];
+  readonly notes?: CallReporterOptions['notes'];
 }
 
 /**
  * The call log as the composition root starts it: settings from storage, the reporter over them;
  * saving settings or the network coming back retries at once.
  */
-export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null, settings: given, skipCall }: StartCallLogOptions) {
+export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null, settings: given, skipCall, notes }: StartCallLogOptions) {
   const settings = given ?? createCallLogSettings({ storage, ...(defaults ? { defaults } : {}) });
+  const notesStore = createCallNotesStore(browserNotesStorage());
   if (!defaults?.url) void deploymentUrl?.then((url) => url && settings.setDefaultUrl(url));
   const reporter = createCallReporter({
     dialer,
@@ -281,6 +287,8 @@ export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTa
     openCalls: storage,
     ...(frontTags ? { frontTags } : {}),
     ...(skipCall ? { skipCall } : {}),
+    // The notes typed in any tab of this profile (local storage), unless the caller reads them.
+    notes: notes ?? ((callId) => notesStore.read(callId)),
   });
   const stopWatching = settings.subscribe(() => reporter.retryNow());
   const retry = () => reporter.retryNow();

@@ -28,6 +28,10 @@ import './dialer.css';
 // Loaded only when the deployment offers the simulated line (src/app/demo.ts).
 const SimulatedLinePanel = lazy(() => import('./SimulatedLinePanel').then(({ SimulatedLinePanel: Panel }) => ({ default: Panel })));
 
+// Notes during the call and in wrap-up; not on the first screen, so a lazy chunk.
+const CallNotes = lazy(() => import('./CallNotes').then(({ CallNotes: Notes }) => ({ default: Notes })));
+const SCREENS_WITH_NOTES: ReadonlySet<Screen> = new Set(['inCall', 'transfer', 'tagging', 'ended']);
+
 /** Screens that show a refused input next to their own field; the others show it below the screen. */
 const SCREENS_WITH_OWN_ERROR: ReadonlySet<Screen> = new Set(['dialpad', 'inCall', 'tagging']);
 
@@ -71,6 +75,11 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
       <NextCall />
       <main ref={screenRef} className="sp-main">
         <CurrentScreen screen={screen} tagOptions={tagOptions} />
+        {SCREENS_WITH_NOTES.has(screen) && (
+          <Suspense fallback={null}>
+            <CallNotes />
+          </Suspense>
+        )}
         {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}
       </main>
       {simulator && onSimulatedLine && (

@@ -108,6 +108,20 @@ const softphone = startSoftphone({
       })
       .catch(() => softphone.diagnostics.add('calllog', { code: 'calllog_unavailable', message: 'Call logging could not be loaded: reload the plugin.' }));
 
+    // Recent calls: the owner records each call of the teammate as it ends (every tab reads them).
+    let stopRecents = () => {};
+    void import('./recents')
+      .then(({ recordRecentCalls }) => {
+        if (stopped) return;
+        stopRecents = recordRecentCalls({
+          dialer: phone.actor,
+          teammateId: () => softphone.session.getState().teammate?.id ?? null,
+          conversationOf: (callId) => softphone.front.conversationOf(callId),
+          onProblem: (message) => softphone.diagnostics.add('front', { code: 'recents_failed', message }),
+        });
+      })
+      .catch(() => undefined);
+
     if (import.meta.env.DEV) {
       // For debugging and `npm run bench` (dev server only; never in the production bundle).
       Object.defineProperty(window, '__softphone', { value: { actor: phone.actor, line, host }, configurable: true });
@@ -116,6 +130,7 @@ const softphone = startSoftphone({
       stopped = true;
       stopCallLog();
       stopLines();
+      stopRecents();
     };
   },
 });
@@ -143,7 +158,12 @@ const render = (simulator: SimulatorControls | null) =>
       actor={softphone.actor}
       role={softphone.role}
       simulator={simulator}
-      front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
+      front={{
+        session: softphone.session,
+        call: (handle) => void softphone.front.call(handle),
+        // Front opens its own conversation links inside the app.
+        openConversation: (id) => void host.openUrl(`https://app.frontapp.com/open/${encodeURIComponent(id)}`).catch(() => undefined),
+      }}
       lines={lines}
       callLog={callLog}
       numbers={numbers}

@@ -176,8 +176,11 @@ export function startSoftphone({
           report: (d) => diagnostics.add('front', d),
         }),
   );
+  let connected: FrontConnection | null = null;
+  void connection.then((c) => (connected = c));
   const front: FrontConnection = {
     call: (handle) => connection.then((c) => c?.call(handle)),
+    conversationOf: (callId) => connected?.conversationOf(callId) ?? null,
     stop: () => void connection.then((c) => c?.stop()),
   };
 

@@ -39,6 +39,8 @@ export interface ConnectFrontOptions {
 export interface FrontConnection {
   /** One-click call to a handle (the open conversation's recipient). */
   call(handle: string): Promise<void>;
+  /** The Front conversation of the call on screen (dialled from, or open on its number); null if none. */
+  conversationOf(callId: string): string | null;
   stop(): void;
 }
 
@@ -237,6 +239,7 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
 
   return {
     call: (handle) => requestCall(handle, session.getState().conversation),
+    conversationOf: (callId) => (callConversation?.callId === callId ? callConversation.conversationId : null),
     stop() {
       stopped = true;
       stopHost();

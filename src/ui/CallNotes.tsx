@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { REPORT_LIMITS } from '../../contract';
 import { browserNotesStorage, createCallNotesStore, NOTES_PREFIX } from '../calllog/notes';
+import { useCallLogStatus } from './callLogContext';
 import { useDialer } from './dialerContext';
 import './callNotes.css';
 
@@ -18,6 +19,7 @@ export function CallNotes() {
   const [text, setText] = useState(() => (callId ? store.read(callId) : ''));
   const fieldId = useId();
   const hintId = useId();
+  const logged = useCallLogStatus(callId);
 
   // Another call on screen: its own notes. Another tab typing: its notes, unless this field is
   // being typed in.
@@ -54,7 +56,13 @@ export function CallNotes() {
         }}
       />
       <p id={hintId} className="sp-muted sp-notes__hint">
-        {settled ? 'Sent with the call’s summary.' : 'Sent with the call’s summary to Front.'}
+        {logged === null
+          ? 'Kept in this browser with the call.'
+          : logged.kind === 'skipped'
+            ? 'Kept in this browser: this call is not logged.'
+            : settled
+              ? 'Sent with the call’s summary.'
+              : 'Sent with the call’s summary to Front when the call is done.'}
       </p>
     </div>
   );

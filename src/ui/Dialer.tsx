@@ -16,6 +16,7 @@ import { NextCall } from './NextCall';
 import { Notices } from './Notices';
 import { NumberEntry } from './NumberEntry';
 import { OutgoingCall } from './OutgoingCall';
+import { RecentCalls } from './RecentCalls';
 import { SettingsPanel } from './SettingsPanel';
 import type { SimulatorControls } from './SimulatedLinePanel';
 import { StatusAnnouncer } from './StatusAnnouncer';
@@ -68,6 +69,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         <SettingsPanel />
       </header>
       <LineStatus />
+      <RecentCalls />
       <TabHolder role={role} />
       <FrontBar />
       <StatusAnnouncer />

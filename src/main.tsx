@@ -6,9 +6,9 @@ import { createFrontSdkHost } from './front/sdk/frontSdkHost';
 import { createNumberReader, loadPhoneTools } from './phone';
 import { reportSipLog } from './app/diagnostics';
 import type { SimulatorControls } from './ui';
-import { lineChoiceView, shareCallLogStatus, shareLineChoice, sharedCallLogStatus } from './app/sharedPhone';
-import { simulatorControlsVia } from './app/simulator';
-import { simulatedLineIfOffered, skipSimulatedCalls } from './app/demo';
+import { lineChoiceView, sharedCallLogStatus } from './app/sharedPhone';
+import { deferLine } from './telephony/deferredLine';
+import { SIMULATED_CAPABILITIES } from './telephony/simulated/capabilities';
 import { createSwitchableLine, type SwitchableLine } from './telephony/switchableLine';
 
 function browserStorage(): Storage | undefined {
@@ -29,7 +29,9 @@ const deployment = import('./app/deploymentConfig').then(({ loadDeploymentConfig
 const simulatedOffered = deployment.then(({ config }) => config.simulatedLine);
 let demo = false;
 void deployment.then(({ config }) => (demo = config.demo));
-const simulatedLine = simulatedLineIfOffered(simulatedOffered);
+// (The rule itself, ./app/demo.ts, loads off the first render too.)
+const simulatedLine = () =>
+  deferLine('simulated', SIMULATED_CAPABILITIES, () => import('./app/demo').then(({ loadSimulatedLineIfOffered }) => loadSimulatedLineIfOffered(simulatedOffered)));
 // Every number dialled (typed, keypad, Call button, transfer, call back) goes through this reader,
 // with the deployment's region and extension rule.
 const numbers = createNumberReader({
@@ -64,7 +66,7 @@ const softphone = startSoftphone({
     let stopped = false;
     // The line choice (and the SIP account it reconnects) loads with the phone, off the first render.
     let stopLines = () => {};
-    void import('./app/lineManager').then(({ createLineManager }) => {
+    void Promise.all([import('./app/lineManager'), import('./app/ownerShare')]).then(([{ createLineManager }, { shareLineChoice }]) => {
       if (stopped) return;
       const lines = createLineManager({
         line,
@@ -88,8 +90,8 @@ const softphone = startSoftphone({
 
     // The reporter: only the owner reports calls, so each call is logged once whatever the tabs.
     let stopCallLog = () => {};
-    void Promise.all([callLogModule, callLogSettings])
-      .then(([{ startCallLog }, settings]) => {
+    void Promise.all([callLogModule, callLogSettings, import('./app/demo'), import('./app/ownerShare')])
+      .then(([{ startCallLog }, settings, { skipSimulatedCalls }, { shareCallLogStatus }]) => {
         if (stopped) return;
         const started = startCallLog({
           dialer: phone.actor,
@@ -171,9 +173,12 @@ const render = (simulator: SimulatorControls | null) =>
   );
 render(null);
 // The simulated line's panel (a lazy chunk) only where the deployment offers that line.
-void simulatedOffered.then(
-  (offered) => offered && render(simulatorControlsVia(softphone.command, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))),
-);
+void simulatedOffered.then((offered) => {
+  if (!offered) return;
+  void import('./app/simulator').then(({ simulatorControlsVia }) =>
+    render(simulatorControlsVia(softphone.command, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))),
+  );
+});
 
 // Phone-number metadata is loaded right after first render, off the initial bundle, so the first
 // Call-button click does not wait for it.

@@ -7,7 +7,7 @@
  */
 import { deferLine } from '../telephony/deferredLine';
 import { LineError, type Line } from '../telephony/line';
-import { SIMULATED_CAPABILITIES } from '../telephony/simulated/catalog';
+import { SIMULATED_CAPABILITIES } from '../telephony/simulated/capabilities';
 
 export const NO_LINE_MESSAGE = 'No phone line yet: connect a SIP account in Settings.';
 
@@ -17,15 +17,21 @@ const loadSimulatedLine = (): Promise<Line> =>
   import('../telephony/simulated/simulatedLine').then(({ createSimulatedLine }) => createSimulatedLine());
 
 /**
+ * Loads the simulated network where `offered` resolves true; otherwise rejects with
+ * {@link NO_LINE_MESSAGE} (for a deferred line: every command is then refused with it).
+ */
+export function loadSimulatedLineIfOffered(offered: Promise<boolean>, load: () => Promise<Line> = loadSimulatedLine): Promise<Line> {
+  return offered.then((yes) => (yes ? load() : Promise.reject(new LineError('not_ready', NO_LINE_MESSAGE))));
+}
+
+/**
  * Makes the line the phone starts on (and goes back to after Disconnect): the simulated network
  * when `offered` resolves true, else a line that refuses every command with a message. Usable at
  * once either way (commands wait for the answer).
  */
 export function simulatedLineIfOffered(offered: Promise<boolean>, load: () => Promise<Line> = loadSimulatedLine): () => Line {
   return () =>
-    deferLine('simulated', SIMULATED_CAPABILITIES, () =>
-      offered.then((yes) => (yes ? load() : Promise.reject(new LineError('not_ready', NO_LINE_MESSAGE)))),
-    );
+    deferLine('simulated', SIMULATED_CAPABILITIES, () => loadSimulatedLineIfOffered(offered, load));
 }
 
 /**

@@ -4,12 +4,12 @@ import type { FrontConnection, NormalizedHandle } from '../front/connectFront';
 import type { FrontHost, HostContext } from '../front/host';
 import { createFrontSession, type FrontSession } from '../front/session';
 import { dialerMachine, type DialerEvent, type DialerMachine } from '../machine';
-import { DEFAULT_REGION, createNumberReader, type NumberReader } from '../phone';
+import { createNumberReader, type NumberReader } from '../phone';
 import { createStore, type ReadableStore } from '../store';
 import { createMirroredActor, toMirroredState, type MirroredActor, type MirroredState } from '../tabs/mirroredActor';
 import type { ChannelFactory, LockPort, TabHub, TabRole } from '../tabs';
 import type { Line } from '../telephony/line';
-import { SIMULATED_CAPABILITIES } from '../telephony/simulated/catalog';
+import { SIMULATED_CAPABILITIES } from '../telephony/simulated/capabilities';
 import type { SimulatorCommand } from '../telephony/simulated/remoteControl';
 import type { SipAccount, SipDevices } from '../telephony/sip';
 import type { DialerActorInstance } from './createDialer';
@@ -56,11 +56,9 @@ export interface SoftphoneOptions {
   readonly host: FrontHost;
   readonly storage?: Storage | undefined;
   /**
-   * Region for numbers written without +country code (Front shows many that way); may still be
-   * loading (the deployment config), in which case numbers wait for it.
+   * The deployment's number reader (region for numbers written without +country code, extension
+   * rule; its rules may still be loading); the default rules (US, no extensions) when omitted.
    */
-  readonly defaultRegion?: string | Promise<string>;
-  /** The deployment's number reader (region, extensions): wins over `defaultRegion` when given. */
   readonly numbers?: NumberReader;
   /** The window that may drive the simulated line (the local Front workspace); none in production. */
   readonly simulatorParent?: SimulatorParent | null | Promise<SimulatorParent | null>;
@@ -107,8 +105,7 @@ export function startSoftphone({
   line,
   host,
   storage,
-  defaultRegion = DEFAULT_REGION,
-  numbers: givenNumbers,
+  numbers = createNumberReader(),
   simulatorParent = null,
   tabs = null,
   onOwner,
@@ -148,11 +145,6 @@ export function startSoftphone({
 
   // Call-button numbers go through the same reader as every other dial. The rules may still be
   // loading; once known (and the tools loaded), numbers are read in the same task as the click.
-  const numbers =
-    givenNumbers ??
-    createNumberReader({
-      rules: typeof defaultRegion === 'string' ? { region: defaultRegion, extensions: null } : defaultRegion.then((region) => ({ region, extensions: null })),
-    });
   const toHandle = (target: Awaited<ReturnType<NumberReader['read']>>): NormalizedHandle =>
     target.ok ? { ok: true, e164: target.number, ...(target.extension ? { extension: target.extension } : {}) } : target;
   const normalize = (handle: string): NormalizedHandle | Promise<NormalizedHandle> => {

@@ -67,3 +67,5 @@ export function CallNotes() {
     </div>
   );
 }
+
+export default CallNotes;

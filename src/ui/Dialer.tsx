@@ -12,11 +12,9 @@ import { InCallControls } from './InCallControls';
 import { InputError } from './InputError';
 import { IncomingCall } from './IncomingCall';
 import { MandatoryTagging } from './MandatoryTagging';
-import { NextCall } from './NextCall';
 import { Notices } from './Notices';
 import { NumberEntry } from './NumberEntry';
 import { OutgoingCall } from './OutgoingCall';
-import { RecentCalls } from './RecentCalls';
 import { SettingsPanel } from './SettingsPanel';
 import type { SimulatorControls } from './SimulatedLinePanel';
 import { StatusAnnouncer } from './StatusAnnouncer';
@@ -27,10 +25,14 @@ import { WarmTransfer } from './WarmTransfer';
 import './dialer.css';
 
 // Loaded only when the deployment offers the simulated line (src/app/demo.ts).
-const SimulatedLinePanel = lazy(() => import('./SimulatedLinePanel').then(({ SimulatedLinePanel: Panel }) => ({ default: Panel })));
+const SimulatedLinePanel = lazy(() => import('./SimulatedLinePanel'));
 
+// Recent calls (its button with the missed-call count, then its view) load right after the first render.
+const RecentCalls = lazy(() => import('./RecentCalls'));
+// Only when Front asked for a number during a call: a lazy chunk.
+const NextCall = lazy(() => import('./NextCall'));
 // Notes during the call and in wrap-up; not on the first screen, so a lazy chunk.
-const CallNotes = lazy(() => import('./CallNotes').then(({ CallNotes: Notes }) => ({ default: Notes })));
+const CallNotes = lazy(() => import('./CallNotes'));
 const SCREENS_WITH_NOTES: ReadonlySet<Screen> = new Set(['inCall', 'transfer', 'tagging', 'ended']);
 
 /** Screens that show a refused input next to their own field; the others show it below the screen. */
@@ -58,6 +60,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
   const onSimulatedLine = (useLineChoice((choice) => choice.kind) ?? 'simulated') === 'simulated';
   const screen = useDialer(selectScreen);
   const busy = useDialer(selectBusy);
+  const hasNextCall = useDialer((s) => s.context.nextCall !== null);
   const screenRef = useFocusOnScreenChange(screen);
   const errorId = useId();
 
@@ -69,12 +72,18 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         <SettingsPanel />
       </header>
       <LineStatus />
-      <RecentCalls />
+      <Suspense fallback={null}>
+        <RecentCalls />
+      </Suspense>
       <TabHolder role={role} />
       <FrontBar />
       <StatusAnnouncer />
       <Notices />
-      <NextCall />
+      {hasNextCall && (
+        <Suspense fallback={null}>
+          <NextCall />
+        </Suspense>
+      )}
       <main ref={screenRef} className="sp-main">
         <CurrentScreen screen={screen} tagOptions={tagOptions} />
         {SCREENS_WITH_NOTES.has(screen) && (

@@ -89,3 +89,5 @@ function browserStorage(): Storage | undefined {
     return undefined;
   }
 }
+
+export default RecentCalls;

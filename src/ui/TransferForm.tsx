@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
-import { useNumbers } from './numbersContext';
+import { readNumber, useNumbers } from './numbersContext';
 
 /** Where to transfer the call to; read by the same number reader as any dial. */
 export function TransferForm({ id }: { id: string }) {
@@ -14,11 +14,7 @@ export function TransferForm({ id }: { id: string }) {
 
   function start(event: FormEvent) {
     event.preventDefault();
-    const go = (result: Awaited<ReturnType<typeof numbers.read>>) =>
-      send(result.ok ? { type: 'AGENT.START_TRANSFER', target: result.number } : { type: 'AGENT.NUMBER_REFUSED', message: result.error });
-    const result = numbers.read(target);
-    if (result instanceof Promise) void result.then(go);
-    else go(result);
+    void readNumber(numbers, target, (result) => send({ type: 'AGENT.START_TRANSFER', target: result.number }), send);
   }
 
   return (

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, type ReactNode } from 'react';
-import { createNumberReader, type NumberReader } from '../phone';
+import type { AgentIntent } from '../machine';
+import { createNumberReader, type DialTarget, type NumberReader } from '../phone';
 import { useSend } from './dialerContext';
 import { useFrontSession } from './frontContext';
 
@@ -40,27 +41,30 @@ export function useDial(): (request: DialRequest) => Promise<void> {
   const send = useSend();
   const recipient = useFrontSession((session) => session.conversation?.phoneRecipient ?? null);
   return useCallback(
-    (request: DialRequest) => {
-      const apply = (target: Awaited<ReturnType<NumberReader['read']>>) => {
-        if (!target.ok) {
-          send({ type: 'AGENT.NUMBER_REFUSED', message: target.error });
-          return;
-        }
-        const name = request.name?.trim() || recipientName(numbers, recipient, target.number);
+    (request: DialRequest) =>
+      readNumber(numbers, request.raw, (target) => {
+        // The open conversation's recipient's name, when the number dialled is theirs (Front gave it).
+        const theirs = recipient?.name ? numbers.read(recipient.handle) : null;
+        const name = request.name?.trim() || (theirs && 'ok' in theirs && theirs.ok && theirs.number === target.number ? recipient?.name : '');
         send({ type: 'AGENT.DIAL', number: target.number, ...(target.extension ? { extension: target.extension } : {}), ...(name ? { name } : {}) });
-      };
-      const result = numbers.read(request.raw);
-      if (result instanceof Promise) return result.then(apply);
-      apply(result);
-      return Promise.resolve();
-    },
+      }, send),
     [numbers, send, recipient],
   );
 }
 
-/** The open conversation's recipient's name, when the number dialled is theirs (Front gave it). */
-function recipientName(numbers: NumberReader, recipient: { handle: string; name?: string } | null, number: string): string | undefined {
-  if (!recipient?.name) return undefined;
-  const theirs = numbers.read(recipient.handle);
-  return !(theirs instanceof Promise) && theirs.ok && theirs.number === number ? recipient.name : undefined;
+/**
+ * Reads `raw` with the number reader and passes what it dials to `use` (in the same task when the
+ * phone tools are loaded), or says why it refuses it next to the field (AGENT.NUMBER_REFUSED).
+ */
+export function readNumber(
+  numbers: NumberReader,
+  raw: string,
+  use: (target: Extract<DialTarget, { ok: true }>) => void,
+  send: (intent: AgentIntent) => void,
+): Promise<void> {
+  const apply = (target: DialTarget) => (target.ok ? use(target) : send({ type: 'AGENT.NUMBER_REFUSED', message: target.error }));
+  const result = numbers.read(raw);
+  if (result instanceof Promise) return result.then(apply);
+  apply(result);
+  return Promise.resolve();
 }

@@ -36,7 +36,8 @@ function missedCall(ui: ReturnType<typeof renderWithRecents>, callId: string) {
 describe('recent calls (issue 10)', () => {
   it('a missed call is counted on the button, listed, and called back through the same rules as any dial', async () => {
     const ui = renderWithRecents();
-    expect(screen.getByRole('button', { name: 'Recent calls' })).toBeTruthy();
+    // The button loads right after the first render.
+    expect(await screen.findByRole('button', { name: 'Recent calls' })).toBeTruthy();
     missedCall(ui, 'in-1');
     missedCall(ui, 'in-2');
     const button = await screen.findByRole('button', { name: 'Recent calls, 2 missed calls' }, { timeout: 5000 });
@@ -64,7 +65,7 @@ describe('recent calls (issue 10)', () => {
     ui.emit(ev.status(callId, 'ended', 'regular', 'remoteHangup'));
     act(() => ui.actor.send({ type: 'AGENT.RESET' }));
 
-    await ui.user.click(screen.getByRole('button', { name: 'Recent calls' }));
+    await ui.user.click(await screen.findByRole('button', { name: 'Recent calls' }));
     const view = await screen.findByRole('region', { name: 'Recent calls' });
     const item = (await within(view).findAllByRole('listitem'))[0]!;
     expect(item.textContent).toMatch(/Outgoing\s*\(415\) 555-0100/);

@@ -34,6 +34,12 @@ function parse(raw: string | null): Entry | null {
   }
 }
 
+/**
+ * This page's copy of the notes, for when the browser refuses local storage (third-party storage
+ * blocked, e.g. Incognito: then each tab runs its own phone, so the page's call log reads them here).
+ */
+const inPage = new Map<string, string>();
+
 export function createCallNotesStore(storage: NotesStorage | undefined, now: () => number = Date.now): CallNotesStore {
   const prune = () => {
     if (!storage) return;
@@ -50,14 +56,19 @@ export function createCallNotesStore(storage: NotesStorage | undefined, now: () 
   return {
     read(callId) {
       try {
-        return parse(storage?.getItem(NOTES_PREFIX + callId) ?? null)?.text ?? '';
+        const stored = parse(storage?.getItem(NOTES_PREFIX + callId) ?? null);
+        if (stored) return stored.text;
       } catch {
-        return '';
+        // Storage blocked: this page's copy.
       }
+      return inPage.get(callId) ?? '';
     },
     write(callId, text) {
-      if (!storage) return;
       const key = NOTES_PREFIX + callId;
+      inPage.delete(callId);
+      if (text.trim() !== '') inPage.set(callId, text.slice(0, REPORT_LIMITS.notes));
+      while (inPage.size > MAX_KEPT) inPage.delete(inPage.keys().next().value!);
+      if (!storage) return;
       try {
         if (text.trim() === '') storage.removeItem(key);
         else storage.setItem(key, JSON.stringify({ text: text.slice(0, REPORT_LIMITS.notes), at: now() }));

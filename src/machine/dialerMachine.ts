@@ -89,6 +89,11 @@ function statusReason(event: DialerEvent): EndReason | null {
     : null;
 }
 
+/** The name Front (or the agent's pick) gave the call's party, where the line knows none. */
+function withKnownName(party: Participant, remote: Participant): Participant {
+  return !party.name && remote.name && party.number === remote.number ? { ...party, name: remote.name } : party;
+}
+
 function sameParty(a: Participant | null, b: Participant | null | undefined): boolean {
   return (a?.number ?? null) === (b?.number ?? null);
 }
@@ -391,8 +396,10 @@ export const dialerMachine = setup({
           enqueue.emit(callEvent('RECORDING_AVAILABLE', callId, { url: p.recording.url }));
         }
       }
-      if (p.activeParticipant) patch.activeParticipant = p.activeParticipant;
-      if (params.transfer && p.inactiveParticipant !== undefined) patch.inactiveParticipant = p.inactiveParticipant;
+      if (p.activeParticipant) patch.activeParticipant = withKnownName(p.activeParticipant, context.call.remote);
+      if (params.transfer && p.inactiveParticipant !== undefined) {
+        patch.inactiveParticipant = p.inactiveParticipant && withKnownName(p.inactiveParticipant, context.call.remote);
+      }
       if (p.participants) patch.participants = p.participants;
       if (p.duration !== undefined) patch.duration = p.duration;
       if (p.audioStats) {

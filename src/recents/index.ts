@@ -117,21 +117,27 @@ export function onRecentCallsChanged(listener: () => void): () => void {
 
 type SeenStorage = Pick<Storage, 'getItem' | 'setItem'> | undefined;
 
+/** This page's copy, for when the browser refuses local storage (third-party storage blocked). */
+const seenInPage = new Map<string, number>();
+
 /** When the teammate last looked at Recent calls (epoch ms; 0 never). */
 export function lastSeen(storage: SeenStorage, teammateId: string): number {
+  let stored = 0;
   try {
-    const value = Number(storage?.getItem(SEEN_KEY_PREFIX + teammateId));
-    return Number.isFinite(value) ? value : 0;
+    const value = Number(storage?.getItem(SEEN_KEY_PREFIX + teammateId) ?? 0);
+    if (Number.isFinite(value)) stored = value;
   } catch {
-    return 0;
+    // Storage blocked: this page's copy.
   }
+  return Math.max(stored, seenInPage.get(teammateId) ?? 0);
 }
 
 export function markSeen(storage: SeenStorage, teammateId: string, at: number): void {
+  seenInPage.set(teammateId, at);
   try {
     storage?.setItem(SEEN_KEY_PREFIX + teammateId, String(at));
   } catch {
-    // Blocked storage: the count resets on reload.
+    // Blocked storage: this page remembers; other tabs and a reload do not.
   }
 }
 

@@ -86,7 +86,7 @@ function browserStorage(): Storage | undefined {
   try {
     return window.localStorage;
   } catch {
-    return undefined;
+    return undefined; // blocked: src/recents keeps this page's copy
   }
 }
 

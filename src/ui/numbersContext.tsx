@@ -44,9 +44,10 @@ export function useDial(): (request: DialRequest) => Promise<void> {
     (request: DialRequest) =>
       readNumber(numbers, request.raw, (target) => {
         // The open conversation's recipient's name, when the number dialled is theirs (Front gave it).
-        const theirs = recipient?.name ? numbers.read(recipient.handle) : null;
-        const name = request.name?.trim() || (theirs && 'ok' in theirs && theirs.ok && theirs.number === target.number ? recipient?.name : '');
-        send({ type: 'AGENT.DIAL', number: target.number, ...(target.extension ? { extension: target.extension } : {}), ...(name ? { name } : {}) });
+        const theirs = recipient?.name && numbers.read(recipient.handle);
+        // (A refusal or a read still waiting for the tools has no number: no name then.)
+        const name = request.name?.trim() || (theirs && (theirs as { number?: string }).number === target.number && recipient.name);
+        send({ type: 'AGENT.DIAL', number: target.number, extension: target.extension, name: name || undefined });
       }, send),
     [numbers, send, recipient],
   );

@@ -28,17 +28,17 @@ describe('call notes (issue 10)', () => {
   });
 
   it('another call has its own notes', async () => {
-    createCallNotesStore(localStorage).write('c1', 'first call');
-    connectedCall('c2');
+    createCallNotesStore(localStorage).write('c-first', 'first call');
+    connectedCall('c-second');
     expect(((await screen.findByLabelText('Call notes')) as HTMLTextAreaElement).value).toBe('');
   });
 
   it('in wrap-up (mandatory tagging) the field is there, and once the call settled it is read-only', async () => {
     const ui = renderDialer({ settings: { mandatoryTagging: true } });
-    ui.emit(ev.incoming('c1', '+14155550123'));
-    ui.emit(ev.status('c1', 'ringing'));
-    ui.emit(ev.status('c1', 'connected'));
-    ui.emit(ev.status('c1', 'ended', 'regular', 'remoteHangup'));
+    ui.emit(ev.incoming('c-wrap', '+14155550123'));
+    ui.emit(ev.status('c-wrap', 'ringing'));
+    ui.emit(ev.status('c-wrap', 'connected'));
+    ui.emit(ev.status('c-wrap', 'ended', 'regular', 'remoteHangup'));
     const field = (await screen.findByLabelText('Call notes')) as HTMLTextAreaElement;
     await ui.user.type(field, 'Call back Monday');
     await ui.user.click(screen.getAllByRole('checkbox')[0]!);
@@ -61,5 +61,30 @@ describe('call notes (issue 10)', () => {
     expect(localStorage.getItem(`${NOTES_PREFIX}c1`)).not.toBeNull();
     store.write('c1', '  ');
     expect(localStorage.getItem(`${NOTES_PREFIX}c1`)).toBeNull();
+  });
+});
+
+describe('call notes where the browser refuses local storage (third-party storage blocked)', () => {
+  // Found in Chromium (tests/e2e/agentDay.e2e.test.ts): the plugin's frame may not use local storage.
+  // Proved: without the page's own copy in src/calllog/notes.ts this fails.
+  it('are kept in the page, so the call log still sends them', () => {
+    const blocked = {
+      get length(): number {
+        throw new DOMException('Access is denied', 'SecurityError');
+      },
+      key: () => null,
+      getItem: (): string | null => {
+        throw new DOMException('Access is denied', 'SecurityError');
+      },
+      setItem: () => {
+        throw new DOMException('Access is denied', 'SecurityError');
+      },
+      removeItem: () => {
+        throw new DOMException('Access is denied', 'SecurityError');
+      },
+    };
+    createCallNotesStore(blocked).write('c-blocked', 'Wants a refund');
+    expect(createCallNotesStore(blocked).read('c-blocked')).toBe('Wants a refund');
+    expect(createCallNotesStore(undefined).read('c-blocked')).toBe('Wants a refund');
   });
 });

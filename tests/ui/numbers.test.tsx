@@ -100,3 +100,19 @@ describe('names (issue 10)', () => {
     expect(screen.getByText('(415) 555-0100')).toBeTruthy();
   });
 });
+
+describe('names kept when the line knows none (issue 10)', () => {
+  it("the line's own report of the party (no name) does not drop the name Front gave", async () => {
+    const { createFrontSession } = await import('../../src/front/session');
+    const { contextOf } = await import('../support/fakeHost');
+    const session = createFrontSession();
+    const { user, line, emit } = renderDialer({ front: { session, call: () => {} } });
+    act(() => session.applyContext(contextOf({ type: 'singleConversation', conversation: { id: 'cnv_1', phoneRecipient: { handle: '(415) 555-0100', name: 'Jordan Lee' } } })));
+    await user.type(screen.getByLabelText('Phone number'), '(415) 555-0100{Enter}');
+    const callId = line.commands[0]!.callId;
+    emit(ev.dialing(callId, '+14155550100'));
+    emit(ev.status(callId, 'connected'));
+    emit(ev.sync(callId, { activeParticipant: { number: '+14155550100' } }));
+    expect(screen.getByRole('heading', { name: 'Jordan Lee' })).toBeTruthy();
+  });
+});

@@ -125,3 +125,21 @@ describe('the recent-calls store', () => {
     expect(outcomeOf('inbound', 'remoteHangup', true)).toBe('answered');
   });
 });
+
+describe('missed calls seen, where the browser refuses local storage', () => {
+  // Found in Chromium (tests/e2e/agentDay.e2e.test.ts): the plugin's frame may not use local storage.
+  // Proved: without the page's own copy in src/recents/index.ts this fails.
+  it('the page remembers when the teammate looked', async () => {
+    const { lastSeen, markSeen } = await import('../../src/recents');
+    const blocked = {
+      getItem: (): string | null => {
+        throw new DOMException('Access is denied', 'SecurityError');
+      },
+      setItem: () => {
+        throw new DOMException('Access is denied', 'SecurityError');
+      },
+    };
+    markSeen(blocked, 'tea_blocked', 5_000);
+    expect(lastSeen(blocked, 'tea_blocked')).toBe(5_000);
+  });
+});

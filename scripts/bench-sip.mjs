@@ -12,6 +12,17 @@
 // /usr/bin/chromium.
 //
 //   node scripts/bench-sip.mjs [calls per figure, default 30]
+//   node scripts/bench-sip.mjs [calls] --company
+//
+// With --company it runs in the company-like lab instead (tests/sip/lab/company.mjs: Kamailio with
+// digest authentication and wss://, rtpengine, coturn, a baresip desk phone) and prints:
+//
+//   dial -> INVITE at server    to the authenticated INVITE Kamailio accepts (the first INVITE is
+//                               challenged with 407: the round trip is included), SIP line and
+//                               bare JsSIP; the callee is an unregistered number (404), so no
+//                               media is set up after the measured moment
+//   server back -> registered   Kamailio is killed, started again 1 s (then 3 s) later; from its wss:// port
+//                               accepting connections to the SIP line reporting `registered`
 //
 // The SIP line's dial time is also broken down (microphone, offer, first candidate, sending) from
 // the lab page's instrumentation of getUserMedia, setLocalDescription and WebSocket.send.
@@ -23,7 +34,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runner = resolve(root, 'tests/sip/lab/runner.mjs');
-const rounds = Number(process.argv[2] ?? 30);
+const company = process.argv.includes('--company');
+const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 30);
+const RESTARTS = 3;
 const WARM_UP = 3;
 const DOMAIN = '127.0.0.1';
 
@@ -95,6 +108,94 @@ function report(label, values) {
 }
 
 // ---- the figures ---------------------------------------------------------------------------------
+
+/** The company-like lab's figures: authenticated dial -> INVITE, and server back -> registered. */
+async function companyMain() {
+  await ready;
+  const lab = await request('company.start', { users: ['1000', '2000', '5000'], desk: '2000' });
+  const { wsUrl } = await request('web.start', { browserArgs: lab.browserArgs });
+  await Promise.all(['agent', 'bare'].map((name) => request('page.open', name, `tests/sip/pages/${name === 'agent' ? 'agent' : 'party'}.html`)));
+  const registrations = [];
+  pageListeners.add((page, data) => {
+    if (page === 'agent' && data?.kind === 'registration') registrations.push({ status: data.state.status, at: data.at });
+  });
+  const agentStatuses = [];
+  pageListeners.add((page, data) => {
+    if (page === 'agent' && data?.kind === 'line' && data.event.type === 'DIALER.CALL_STATUS') {
+      agentStatuses.push({ callId: data.event.payload.callId, status: data.event.payload.status });
+    }
+  });
+  await call('agent', 'create', { websocketUrl: wsUrl, sipUri: `sip:1000@${DOMAIN}`, password: lab.passwords['1000'] }, { statsEveryMs: 0 });
+  await call('bare', 'start', { wsUrl, uri: `sip:5000@${DOMAIN}`, password: lab.passwords['5000'] });
+  for (let i = 0; i < 200 && (await call('agent', 'registration')).status !== 'registered'; i++) await sleep(50);
+  const offsets = { agent: await call('agent', 'clockOffset'), bare: await call('bare', 'clockOffset') };
+  const wall = (page, hr) => hr - offsets[page];
+  const waitFor = async (what, check) => {
+    for (let i = 0; i < 1000; i++) {
+      const value = await check();
+      if (value) return value;
+      await sleep(10);
+    }
+    throw new Error(`Timed out waiting for ${what}.`);
+  };
+  const challenges = async () => (await request('kamailio.log')).filter((l) => /AUTH-CHALLENGE INVITE/.test(l)).length;
+
+  // 1. dial -> authenticated INVITE at the server, to a number nobody registered (404).
+  const lineDial = [];
+  const bareDial = [];
+  let challenged = 0;
+  let counted = 0;
+  for (let i = 0; i < rounds + WARM_UP; i++) {
+    let seen = (await kamailioTimes('INVITE-IN')).length;
+    const before = await challenges();
+    const callId = `bench-${i}`;
+    const result = await call('agent', 'run', 'dial', [callId, '3999']);
+    if (!result.ok) throw new Error(`dial failed: ${result.message}`);
+    const atServer = await nextKamailio('INVITE-IN', 'sip:3999@', seen);
+    await waitFor('the call to end', () => agentStatuses.some((s) => s.callId === callId && s.status === 'ended'));
+    if (i >= WARM_UP) {
+      lineDial.push(atServer.at - wall('agent', result.sentAt));
+      counted += 1;
+      if ((await challenges()) > before) challenged += 1;
+    }
+    seen = (await kamailioTimes('INVITE-IN')).length;
+    const placed = await call('bare', 'call', `sip:3999@${DOMAIN}`);
+    const bareAtServer = await nextKamailio('INVITE-IN', 'sip:3999@', seen);
+    await waitFor('the bare call to end', async () => (await call('bare', 'state')).calls.at(-1)?.status === 'ended');
+    if (i >= WARM_UP) bareDial.push(bareAtServer.at - wall('bare', placed.at));
+    await sleep(50);
+  }
+
+  // 2. The server restarts, after a short and a longer outage: from its port accepting connections
+  // again to the line registered (the line's reconnection backoff decides most of it).
+  const restarts = [];
+  for (const pauseMs of [1000, 3000]) {
+    const back = [];
+    const down = [];
+    for (let i = 0; i < RESTARTS; i++) {
+      const killedAt = Date.now();
+      await request('kamailio.kill');
+      await waitFor('the line to notice', async () => (await call('agent', 'registration')).status !== 'registered');
+      await sleep(pauseMs);
+      const seen = registrations.length;
+      const started = await request('kamailio.start');
+      const registered = await waitFor('registered again', () => registrations.slice(seen).find((r) => r.status === 'registered'));
+      back.push(wall('agent', registered.at) - started.listeningAt);
+      down.push(started.listeningAt - killedAt);
+      await sleep(500);
+    }
+    restarts.push({ back, down });
+  }
+
+  console.log(`SIP in the company-like lab (Kamailio 5.6 with digest auth over wss://, rtpengine, Chromium; ${rounds} calls each, ${WARM_UP} warm-up calls not counted)`);
+  report('dial -> authenticated INVITE at server: SIP line', lineDial);
+  console.log(`  (${challenged} of ${counted} of the SIP line's calls were challenged with 407 first)`);
+  report('dial -> authenticated INVITE at server: bare JsSIP', bareDial);
+  for (const { back, down } of restarts) {
+    report(`server back -> registered: SIP line, down ~${(percentile(down, 0.5) / 1000).toFixed(1)} s`, back);
+  }
+  console.log('targets (issue 13): Call -> INVITE p50 <= 20 ms; registered again <= 1 s after the server is back');
+}
 
 async function main() {
   await ready;
@@ -211,7 +312,7 @@ async function main() {
 }
 
 try {
-  await main();
+  await (company ? companyMain() : main());
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

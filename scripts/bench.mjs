@@ -7,7 +7,8 @@
 //   browser      (when Chromium is present) Call-button-to-dial and incoming-to-notification
 //                latencies through the local Front workspace; see scripts/bench-browser.mjs
 //   server       reports accepted per second and report-to-Front latency (bench-server.mjs)
-//   sip          dial-to-INVITE and INVITE-to-ringing against Kamailio (bench-sip.mjs)
+//   sip          dial-to-INVITE and INVITE-to-ringing against Kamailio (bench-sip.mjs), then in the
+//                company-like lab: authenticated dial-to-INVITE, server back to registered
 //   memory       heap growth over 1,000 simulated calls through the real composition root, in
 //                Node (bench-tabs.mjs)
 //   tabs         (when Chromium is present) takeover time after the owner tab closes, two
@@ -170,3 +171,5 @@ if (wants('server')) runScript('call-logging server', 'bench-server.mjs', [], []
 if (wants('memory')) runScript('heap growth over 1,000 calls', 'bench-tabs.mjs', ['memory'], []);
 if (wants('tabs')) runScript('takeover after the owner tab closes', 'bench-tabs.mjs', ['tabs'], [hasChromium]);
 if (wants('sip')) runScript('SIP signalling latencies', 'bench-sip.mjs', ['30'], [hasChromium, isRoot, hasKamailio]);
+const hasCompanyLab = [() => ['/usr/bin/rtpengine', '/usr/bin/baresip', '/usr/bin/turnserver', '/usr/bin/sox'].every((path) => existsSync(path)), 'rtpengine-daemon, baresip-core, coturn, sox'];
+if (wants('sip')) runScript('SIP in the company-like lab', 'bench-sip.mjs', ['30', '--company'], [hasChromium, isRoot, hasKamailio, hasCompanyLab]);

@@ -19,6 +19,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# tests/sip/network.e2e.test.ts drops UDP inside the lab's namespace to break a call's media path.
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
 
 [ ${#need[@]} -eq 0 ] && exit 0
 

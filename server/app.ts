@@ -2,21 +2,33 @@
  * Composition root: opens the database, builds the Front connector, the outbox, the call service
  * and the routes, and listens.
  */
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addAdminRoutes } from './admin/routes';
 import { addPluginRoutes } from './api/pluginRoutes';
+import { addTurnRoute } from './turn/route';
 import { createCallService } from './calls/service';
 import type { ServerConfig } from './config';
-import { openStore } from './db/database';
+import { openDatabase, type Store } from './db/database';
 import { addChannelRoutes } from './front/channelRoutes';
-import { createFrontConnector, type FrontConnector } from './front/connector';
-import { corsFor } from './http/cors';
-import { createRouter } from './http/router';
+import { createFrontConnector, type FirstLegParentPolicy, type FrontConnector } from './front/connector';
+import { FIRST_LEG_PARENT_FORM, type FirstLegParentForm } from './front/payloads';
+import { createAuthFailures } from './http/authFailures';
+import { createHttpServer } from './http/router';
 import { randomToken } from './http/signature';
 import { createLogger, type Logger } from './log';
 import { createOutbox } from './outbox/outbox';
 import { addPbxRoutes } from './pbx/routes';
+
+/** The password in DATABASE_URL, masked in logs like the other secrets. */
+function databasePassword(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password.length > 0 ? password : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:8787. */
@@ -31,11 +43,34 @@ export interface ServerDeps {
   now?: () => number;
 }
 
+const FIRST_LEG_PARENT_SETTING = 'front.first_leg_parent_form';
+
+/** The first-leg parent form, remembered in the database once Front has refused the other one. */
+function firstLegParentSetting(store: Store, logger: Logger, now: () => number): FirstLegParentPolicy {
+  const stored = store.getSetting(FIRST_LEG_PARENT_SETTING);
+  let learnt = stored === 'self' || stored === 'omit';
+  let form: FirstLegParentForm = learnt ? (stored as FirstLegParentForm) : FIRST_LEG_PARENT_FORM;
+  return {
+    form: () => form,
+    learnt: () => learnt,
+    learn(next) {
+      form = next;
+      learnt = true;
+      store.setSetting(FIRST_LEG_PARENT_SETTING, next, now());
+      logger.warn('Front refused parent_external_call_id in one form: first legs now use the other', { form: next });
+    },
+  };
+}
+
 export async function startServer(config: ServerConfig, deps: ServerDeps = {}): Promise<RunningServer> {
   const logger =
-    deps.logger ?? createLogger({ level: config.logLevel, secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret] });
+    deps.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret, databasePassword(config.databaseUrl)],
+    });
   const now = deps.now ?? Date.now;
-  const store = openStore(config.databasePath, { synchronous: config.databaseSynchronous });
+  const store = openDatabase({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, synchronous: config.databaseSynchronous });
 
   if (config.frontChannelId && !store.getChannel(config.frontChannelId)) {
     store.upsertChannel(config.frontChannelId, randomToken(18), now());
@@ -49,6 +84,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       appSecret: config.frontAppSecret,
       requestTimeoutMs: config.outbox.requestTimeoutMs,
       maxRecordingBytes: config.outbox.maxRecordingBytes,
+      firstLegParent: firstLegParentSetting(store, logger, now),
     });
   const outbox = createOutbox({ store, connector, logger, tuning: config.outbox, now });
   const calls = createCallService({
@@ -61,8 +97,13 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
 
-  const cors = corsFor(config.corsOrigins);
-  const router = createRouter({ logger, headersFor: cors.headersFor, before: cors.preflight });
+  const http = createHttpServer({
+    logger,
+    corsOrigins: config.corsOrigins,
+    authFailures: createAuthFailures({ max: config.authFailureLimit, windowMs: config.authFailureWindowMs, now }),
+    trustProxy: config.trustProxy,
+  });
+  const router = http.router;
   router.add('GET', '/healthz', () => ({ status: 200, body: { ok: true } }));
 
   let url = '';
@@ -77,11 +118,13 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
   addPluginRoutes(router, { store, calls });
+  addTurnRoute(router, { store, turn: config.turn, logger, now });
   addPbxRoutes(router, { calls, secret: config.pbxWebhookSecret, maxAgeMs: config.signatureMaxAgeMs, now });
   addAdminRoutes(router, { store, outbox, adminToken: config.adminToken, now });
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000, headersTimeout: 20_000 }, (req, res) => router.handle(req, res));
+  let server: Awaited<ReturnType<typeof http.server>>;
   try {
+    server = await http.server();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.listenHost, () => {
@@ -98,7 +141,12 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   url = `http://${host}:${address.port}`;
 
   outbox.start();
-  logger.info('server listening', { url, database: config.databasePath, pbxWebhook: config.pbxWebhookSecret !== null });
+  logger.info('server listening', {
+    url,
+    database: config.databaseUrl ? 'postgresql (DATABASE_URL)' : config.databasePath,
+    pbxWebhook: config.pbxWebhookSecret !== null,
+    frontBudget: { perMinute: config.outbox.ratePerMinute, burstPerSecond: config.outbox.burstPerSecond },
+  });
 
   let closing: Promise<void> | null = null;
   return {
@@ -111,6 +159,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
           // Connections still busy after a moment are cut: their clients retry.
           setTimeout(() => server.closeAllConnections(), 3_000).unref();
         });
+        await http.close().catch(() => undefined);
         await outbox.close();
         connector.close();
         store.close();

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_RETRY_AFTER_MS, isE164 } from '../contract';
 import type { Synchronous } from './db/database';
+import { TURN_URL, type TurnSettings } from './turn/credentials';
 
 export interface ServerConfig {
   /** The Front app's uid: the `iss` of every Channel API token. */
@@ -15,6 +16,8 @@ export interface ServerConfig {
   /** Front's API, without a trailing slash. */
   frontApiBaseUrl: string;
   databasePath: string;
+  /** PostgreSQL (several instances on one database) when set; SQLite at databasePath otherwise. Never logged. */
+  databaseUrl: string | null;
   databaseSynchronous: Synchronous;
   listenHost: string;
   /** 0 picks a free port (tests); the CLI logs the URL it listens on. */
@@ -23,6 +26,8 @@ export interface ServerConfig {
   publicUrl: string | null;
   /** Shared secret of the PBX webhook; the PBX endpoint answers 404 without it. Never logged. */
   pbxWebhookSecret: string | null;
+  /** Short-lived TURN credentials for teammates (GET /v1/turn-credentials); null: not offered. */
+  turn: TurnSettings | null;
   /** Bearer token of the admin endpoints. Never logged. */
   adminToken: string;
   /** Origins allowed to call the plugin API from a browser (the plugin's origin). */
@@ -38,6 +43,11 @@ export interface ServerConfig {
   pbxMatchWindowMs: number;
   /** Front's requests older or newer than this are refused (ms). */
   signatureMaxAgeMs: number;
+  /** Failed authentications from one address before it is refused for the rest of the window. */
+  authFailureLimit: number;
+  authFailureWindowMs: number;
+  /** Fastify's trustProxy: false (the socket's address is the client), true, a hop count, or proxy addresses. */
+  trustProxy: boolean | number | string;
   logLevel: LogLevel;
 }
 
@@ -54,6 +64,16 @@ export interface OutboxTuning {
   maxRetryAfterMs: number;
   /** Largest recording downloaded and uploaded (bytes). */
   maxRecordingBytes: number;
+  /** Front's budget before an answer says it (requests per window: Front's smallest plan, 50). */
+  ratePerMinute: number;
+  /** Requests per resource (the channel) per second: Front's burst limit. */
+  burstPerSecond: number;
+  /** Front's rate window (a minute; tests and the bench compress it, the burst window with it). */
+  rateWindowMs: number;
+  /** How long an instance's claim on a call lasts without renewal (another takes over after). */
+  leaseMs: number;
+  /** How often an instance on a shared database looks for calls to send (ms). */
+  pollMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -79,8 +99,16 @@ export const DEFAULTS = {
   giveUpAfterMs: 7 * 24 * 3_600_000,
   maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
   maxRecordingBytes: 50 * 1024 * 1024,
+  ratePerMinute: 50,
+  burstPerSecond: 5,
+  rateWindowMs: 60_000,
+  leaseMs: 30_000,
+  pollMs: 1_000,
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
+  turnTtlSeconds: 86_400,
+  authFailureLimit: 20,
+  authFailureWindowMs: 60_000,
 } as const;
 
 const MIN_SECRET_LENGTH = 16;
@@ -130,6 +158,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       return fallback;
     }
   };
+  const databaseUrl = (): string | null => {
+    const value = text('DATABASE_URL');
+    if (value === null) return null;
+    if (!/^postgres(ql)?:\/\//.test(value)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL.');
+    return value;
+  };
   const list = (name: string): string[] =>
     (text(name) ?? '')
       .split(',')
@@ -140,6 +174,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const frontAppSecret = secret('FRONT_APP_SECRET', "the Front app's secret, which signs Channel API tokens and Front's requests") ?? '';
   const adminToken = secret('ADMIN_TOKEN', 'the bearer token of the admin endpoints (teammate tokens, dead letters)') ?? '';
   const pbxWebhookSecret = secret('PBX_WEBHOOK_SECRET', '', true);
+
+  // TURN: all of TURN_SECRET and TURN_URLS, or neither.
+  const turnSecret = secret('TURN_SECRET', '', true);
+  const turnUrls = list('TURN_URLS');
+  for (const entry of turnUrls) if (!TURN_URL.test(entry)) problems.push(`TURN_URLS: "${entry}" is not a turn:, turns: or stun: URL.`);
+  if ((turnSecret === null) !== (turnUrls.length === 0)) problems.push('TURN_SECRET and TURN_URLS go together: set both (TURN credentials for teammates) or neither.');
+  const turnTtlSeconds = integer('TURN_TTL_SECONDS', DEFAULTS.turnTtlSeconds, 5, 7 * 86_400);
 
   const synchronous = (text('DATABASE_SYNCHRONOUS') ?? 'normal').toLowerCase();
   if (synchronous !== 'normal' && synchronous !== 'full') problems.push('DATABASE_SYNCHRONOUS must be "normal" or "full".');
@@ -171,11 +212,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     frontAppSecret,
     frontApiBaseUrl: url('FRONT_API_BASE_URL', DEFAULTS.frontApiBaseUrl) ?? DEFAULTS.frontApiBaseUrl,
     databasePath: resolve(text('DATABASE_PATH') ?? DEFAULTS.databasePath),
+    databaseUrl: databaseUrl(),
     databaseSynchronous: synchronous === 'full' ? 'full' : 'normal',
     listenHost: text('LISTEN_HOST') ?? DEFAULTS.listenHost,
     port: integer('PORT', DEFAULTS.port, 0, 65_535),
     publicUrl: url('PUBLIC_URL', null),
     pbxWebhookSecret,
+    turn: turnSecret !== null && turnUrls.length > 0 ? { secret: turnSecret, urls: turnUrls, ttlSeconds: turnTtlSeconds } : null,
     adminToken,
     corsOrigins,
     recordingUrlPrefixes,
@@ -189,9 +232,17 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       giveUpAfterMs: integer('OUTBOX_GIVE_UP_AFTER_MS', DEFAULTS.giveUpAfterMs, 1_000, 365 * 24 * 3_600_000),
       maxRetryAfterMs: integer('OUTBOX_MAX_RETRY_AFTER_MS', DEFAULTS.maxRetryAfterMs, 0, 24 * 3_600_000),
       maxRecordingBytes: integer('MAX_RECORDING_BYTES', DEFAULTS.maxRecordingBytes, 1_024, 1024 * 1024 * 1024),
+      ratePerMinute: integer('FRONT_RATE_LIMIT_PER_MINUTE', DEFAULTS.ratePerMinute, 1, 1_000_000),
+      burstPerSecond: integer('FRONT_BURST_PER_SECOND', DEFAULTS.burstPerSecond, 1, 100_000),
+      rateWindowMs: integer('FRONT_RATE_WINDOW_MS', DEFAULTS.rateWindowMs, 600, 3_600_000),
+      leaseMs: integer('OUTBOX_LEASE_MS', DEFAULTS.leaseMs, 500, 3_600_000),
+      pollMs: integer('OUTBOX_POLL_MS', DEFAULTS.pollMs, 20, 600_000),
     },
     pbxMatchWindowMs: integer('PBX_MATCH_WINDOW_MS', DEFAULTS.pbxMatchWindowMs, 1_000, 24 * 3_600_000),
     signatureMaxAgeMs: integer('FRONT_SIGNATURE_MAX_AGE_MS', DEFAULTS.signatureMaxAgeMs, 1_000, 3_600_000),
+    authFailureLimit: integer('AUTH_FAILURE_LIMIT', DEFAULTS.authFailureLimit, 1, 100_000),
+    authFailureWindowMs: integer('AUTH_FAILURE_WINDOW_MS', DEFAULTS.authFailureWindowMs, 1_000, 24 * 3_600_000),
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
     logLevel: logLevel as LogLevel,
   };
   if (config.outbox.backoffMaxMs < config.outbox.backoffBaseMs) {
@@ -201,6 +252,15 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   return config;
 }
 
+/** TRUST_PROXY: unset or `false`, `true`, a hop count, or comma-separated proxy addresses. */
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  return v;
+}
+
 /** The configuration with its secrets replaced, for logs and diagnostics. */
 export function describeConfig(config: ServerConfig): Record<string, unknown> {
   return {
@@ -208,5 +268,8 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     frontAppSecret: '[redacted]',
     adminToken: '[redacted]',
     pbxWebhookSecret: config.pbxWebhookSecret ? '[redacted]' : null,
+    turn: config.turn ? { ...config.turn, secret: '[redacted]' } : null,
+    // It may hold a password.
+    databaseUrl: config.databaseUrl ? '[redacted]' : null,
   };
 }

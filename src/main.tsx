@@ -79,6 +79,23 @@ const softphone = startSoftphone({
             createSipLine(account, { ...options, instanceId: profileSipInstanceId(storage), logger: reportSipLog(softphone.diagnostics) }),
           ),
         storage,
+        // Short-lived TURN credentials from the call-logging server, with the teammate's call-log token.
+        turnCredentials(onServers) {
+          let stop = () => {};
+          let over = false;
+          void Promise.all([callLogSettings, import('./app/turnCredentials')]).then(([settings, { startTurnCredentials }]) => {
+            if (over) return;
+            stop = startTurnCredentials({
+              server: () => settings.current(),
+              onServers,
+              onProblem: (message) => softphone.diagnostics.add('line', { code: 'turn_credentials', message }),
+            });
+          });
+          return () => {
+            over = true;
+            stop();
+          };
+        },
       });
       const stopSharing = shareLineChoice(lines, phone);
       void deployment.then(({ config }) => lines.setDefaults(config.sip));

@@ -5,8 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CreateTokenSchema, parseOr400 } from '../api/schemas';
 import type { OutboxRow, Store } from '../db/database';
-import { readJson } from '../http/body';
-import { HttpError, type Router } from '../http/router';
+import { HttpError, parseJson, type Router } from '../http/router';
 import { bearerToken, randomToken, safeEqual, sha256Hex } from '../http/signature';
 import type { Outbox } from '../outbox/outbox';
 
@@ -35,12 +34,12 @@ export function addAdminRoutes(router: Router, { store, outbox, adminToken, now 
       throw new HttpError(401, 'unauthorized', 'The admin token is required.', undefined, { 'www-authenticate': 'Bearer', connection: 'close' });
     }
   };
+  // Checked when the headers arrive, before any body is read.
+  const admin = { before: requireAdmin };
 
   router
-    .add('POST', '/admin/tokens', async ({ req }) => {
-      requireAdmin(req);
-      const { value } = await readJson(req, 4 * 1024);
-      const input = parseOr400(CreateTokenSchema, value);
+    .add('POST', '/admin/tokens', ({ body }) => {
+      const input = parseOr400(CreateTokenSchema, parseJson(body));
       const token = `${TEAMMATE_TOKEN_PREFIX}${randomToken(32)}`;
       const row = store.insertToken({
         email: input.email,
@@ -51,32 +50,25 @@ export function addAdminRoutes(router: Router, { store, outbox, adminToken, now 
       });
       // The only time the token is shown: only its hash is kept.
       return { status: 201, body: { ...row, token } };
-    })
-    .add('GET', '/admin/tokens', ({ req }) => {
-      requireAdmin(req);
-      return { status: 200, body: { tokens: store.listTokens() } };
-    })
-    .add('DELETE', '/admin/tokens/:id', ({ req, params }) => {
-      requireAdmin(req);
+    }, { ...admin, json: true, bodyLimit: 4 * 1024 })
+    .add('GET', '/admin/tokens', () => ({ status: 200, body: { tokens: store.listTokens() } }), admin)
+    .add('DELETE', '/admin/tokens/:id', ({ params }) => {
       const id = Number(params.id);
       if (!Number.isInteger(id) || !store.revokeToken(id, now())) throw new HttpError(404, 'unknown_token', 'No active token with this id.');
       return { status: 204 };
-    })
-    .add('GET', '/admin/outbox', ({ req }) => {
-      requireAdmin(req);
+    }, admin)
+    .add('GET', '/admin/outbox', () => {
       const channel = store.activeChannel();
       return { status: 200, body: { ...store.outboxCounts(), ...outbox.stats(), channelId: channel?.channelId ?? null } };
-    })
-    .add('GET', '/admin/dead-letters', ({ req, url }) => {
-      requireAdmin(req);
+    }, admin)
+    .add('GET', '/admin/dead-letters', ({ url }) => {
       const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 100) || 100, 1), 1000);
       return { status: 200, body: { deadLetters: store.deadOps(limit).map(opView) } };
-    })
-    .add('GET', '/admin/calls/:id', ({ req, params }) => {
-      requireAdmin(req);
+    }, admin)
+    .add('GET', '/admin/calls/:id', ({ params }) => {
       const id = params.id ?? '';
       const call = store.getCall(id) ?? store.callByAlias(id) ?? store.callByPbxId(id);
       if (!call) throw new HttpError(404, 'unknown_call', 'No such call.');
       return { status: 200, body: { call, requests: store.opsOfCall(call.id).map(opView) } };
-    });
+    }, admin);
 }

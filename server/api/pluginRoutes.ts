@@ -6,8 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { CallService, ReportResult, Teammate } from '../calls/service';
 import type { Store } from '../db/database';
-import { readJson } from '../http/body';
-import { HttpError, type Reply, type Router } from '../http/router';
+import { HttpError, parseJson, type Reply, type Router } from '../http/router';
 import { bearerToken, sha256Hex } from '../http/signature';
 import { CallEventReportSchema, RecordingReportSchema, SummaryReportSchema, TranscriptReportSchema, parseOr400 } from './schemas';
 
@@ -32,29 +31,12 @@ export function authenticateTeammate(store: Store, req: IncomingMessage): Teamma
 const replyOf = (result: ReportResult): Reply => ({ status: result.status === 'duplicate' ? 200 : 202, body: result });
 
 export function addPluginRoutes(router: Router, { store, calls }: { store: Store; calls: CallService }): void {
+  // The token is checked when the headers arrive, before the body is read; bodies are JSON only.
+  const authed = (bodyLimit: number) => ({ bodyLimit, json: true, before: (req: IncomingMessage) => authenticateTeammate(store, req) });
   router
-    .add('GET', '/v1/me', ({ req }) => {
-      const teammate = authenticateTeammate(store, req);
-      return { status: 200, body: teammate };
-    })
-    .add('POST', '/v1/calls/events', async ({ req }) => {
-      const teammate = authenticateTeammate(store, req);
-      const { value } = await readJson(req, PLUGIN_BODY_LIMITS.events);
-      return replyOf(await calls.reportEvent(teammate, parseOr400(CallEventReportSchema, value)));
-    })
-    .add('POST', '/v1/calls/summary', async ({ req }) => {
-      const teammate = authenticateTeammate(store, req);
-      const { value } = await readJson(req, PLUGIN_BODY_LIMITS.summary);
-      return replyOf(await calls.reportSummary(teammate, parseOr400(SummaryReportSchema, value)));
-    })
-    .add('POST', '/v1/calls/recording', async ({ req }) => {
-      const teammate = authenticateTeammate(store, req);
-      const { value } = await readJson(req, PLUGIN_BODY_LIMITS.recording);
-      return replyOf(await calls.reportRecording(teammate, parseOr400(RecordingReportSchema, value)));
-    })
-    .add('POST', '/v1/calls/transcript', async ({ req }) => {
-      const teammate = authenticateTeammate(store, req);
-      const { value } = await readJson(req, PLUGIN_BODY_LIMITS.transcript);
-      return replyOf(await calls.reportTranscript(teammate, parseOr400(TranscriptReportSchema, value)));
-    });
+    .add<Teammate>('GET', '/v1/me', ({ auth }) => ({ status: 200, body: auth }), { before: (req) => authenticateTeammate(store, req) })
+    .add('POST', '/v1/calls/events', async ({ auth, body }) => replyOf(await calls.reportEvent(auth, parseOr400(CallEventReportSchema, parseJson(body)))), authed(PLUGIN_BODY_LIMITS.events))
+    .add('POST', '/v1/calls/summary', async ({ auth, body }) => replyOf(await calls.reportSummary(auth, parseOr400(SummaryReportSchema, parseJson(body)))), authed(PLUGIN_BODY_LIMITS.summary))
+    .add('POST', '/v1/calls/recording', async ({ auth, body }) => replyOf(await calls.reportRecording(auth, parseOr400(RecordingReportSchema, parseJson(body)))), authed(PLUGIN_BODY_LIMITS.recording))
+    .add('POST', '/v1/calls/transcript', async ({ auth, body }) => replyOf(await calls.reportTranscript(auth, parseOr400(TranscriptReportSchema, parseJson(body)))), authed(PLUGIN_BODY_LIMITS.transcript));
 }

@@ -13,16 +13,19 @@
  *   A summary, recording or transcript is keyed by its content; a PBX event by its call and type.
  * - A plugin call and a PBX call about the same call become one Front call: by call id when both
  *   use the line's id, otherwise by parties and time (./../pbx/matching.ts).
+ * - Ownership (./ownership.ts): a plugin's call ids are its teammate's own; a report about a call
+ *   another teammate owns is refused with 403 and changes nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type { CallEventReport, PbxEvent, RecordingReport, SummaryReport, TranscriptReport } from '../api/schemas';
 import type { CallRow, OutboxKind, Store } from '../db/database';
-import { FIRST_LEG_PARENT, type CreateCallPayload, type RecordingJob, type TranscriptPayload, type UpdateCallPayload } from '../front/payloads';
+import { type CreateCallPayload, type RecordingJob, type TranscriptPayload, type UpdateCallPayload } from '../front/payloads';
 import { HttpError } from '../http/router';
 import { sha256Hex } from '../http/signature';
 import type { Logger } from '../log';
 import type { EndReason } from '../../contract';
 import { mapStep, type LifecycleStep } from './mapping';
+import { aliasKey, frontCallId, pbxFrontCallId } from './ownership';
 import { formatSummary } from './summary';
 import { matchPbxEvent, matchPluginStart, partiesOfPbxEvent, MAX_CALL_MS, type MatchCandidate } from '../pbx/matching';
 
@@ -30,6 +33,9 @@ export interface Teammate {
   email: string;
   extension: string | null;
 }
+
+const notYours = () =>
+  new HttpError(403, 'not_your_call', 'This call belongs to another teammate: only its owner (or the PBX) may report about it.');
 
 export interface ReportResult {
   status: 'accepted' | 'duplicate';
@@ -163,7 +169,52 @@ export function createCallService({
     return seq;
   };
 
-  const resolveCall = (ref: string): CallRow | null => store.getCall(ref) ?? store.callByAlias(ref) ?? store.callByPbxId(ref);
+  /**
+   * The call a teammate's plugin means by `ref`: its own (the store key is teammate + client id),
+   * a PBX call it joined, or a PBX call with this id that is its own or nobody's. `foreign` is set
+   * when the id only names calls of other teammates (the caller answers 403 where that matters).
+   */
+  const callOfTeammate = (owner: string, ref: string): { call: CallRow | null; foreign: boolean } => {
+    const own = store.callOf(owner, ref) ?? store.callByAlias(aliasKey(owner, ref));
+    if (own) return own.owner === owner ? { call: own, foreign: false } : { call: null, foreign: true };
+    const pbxCall = store.callByPbxId(ref);
+    if (pbxCall && (pbxCall.owner === owner || pbxCall.owner === null)) return { call: pbxCall, foreign: false };
+    const foreign = pbxCall !== null || store.callsByClientRef(ref).some((c) => c.owner !== owner);
+    return { call: null, foreign };
+  };
+
+  /** A PBX call nobody owned becomes the call of the first teammate who reports about it. */
+  const claimIfUnowned = (call: CallRow, owner: string): void => {
+    if (call.owner !== null) return;
+    store.setOwner(call.id, owner, now());
+    call.owner = owner;
+  };
+
+  /** The call a PBX event names by id: the PBX's own id, or the line's id a plugin uses too. */
+  const callOfPbxId = (pbxCallId: string, extensionOwner: string | null): CallRow | null => {
+    const known = store.callByPbxId(pbxCallId);
+    if (known) return known;
+    const byRef = store.callsByClientRef(pbxCallId);
+    return byRef.find((c) => c.owner === extensionOwner) ?? (byRef.length === 1 ? byRef[0]! : null);
+  };
+
+  /**
+   * The leg a new leg names as its parent, resolved to the conversation's first leg (Front threads
+   * a transferred leg by the first leg's id). Another teammate's leg qualifies only when it was
+   * transferred, with the same customer, and no other leg claimed it (the target of a transfer).
+   */
+  const parentOf = (owner: string, ref: string, remoteNumber: string): { parent: CallRow | null; claim: string | null } => {
+    const { call, foreign } = callOfTeammate(owner, ref);
+    if (call) return { parent: call, claim: null };
+    if (!foreign) return { parent: null, claim: null };
+    const handedOver = [...store.callsByClientRef(ref), ...[store.callByPbxId(ref)].filter((c) => c !== null)].find(
+      (c) => c.owner !== owner && c.frontState === 'transferred' && c.remoteNumber === remoteNumber,
+    );
+    if (!handedOver) throw new HttpError(403, 'not_your_call', 'The parent call belongs to another teammate and was not transferred to this call.');
+    const claim = `transfer-target:${handedOver.id}`;
+    if (store.reportKeyHash(claim) !== null) throw new HttpError(403, 'not_your_call', 'Another leg already continues this transferred call.');
+    return { parent: handedOver, claim };
+  };
 
   /** Applies one lifecycle step: maps it, queues what Front must hear, records the new state. */
   const applyStep = (touched: Touched, call: CallRow, step: LifecycleStep, at: number, agentEmail: string | null): { queued: string[]; note?: string } => {
@@ -177,7 +228,7 @@ export function createCallService({
         direction: call.direction,
         ...(call.direction === 'inbound' ? { from: party } : { to: party }),
         started_at: call.startedAt,
-        parent_external_call_id: call.parentId ?? FIRST_LEG_PARENT,
+        ...(call.parentId ? { parent_external_call_id: call.parentId } : {}),
         ...(agentEmail ? { agent_email_address: agentEmail } : {}),
       };
       // A transferred leg is created after its parent, so Front can thread it.
@@ -200,10 +251,12 @@ export function createCallService({
   };
 
   /** A keyed, content-addressed addition to a call (summary, recording, transcript). */
-  const addToCall = (ref: string, kind: OutboxKind, key: (call: CallRow) => string, payload: object): Promise<ReportResult> =>
+  const addToCall = (teammate: Teammate, ref: string, kind: OutboxKind, key: (call: CallRow) => string, payload: object): Promise<ReportResult> =>
     commit((touched) => {
-      const call = resolveCall(ref);
+      const { call, foreign } = callOfTeammate(teammate.email, ref);
+      if (foreign) throw notYours();
       if (!call) throw new HttpError(404, 'unknown_call', 'No call with this id was reported: report its CALL_STARTED first.');
+      claimIfUnowned(call, teammate.email);
       const hash = sha256Hex(JSON.stringify(payload));
       const k = `${kind}:${call.id}:${key(call)}`;
       if (store.reportKeyHash(k) !== null) return { status: 'duplicate', callId: call.id, queued: [] };
@@ -223,8 +276,8 @@ export function createCallService({
           if (known !== hash) {
             throw new HttpError(409, 'seq_conflict', `Event ${report.seq} of this call was already reported with different content.`);
           }
-          const call = resolveCall(ref);
-          return { status: 'duplicate', callId: call?.id ?? ref, queued: [] };
+          const { call } = callOfTeammate(reporter, ref);
+          return { status: 'duplicate', callId: call?.id ?? frontCallId(reporter, ref), queued: [] };
         }
         const expected = store.lastPluginSeq(ref, reporter) + 1;
         if (report.seq !== expected) {
@@ -232,8 +285,11 @@ export function createCallService({
             expectedSeq: expected,
           });
         }
-        let call = resolveCall(ref);
+        const found = callOfTeammate(reporter, ref);
+        let call = found.call;
         let note: string | undefined;
+        // Another teammate's call: refused. A CALL_STARTED is this teammate's own new call (its ids are its own).
+        if (!call && found.foreign && report.type !== 'CALL_STARTED') throw notYours();
         if (!call) {
           if (report.type !== 'CALL_STARTED') {
             throw new HttpError(409, 'call_not_started', 'This call was never started: report its CALL_STARTED first.', { expectedType: 'CALL_STARTED' });
@@ -241,26 +297,32 @@ export function createCallService({
           const d = report.detail;
           const parties = { direction: d.callType, remoteNumber: d.participant, localNumber: d.localNumber ?? null, extension: teammate.extension };
           const candidates = pbxEnabled ? store.pbxCallsForMatch(d.callType, d.participant, report.at - pbxMatchWindowMs, report.at + pbxMatchWindowMs) : [];
-          const pbxCall = candidates.length > 0 ? matchPluginStart(candidates.map(candidateOf), { ...parties, at: report.at }, pbxMatchWindowMs) : null;
+          // Only a PBX call that is this teammate's or nobody's can be joined.
+          const joinable = candidates.filter((c) => c.owner === null || c.owner === reporter);
+          const pbxCall = joinable.length > 0 ? matchPluginStart(joinable.map(candidateOf), { ...parties, at: report.at }, pbxMatchWindowMs) : null;
           if (pbxCall) {
-            store.addAlias(ref, pbxCall.id);
+            store.addAlias(aliasKey(reporter, ref), pbxCall.id);
             // The extension stays the PBX's: it is what the PBX's next events are matched on.
             store.linkPbx(pbxCall.id, null, { localNumber: parties.localNumber, agentEmail: reporter }, now());
+            store.setOwner(pbxCall.id, reporter, now());
             call = store.getCall(pbxCall.id)!;
             note = 'merged with the call the PBX reported';
           } else {
             let parentId: string | null = null;
             if (d.parentCallId) {
-              const parent = resolveCall(d.parentCallId);
-              if (parent) parentId = parent.id;
-              else {
+              const { parent, claim } = parentOf(reporter, d.parentCallId, d.participant);
+              if (parent) {
+                // Front threads every leg under the conversation's first leg.
+                parentId = parent.parentId ?? parent.id;
+                if (claim) store.insertReportKey(claim, sha256Hex(ref), parent.id, now());
+              } else {
                 note = 'the parent call is unknown: logged as a first leg';
                 logger.warn('transferred leg names an unknown parent', { callId: ref, parentCallId: d.parentCallId });
               }
             }
             call = store.insertCall(
               {
-                id: ref,
+                id: frontCallId(reporter, ref),
                 direction: d.callType,
                 remoteNumber: d.participant,
                 remoteName: d.name ?? null,
@@ -271,11 +333,14 @@ export function createCallService({
                 startedAt: report.at,
                 pbxCallId: null,
                 pbxLinked: false,
+                owner: reporter,
+                clientRef: ref,
               },
               now(),
             );
           }
         }
+        claimIfUnowned(call, reporter);
         const applied = applyStep(touched, call, stepOfReport(report), report.at, reporter);
         store.insertPluginEvent(ref, reporter, report.seq, hash, now());
         const why = applied.note ?? note;
@@ -283,12 +348,12 @@ export function createCallService({
       });
     },
 
-    reportSummary(_teammate, report) {
+    reportSummary(teammate, report) {
       const content = formatSummary(report);
-      return addToCall(report.callId, 'summary', () => sha256Hex(content), { content });
+      return addToCall(teammate, report.callId, 'summary', () => sha256Hex(content), { content });
     },
 
-    reportRecording(_teammate, report) {
+    reportRecording(teammate, report) {
       if (!recordingUrlPrefixes.some((prefix) => report.url.startsWith(prefix))) {
         throw new HttpError(
           422,
@@ -299,10 +364,10 @@ export function createCallService({
         );
       }
       const job: RecordingJob = { url: report.url, recording_type: report.recordingType };
-      return addToCall(report.callId, 'recording', () => sha256Hex(report.url), job);
+      return addToCall(teammate, report.callId, 'recording', () => sha256Hex(report.url), job);
     },
 
-    reportTranscript(_teammate, report) {
+    reportTranscript(teammate, report) {
       const payload: TranscriptPayload = {
         lines: report.lines.map((l) => ({
           speaker_name: l.speakerName,
@@ -311,7 +376,7 @@ export function createCallService({
           speaker_type: l.speakerType,
         })),
       };
-      return addToCall(report.callId, 'transcript', () => sha256Hex(JSON.stringify(payload)), payload);
+      return addToCall(teammate, report.callId, 'transcript', () => sha256Hex(JSON.stringify(payload)), payload);
     },
 
     pbxEvent(event, rawBody) {
@@ -319,7 +384,9 @@ export function createCallService({
       const parties = partiesOfPbxEvent(event);
       const hash = sha256Hex(rawBody.toString('utf8'));
       return commit((touched) => {
-        let call = event.callId ? resolveCall(event.callId) : null;
+        const teammate = parties.extension ? store.tokenByExtension(parties.extension) : null;
+        const agentEmail = teammate?.email ?? null;
+        let call = event.callId ? callOfPbxId(event.callId, agentEmail) : null;
         if (!call) {
           const candidates = store.callsForMatch(parties.direction, parties.remoteNumber, at - MAX_CALL_MS, at + pbxMatchWindowMs).map(candidateOf);
           // A delivery the PBX repeats (same body) is the same event, even without a call id.
@@ -334,12 +401,10 @@ export function createCallService({
         const key = call ? `pbx:${call.id}:${event.event}` : null;
         if (call && key && store.reportKeyHash(key) !== null) return { status: 'duplicate', callId: call.id, queued: [] };
 
-        const teammate = parties.extension ? store.tokenByExtension(parties.extension) : null;
-        const agentEmail = teammate?.email ?? null;
         if (!call) {
           call = store.insertCall(
             {
-              id: event.callId ?? `pbx-${randomUUID()}`,
+              id: pbxFrontCallId(event.callId ?? randomUUID()),
               direction: parties.direction,
               remoteNumber: parties.remoteNumber,
               remoteName: event.callerName ?? null,
@@ -350,11 +415,18 @@ export function createCallService({
               startedAt: at,
               pbxCallId: event.callId ?? null,
               pbxLinked: true,
+              owner: agentEmail,
+              clientRef: null,
             },
             now(),
           );
         } else if (!call.pbxLinked || (event.callId && !call.pbxCallId)) {
           store.linkPbx(call.id, event.callId ?? null, { localNumber: parties.localNumber, agentExtension: parties.extension, agentEmail }, now());
+          call = store.getCall(call.id)!;
+        }
+        // Answered elsewhere: the PBX says which teammate answered; the call is theirs from now on.
+        if (agentEmail && agentEmail !== call.owner && (call.owner === null || event.event === 'answer')) {
+          store.setOwner(call.id, agentEmail, now());
           call = store.getCall(call.id)!;
         }
 

@@ -1,5 +1,7 @@
 /**
- * The server's one embedded database: SQLite through better-sqlite3 (the only file that imports it).
+ * The store: every query the server makes, written once over the SQL port (./driver.ts), on
+ * SQLite (./sqlite.ts, the embedded default) or PostgreSQL (./postgres.ts, when DATABASE_URL is
+ * set); the schema is ./migrations.ts.
  *
  * Contract:
  * - Every method is synchronous and runs to completion before the event loop moves on, so a
@@ -10,12 +12,13 @@
  *   (`kill -9`); with `full` it also survives a power loss, at the cost of an fsync per commit.
  * - Rows are returned as plain objects of the types below; no driver type leaves this file.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Direction, FrontCallStatus } from '../calls/mapping';
+import type { Row, SqlDriver } from './driver';
+import { migrate } from './migrations';
+import { connectPostgres } from './postgres';
+import { openSqlite, type Synchronous } from './sqlite';
 
-export type Synchronous = 'normal' | 'full';
+export type { Synchronous } from './sqlite';
 
 export interface ChannelRow {
   channelId: string;
@@ -51,6 +54,10 @@ export interface CallRow {
   pbxLinked: boolean;
   channelId: string | null;
   updatedAt: number;
+  /** The teammate (email) whose reports may change this call; null: a PBX call no teammate claimed yet. */
+  owner: string | null;
+  /** The id the owner's plugin calls it by (its store key with `owner`); null for a PBX-made call. */
+  clientRef: string | null;
 }
 
 export type OutboxKind = 'create' | 'status' | 'summary' | 'recording' | 'transcript';
@@ -70,7 +77,8 @@ export interface OutboxRow {
   ambiguous: boolean;
   nextAttemptAt: number;
   lastError: string | null;
-  outcome: 'accepted' | 'presumed_applied' | null;
+  /** `skipped`: a stale intermediate state not sent while behind Front's budget (outbox/stale.ts). */
+  outcome: 'accepted' | 'presumed_applied' | 'skipped' | null;
   createdAt: number;
   finishedAt: number | null;
 }
@@ -87,11 +95,19 @@ export interface NewCall {
   startedAt: number;
   pbxCallId: string | null;
   pbxLinked: boolean;
+  owner: string | null;
+  clientRef: string | null;
 }
+
+/** What claiming a call's lease gave: it was ours already, it is ours now, another instance has it. */
+export type ClaimResult = 'held' | 'acquired' | 'taken';
 
 export interface Store {
   transaction<T>(fn: () => T): T;
   close(): void;
+  /** Which database: several instances may share a `postgres` one. */
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly shared: boolean;
 
   // channels
   upsertChannel(channelId: string, webhookId: string, now: number): ChannelRow;
@@ -122,6 +138,16 @@ export interface Store {
   linkPbx(id: string, pbxCallId: string | null, fields: { localNumber?: string | null; agentExtension?: string | null; agentEmail?: string | null }, now: number): void;
   setCallChannel(id: string, channelId: string): void;
   countCalls(): number;
+  /** The call a teammate's plugin calls `clientRef` (the store key: owner + client id). */
+  callOf(owner: string, clientRef: string): CallRow | null;
+  /** Every call some plugin calls `clientRef`, newest first (whoever owns them). */
+  callsByClientRef(clientRef: string): CallRow[];
+  /** Hands a call over to another teammate (the PBX says they answered it). */
+  setOwner(id: string, owner: string, now: number): void;
+
+  // server settings learnt at run time (e.g. the parent_external_call_id form Front takes)
+  getSetting(key: string): string | null;
+  setSetting(key: string, value: string, now: number): void;
 
   // idempotency keys of reports
   lastPluginSeq(callRef: string, reporter: string): number;
@@ -139,92 +165,43 @@ export interface Store {
   markInflight(seq: number, now: number): void;
   markSent(seq: number, outcome: 'accepted' | 'presumed_applied', note: string | null, now: number): void;
   markRetry(seq: number, nextAttemptAt: number, error: string, ambiguous: boolean): void;
+  /** Stale requests not sent: finished with outcome `skipped` and the reason. */
+  markSkipped(seqs: readonly number[], note: string, now: number): void;
   markDead(seq: number, reason: string, now: number): void;
   setLastError(seq: number, error: string): void;
   /** The create op of a call, if any. */
   createOpOf(callId: string): OutboxRow | null;
   deadOps(limit: number): OutboxRow[];
   opsOfCall(callId: string): OutboxRow[];
-  outboxCounts(): Record<OutboxState, number> & { oldestPendingAt: number | null };
+  /** `sent` includes `skipped` (stale states not sent while behind Front's budget). */
+  outboxCounts(): Record<OutboxState, number> & { oldestPendingAt: number | null; skipped: number };
   /** Pending ops of calls on a channel (deleted channels dead-letter them). */
   openOpsOnChannel(channelId: string): OutboxRow[];
+  /** The call's first unfinished op (pending or inflight), if any. */
+  headOp(callId: string): OutboxRow | null;
+  /** Ops whose answer is in flight are marked in flight only with the lease: false if it was lost. */
+  markInflightLeased(seq: number, callId: string, owner: string, now: number): boolean;
+
+  // call leases: one instance at a time sends a call's requests (several instances, one database)
+  /**
+   * Claims (or renews) the call for `owner` until `until`, unless another owner's lease is still
+   * running at `now`. Never waits for another instance (a lease row being claimed elsewhere is
+   * `taken`). `acquired` (not `held`) when it was not ours: its rows left in flight by the previous
+   * owner are then pending again, flagged ambiguous (counted in `recovered`).
+   */
+  claimCall(callId: string, owner: string, until: number, now: number, wasHeld: boolean): { result: ClaimResult; recovered: number };
+  /** Extends every lease of `owner` (a heartbeat). */
+  renewLeases(owner: string, until: number): void;
+  releaseCall(callId: string, owner: string): void;
+  /** Gives up every lease of `owner` (a clean stop: the others need not wait for them to run out). */
+  releaseLeasesOf(owner: string): void;
+  /** Forgets every lease (an embedded database at start: it has one instance). */
+  releaseAllLeases(): void;
+  /** Calls with unfinished ops that `owner` holds or may claim (no running lease of another). */
+  claimableCalls(owner: string, now: number, limit: number): string[];
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS channels (
-  channel_id TEXT PRIMARY KEY,
-  webhook_id TEXT NOT NULL UNIQUE,
-  authorized_at INTEGER NOT NULL,
-  deleted_at INTEGER
-);
-CREATE TABLE IF NOT EXISTS tokens (
-  id INTEGER PRIMARY KEY,
-  email TEXT NOT NULL,
-  extension TEXT,
-  label TEXT,
-  token_hash TEXT NOT NULL UNIQUE,
-  created_at INTEGER NOT NULL,
-  revoked_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS tokens_extension ON tokens(extension) WHERE extension IS NOT NULL;
-CREATE TABLE IF NOT EXISTS calls (
-  id TEXT PRIMARY KEY,
-  direction TEXT NOT NULL,
-  remote_number TEXT NOT NULL,
-  remote_name TEXT,
-  local_number TEXT,
-  agent_email TEXT,
-  agent_extension TEXT,
-  parent_id TEXT,
-  started_at INTEGER NOT NULL,
-  front_state TEXT,
-  pbx_call_id TEXT,
-  pbx_linked INTEGER NOT NULL DEFAULT 0,
-  channel_id TEXT,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS calls_match ON calls(direction, remote_number, started_at);
-CREATE UNIQUE INDEX IF NOT EXISTS calls_pbx ON calls(pbx_call_id) WHERE pbx_call_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS call_aliases (
-  alias TEXT PRIMARY KEY,
-  call_id TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS plugin_events (
-  call_ref TEXT NOT NULL,
-  reporter TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  hash TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (call_ref, reporter, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS report_keys (
-  key TEXT PRIMARY KEY,
-  hash TEXT NOT NULL,
-  call_id TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outbox (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  call_id TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  after_seq INTEGER,
-  state TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  ambiguous INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  last_error TEXT,
-  outcome TEXT,
-  created_at INTEGER NOT NULL,
-  finished_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS outbox_open ON outbox(state, seq) WHERE state IN ('pending', 'inflight');
-CREATE INDEX IF NOT EXISTS outbox_call ON outbox(call_id, seq);
-CREATE INDEX IF NOT EXISTS outbox_dead ON outbox(state, finished_at) WHERE state = 'dead';
-`;
 
-type Row = Record<string, unknown>;
 
 const channelOf = (r: Row): ChannelRow => ({
   channelId: r.channel_id as string,
@@ -257,6 +234,8 @@ const callOf = (r: Row): CallRow => ({
   pbxLinked: r.pbx_linked === 1,
   channelId: (r.channel_id as string | null) ?? null,
   updatedAt: r.updated_at as number,
+  owner: (r.owner as string | null) ?? null,
+  clientRef: (r.client_ref as string | null) ?? null,
 });
 
 const opOf = (r: Row): OutboxRow => ({
@@ -275,24 +254,23 @@ const opOf = (r: Row): OutboxRow => ({
   finishedAt: (r.finished_at as number | null) ?? null,
 });
 
-/** Opens (and creates or migrates) the database at `path`; `:memory:` for a throwaway one. */
+/** Opens (and creates or migrates) the SQLite database at `path`; `:memory:` for a throwaway one. */
 export function openStore(path: string, options: { synchronous?: Synchronous } = {}): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  return createStore(openSqlite(path, options));
+}
 
-  const q = <P extends unknown[] = unknown[]>(sql: string) => {
-    const stmt = db.prepare(sql);
-    return {
-      get: (...params: P) => stmt.get(...params) as Row | undefined,
-      all: (...params: P) => stmt.all(...params) as Row[],
-      run: (...params: P) => stmt.run(...params),
-    };
-  };
+/** PostgreSQL when `databaseUrl` is set, else SQLite at `databasePath`; migrated. */
+export function openDatabase(options: { databaseUrl: string | null; databasePath: string; synchronous?: Synchronous }): Store {
+  return options.databaseUrl
+    ? createStore(connectPostgres({ connectionString: options.databaseUrl }))
+    : openStore(options.databasePath, options.synchronous ? { synchronous: options.synchronous } : {});
+}
+
+/** The store over a driver, after applying the migrations it lacks. */
+export function createStore(driver: SqlDriver): Store {
+  migrate(driver);
+  const pg = driver.dialect === 'postgres';
+  const q = (sql: string) => driver.prepare(sql);
 
   const s = {
     upsertChannel: q(
@@ -301,11 +279,10 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     ),
     getChannel: q('SELECT * FROM channels WHERE channel_id = ?'),
     channelByWebhook: q('SELECT * FROM channels WHERE webhook_id = ?'),
-    activeChannel: q('SELECT * FROM channels WHERE deleted_at IS NULL ORDER BY authorized_at DESC, rowid DESC LIMIT 1'),
+    activeChannel: q('SELECT * FROM channels WHERE deleted_at IS NULL ORDER BY authorized_at DESC, channel_id DESC LIMIT 1'),
     deleteChannel: q('UPDATE channels SET deleted_at = ? WHERE channel_id = ?'),
 
-    insertToken: q('INSERT INTO tokens (email, extension, label, token_hash, created_at) VALUES (?, ?, ?, ?, ?)'),
-    tokenById: q('SELECT * FROM tokens WHERE id = ?'),
+    insertToken: q('INSERT INTO tokens (email, extension, label, token_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *'),
     tokenByHash: q('SELECT * FROM tokens WHERE token_hash = ? AND revoked_at IS NULL'),
     tokenByExtension: q('SELECT * FROM tokens WHERE extension = ? AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1'),
     listTokens: q('SELECT * FROM tokens ORDER BY id'),
@@ -313,13 +290,15 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
 
     insertCall: q(
       `INSERT INTO calls (id, direction, remote_number, remote_name, local_number, agent_email, agent_extension,
-         parent_id, started_at, pbx_call_id, pbx_linked, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         parent_id, started_at, pbx_call_id, pbx_linked, owner, client_ref, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    getCall: q('SELECT * FROM calls WHERE id = ?'),
+    // On PostgreSQL the row is locked until the transaction ends: two instances taking reports of
+    // one call at once apply them one after the other (each sees the other's state).
+    getCall: q(`SELECT * FROM calls WHERE id = ?${pg ? ' FOR UPDATE' : ''}`),
     callByAlias: q('SELECT calls.* FROM call_aliases JOIN calls ON calls.id = call_aliases.call_id WHERE call_aliases.alias = ?'),
     callByPbxId: q('SELECT * FROM calls WHERE pbx_call_id = ?'),
-    addAlias: q('INSERT OR IGNORE INTO call_aliases (alias, call_id) VALUES (?, ?)'),
+    addAlias: q('INSERT INTO call_aliases (alias, call_id) VALUES (?, ?) ON CONFLICT DO NOTHING'),
     callsForMatch: q(
       'SELECT * FROM calls WHERE direction = ? AND remote_number = ? AND started_at BETWEEN ? AND ? ORDER BY started_at DESC LIMIT 20',
     ),
@@ -334,6 +313,13 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     ),
     setCallChannel: q('UPDATE calls SET channel_id = ? WHERE id = ? AND channel_id IS NULL'),
     countCalls: q('SELECT COUNT(*) AS n FROM calls'),
+    callOf: q('SELECT * FROM calls WHERE client_ref = ? AND owner = ? ORDER BY started_at DESC LIMIT 1'),
+    callsByClientRef: q('SELECT * FROM calls WHERE client_ref = ? ORDER BY started_at DESC LIMIT 20'),
+    setOwner: q('UPDATE calls SET owner = ?, updated_at = ? WHERE id = ?'),
+    getSetting: q('SELECT value FROM settings WHERE key = ?'),
+    setSetting: q(
+      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+    ),
 
     lastPluginSeq: q('SELECT MAX(seq) AS seq FROM plugin_events WHERE call_ref = ? AND reporter = ?'),
     pluginEventHash: q('SELECT hash FROM plugin_events WHERE call_ref = ? AND reporter = ? AND seq = ?'),
@@ -343,15 +329,16 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
 
     enqueue: q(
       `INSERT INTO outbox (call_id, kind, payload, after_seq, state, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+       VALUES (?, ?, ?, ?, 'pending', ?, ?) RETURNING seq`,
     ),
     getOp: q('SELECT * FROM outbox WHERE seq = ?'),
     openOps: q("SELECT * FROM outbox WHERE state IN ('pending', 'inflight') ORDER BY seq"),
     recoverInflight: q("UPDATE outbox SET state = 'pending', ambiguous = 1 WHERE state = 'inflight'"),
     markInflight: q("UPDATE outbox SET state = 'inflight', attempts = attempts + 1 WHERE seq = ?"),
     markSent: q("UPDATE outbox SET state = 'sent', outcome = ?, last_error = COALESCE(?, last_error), finished_at = ? WHERE seq = ?"),
-    markRetry: q("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE seq = ?"),
+    markRetry: q("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, ambiguous = CASE WHEN ? = 1 THEN 1 ELSE ambiguous END WHERE seq = ?"),
     markDead: q("UPDATE outbox SET state = 'dead', last_error = ?, finished_at = ? WHERE seq = ?"),
+    markSkipped: q("UPDATE outbox SET state = 'sent', outcome = 'skipped', last_error = ?, finished_at = ? WHERE seq = ? AND state = 'pending'"),
     setLastError: q('UPDATE outbox SET last_error = ? WHERE seq = ?'),
     createOpOf: q("SELECT * FROM outbox WHERE call_id = ? AND kind = 'create' ORDER BY seq LIMIT 1"),
     deadOps: q("SELECT * FROM outbox WHERE state = 'dead' ORDER BY finished_at DESC, seq DESC LIMIT ?"),
@@ -360,6 +347,26 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     openCounts: q("SELECT state, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE state IN ('pending', 'inflight') GROUP BY state"),
     deadCount: q("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead'"),
     totalCount: q('SELECT COUNT(*) AS n FROM outbox'),
+    headOp: q("SELECT * FROM outbox WHERE call_id = ? AND state IN ('pending', 'inflight') ORDER BY seq LIMIT 1"),
+    markInflightLeased: q(
+      `UPDATE outbox SET state = 'inflight', attempts = attempts + 1 WHERE seq = ? AND state = 'pending'
+       AND EXISTS (SELECT 1 FROM call_leases WHERE call_leases.call_id = ? AND owner = ? AND lease_until > ?)`,
+    ),
+    // Row locking: a lease row another instance is claiming right now is skipped, never waited for.
+    leaseOf: q(`SELECT owner, lease_until FROM call_leases WHERE call_id = ?${pg ? ' FOR UPDATE SKIP LOCKED' : ''}`),
+    insertLease: q('INSERT INTO call_leases (call_id, owner, lease_until) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING call_id'),
+    updateLease: q('UPDATE call_leases SET owner = ?, lease_until = ? WHERE call_id = ?'),
+    recoverCallInflight: q("UPDATE outbox SET state = 'pending', ambiguous = 1 WHERE call_id = ? AND state = 'inflight'"),
+    renewLeases: q('UPDATE call_leases SET lease_until = ? WHERE owner = ?'),
+    releaseCall: q('DELETE FROM call_leases WHERE call_id = ? AND owner = ?'),
+    releaseAllLeases: q('DELETE FROM call_leases'),
+    releaseLeasesOf: q('DELETE FROM call_leases WHERE owner = ?'),
+    claimableCalls: q(
+      `SELECT DISTINCT outbox.call_id FROM outbox LEFT JOIN call_leases ON call_leases.call_id = outbox.call_id
+       WHERE outbox.state IN ('pending', 'inflight') AND (call_leases.call_id IS NULL OR call_leases.owner = ? OR call_leases.lease_until <= ?)
+       LIMIT ?`,
+    ),
+    skippedCount: q("SELECT COUNT(*) AS n FROM outbox WHERE outcome = 'skipped'"),
     openOpsOnChannel: q(
       `SELECT outbox.* FROM outbox JOIN calls ON calls.id = outbox.call_id
        WHERE calls.channel_id = ? AND outbox.state IN ('pending', 'inflight') ORDER BY outbox.seq`,
@@ -367,14 +374,18 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
   };
 
   const nullable = <T>(row: Row | undefined, f: (r: Row) => T): T | null => (row ? f(row) : null);
-  /** Active tokens by hash: every plugin request looks one up; revoking clears the cache. */
+  /**
+   * Active tokens by hash: every plugin request looks one up; revoking clears the cache. (With
+   * several instances, a token revoked on one keeps working on the others until they restart:
+   * revocation is an admin action, see server/README.md.)
+   */
   const tokenCache = new Map<string, TokenRow>();
-  // One wrapper for every transaction: making one per call costs more than a small transaction.
-  const inTransaction = db.transaction((fn: () => unknown) => fn());
 
   return {
-    transaction: <T>(fn: () => T): T => inTransaction(fn) as T,
-    close: () => db.close(),
+    dialect: driver.dialect,
+    shared: driver.shared,
+    transaction: <T>(fn: () => T): T => driver.transaction(fn),
+    close: () => driver.close(),
 
     upsertChannel(channelId, webhookId, now) {
       s.upsertChannel.run(channelId, webhookId, now);
@@ -385,10 +396,7 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     activeChannel: () => nullable(s.activeChannel.get(), channelOf),
     deleteChannel: (channelId, now) => void s.deleteChannel.run(now, channelId),
 
-    insertToken({ email, extension, label, tokenHash, now }) {
-      const { lastInsertRowid } = s.insertToken.run(email, extension, label, tokenHash, now);
-      return tokenOf(s.tokenById.get(Number(lastInsertRowid))!);
-    },
+    insertToken: ({ email, extension, label, tokenHash, now }) => tokenOf(s.insertToken.get(email, extension, label, tokenHash, now)!),
     tokenByHash(hash) {
       const cached = tokenCache.get(hash);
       if (cached) return cached;
@@ -416,6 +424,8 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
         c.startedAt,
         c.pbxCallId,
         c.pbxLinked ? 1 : 0,
+        c.owner,
+        c.clientRef,
         now,
         now,
       );
@@ -432,6 +442,11 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
       void s.linkPbx.run(pbxCallId, f.localNumber ?? null, f.agentExtension ?? null, f.agentEmail ?? null, now, id),
     setCallChannel: (id, channelId) => void s.setCallChannel.run(channelId, id),
     countCalls: () => s.countCalls.get()!.n as number,
+    callOf: (owner, clientRef) => nullable(s.callOf.get(clientRef, owner), callOf),
+    callsByClientRef: (clientRef) => s.callsByClientRef.all(clientRef).map(callOf),
+    setOwner: (id, owner, now) => void s.setOwner.run(owner, now, id),
+    getSetting: (key) => (s.getSetting.get(key)?.value as string | undefined) ?? null,
+    setSetting: (key, value, now) => void s.setSetting.run(key, value, now),
 
     lastPluginSeq: (callRef, reporter) => (s.lastPluginSeq.get(callRef, reporter)?.seq as number | null) ?? 0,
     pluginEventHash: (callRef, reporter, seq) => (s.pluginEventHash.get(callRef, reporter, seq)?.hash as string | undefined) ?? null,
@@ -439,8 +454,7 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     reportKeyHash: (key) => (s.reportKeyHash.get(key)?.hash as string | undefined) ?? null,
     insertReportKey: (key, hash, callId, now) => void s.insertReportKey.run(key, hash, callId, now),
 
-    enqueue: ({ callId, kind, payload, afterSeq, now }) =>
-      Number(s.enqueue.run(callId, kind, payload, afterSeq, now, now).lastInsertRowid),
+    enqueue: ({ callId, kind, payload, afterSeq, now }) => Number(s.enqueue.get(callId, kind, payload, afterSeq, now, now)!.seq),
     getOp: (seq) => nullable(s.getOp.get(seq), opOf),
     openOps: () => s.openOps.all().map(opOf),
     recoverInflight: () => s.recoverInflight.run().changes,
@@ -448,6 +462,9 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
     markSent: (seq, outcome, note, now) => void s.markSent.run(outcome, note, now, seq),
     markRetry: (seq, nextAttemptAt, error, ambiguous) => void s.markRetry.run(nextAttemptAt, error, ambiguous ? 1 : 0, seq),
     markDead: (seq, reason, now) => void s.markDead.run(reason, now, seq),
+    markSkipped(seqs, note, now) {
+      for (const seq of seqs) s.markSkipped.run(note, now, seq);
+    },
     setLastError: (seq, error) => void s.setLastError.run(error, seq),
     createOpOf: (callId) => nullable(s.createOpOf.get(callId), opOf),
     deadOps: (limit) => s.deadOps.all(limit).map(opOf),
@@ -462,8 +479,31 @@ export function openStore(path: string, options: { synchronous?: Synchronous } =
       }
       counts.dead = s.deadCount.get()!.n as number;
       counts.sent = (s.totalCount.get()!.n as number) - counts.pending - counts.inflight - counts.dead;
-      return counts;
+      return { ...counts, skipped: s.skippedCount.get()!.n as number };
     },
     openOpsOnChannel: (channelId) => s.openOpsOnChannel.all(channelId).map(opOf),
+    headOp: (callId) => nullable(s.headOp.get(callId), opOf),
+    markInflightLeased: (seq, callId, owner, now) => s.markInflightLeased.run(seq, callId, owner, now).changes > 0,
+
+    claimCall(callId, owner, until, now, wasHeld) {
+      const lease = s.leaseOf.get(callId);
+      let result: ClaimResult;
+      if (!lease) {
+        // No lease, or one being claimed by another instance right now (skipped, not waited for).
+        result = s.insertLease.get(callId, owner, until) ? 'acquired' : 'taken';
+      } else if (lease.owner === owner || (lease.lease_until as number) <= now) {
+        s.updateLease.run(owner, until, callId);
+        result = lease.owner === owner && wasHeld ? 'held' : 'acquired';
+      } else {
+        result = 'taken';
+      }
+      const recovered = result === 'acquired' ? s.recoverCallInflight.run(callId).changes : 0;
+      return { result, recovered };
+    },
+    renewLeases: (owner, until) => void s.renewLeases.run(until, owner),
+    releaseCall: (callId, owner) => void s.releaseCall.run(callId, owner),
+    releaseAllLeases: () => void s.releaseAllLeases.run(),
+    releaseLeasesOf: (owner) => void s.releaseLeasesOf.run(owner),
+    claimableCalls: (owner, now, limit) => s.claimableCalls.all(owner, now, limit).map((r) => r.call_id as string),
   };
 }

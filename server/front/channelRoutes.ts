@@ -6,9 +6,8 @@
  */
 import { FrontChannelRequestSchema, parseOr400 } from '../api/schemas';
 import type { Store } from '../db/database';
-import { parseJson, readRawBody } from '../http/body';
-import { HttpError, headerValue as header, type RequestContext, type Router } from '../http/router';
-import { randomToken, verifySignedBody } from '../http/signature';
+import { HttpError, headerValue as header, parseJson, type RequestContext, type Router } from '../http/router';
+import { createReplayGuard, randomToken, verifySignedBody } from '../http/signature';
 import type { Logger } from '../log';
 import type { Outbox } from '../outbox/outbox';
 
@@ -30,26 +29,28 @@ export interface ChannelRoutesOptions {
 
 export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void {
   const now = o.now ?? Date.now;
+  const replays = createReplayGuard({ maxAgeMs: o.maxAgeMs });
 
-  const verified = async ({ req }: RequestContext) => {
-    const raw = await readRawBody(req, FRONT_BODY_LIMIT);
-    const check = verifySignedBody({
-      secret: o.appSecret,
-      timestamp: header(req.headers[FRONT_TIMESTAMP_HEADER]),
-      signature: header(req.headers[FRONT_SIGNATURE_HEADER]),
-      rawBody: raw,
-      now: now(),
-      maxAgeMs: o.maxAgeMs,
-    });
+  /** The raw body of a request Front signed (empty for a bodiless DELETE), seen for the first time; 401 otherwise. */
+  const verifiedRaw = ({ req, body: raw }: RequestContext): Buffer => {
+    const timestamp = header(req.headers[FRONT_TIMESTAMP_HEADER]);
+    const signature = header(req.headers[FRONT_SIGNATURE_HEADER]);
+    const at = now();
+    let check = verifySignedBody({ secret: o.appSecret, timestamp, signature, rawBody: raw, now: at, maxAgeMs: o.maxAgeMs, method: req.method });
+    if (check.ok && !replays.firstSeen(signature!, timestamp!, at)) {
+      check = { ok: false, code: 'replayed_request', message: 'This signed request was already received.' };
+    }
     if (!check.ok) {
       o.logger.warn('refused a request claiming to come from Front', { path: req.url, code: check.code });
       throw new HttpError(401, check.code, check.message);
     }
-    return parseOr400(FrontChannelRequestSchema, parseJson(raw));
+    return raw;
   };
+  const verified = (ctx: RequestContext) => parseOr400(FrontChannelRequestSchema, parseJson(verifiedRaw(ctx)));
+  const limits = { bodyLimit: FRONT_BODY_LIMIT };
 
-  router.add('POST', '/front/channel', async (ctx) => {
-    const request = await verified(ctx);
+  router.add('POST', '/front/channel', (ctx) => {
+    const request = verified(ctx);
     switch (request.type) {
       case 'authorization': {
         const channelId = request.payload.channel_id;
@@ -64,12 +65,17 @@ export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void 
       default:
         throw new HttpError(400, 'unsupported_type', `The channel URL does not handle "${request.type}" requests.`);
     }
-  });
+  }, limits);
 
-  const webhook = async (ctx: RequestContext) => {
-    const request = await verified(ctx);
+  const webhook = (ctx: RequestContext) => {
+    const raw = verifiedRaw(ctx);
     const channel = o.store.getChannelByWebhook(ctx.params.webhookId ?? '');
     if (!channel) throw new HttpError(404, 'unknown_webhook', 'No channel uses this webhook URL.');
+    // A bodiless DELETE (signed over `undefined`) deletes the channel its webhook URL belongs to.
+    const request =
+      ctx.req.method === 'DELETE' && raw.length === 0
+        ? ({ type: 'delete', payload: { channel_id: channel.channelId } } as const)
+        : parseOr400(FrontChannelRequestSchema, parseJson(raw));
     switch (request.type) {
       case 'delete': {
         if (request.payload.channel_id !== channel.channelId) {
@@ -87,5 +93,5 @@ export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void 
         throw new HttpError(400, 'unsupported_type', `The webhook URL does not handle "${request.type}" requests.`);
     }
   };
-  router.add('POST', '/front/webhooks/:webhookId', webhook).add('DELETE', '/front/webhooks/:webhookId', webhook);
+  router.add('POST', '/front/webhooks/:webhookId', webhook, limits).add('DELETE', '/front/webhooks/:webhookId', webhook, limits);
 }

@@ -9,15 +9,30 @@
  * - `network.mayHaveReached` is false only when the request certainly never reached Front
  *   (connection refused, name not resolved); a timeout or a reset connection may have reached it.
  * - A recording is fetched from its source first; a source failure never reaches Front.
+ * - A 400 or 409 resolves after its (small, capped) body is read, as `body`: what Front says is
+ *   how the outbox tells "already applied" from a genuine refusal (./answers.ts).
+ * - A first leg's create is sent with `parent_external_call_id` in the form of `firstLegParent`;
+ *   if Front answers 400 naming that field, the form is switched once (and remembered through
+ *   `firstLegParent.learn`) and the create is sent again in the other form. A 400 means Front
+ *   applied nothing, so the second send cannot duplicate the call.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { parseRateLimitHeaders, type RateLimitHeaders } from '../outbox/pacer';
 import { channelTokenSigner } from './jwt';
-import { routeOf, type FrontRequest } from './payloads';
+import {
+  FIRST_LEG_PARENT_FIELD,
+  isFirstLeg,
+  otherFirstLegParentForm,
+  routeOf,
+  withFirstLegParent,
+  type FirstLegParentForm,
+  type FrontRequest,
+} from './payloads';
 
 export type SendResult =
-  | { type: 'response'; status: number; retryAfter: string | null; readBody: () => Promise<string> }
+  | { type: 'response'; status: number; retryAfter: string | null; rateLimit: RateLimitHeaders | null; readBody: () => Promise<string>; body?: string }
   | { type: 'network'; mayHaveReached: boolean; message: string }
   | { type: 'source'; retryable: boolean; message: string };
 
@@ -33,7 +48,19 @@ export interface FrontConnectorOptions {
   appSecret: string;
   requestTimeoutMs: number;
   maxRecordingBytes: number;
+  /** The first-leg parent form Front takes, and where a switch is remembered (default: `self`, not remembered). */
+  firstLegParent?: FirstLegParentPolicy;
 }
+
+export interface FirstLegParentPolicy {
+  form(): FirstLegParentForm;
+  /** True once Front refused the other form: the form is then never switched again. */
+  learnt(): boolean;
+  learn(form: FirstLegParentForm): void;
+}
+
+/** Statuses whose body says what they mean (already applied, or refused and why). */
+const READ_BODY_OF = new Set([400, 409]);
 
 /** Errors that mean the request never left: nothing can have reached Front. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
@@ -200,6 +227,11 @@ export function createFrontConnector(options: FrontConnectorOptions): FrontConne
           type: 'response',
           status: res.statusCode ?? 0,
           retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+          // Front's budget, read by the outbox's pacer.
+          rateLimit: parseRateLimitHeaders((name) => {
+            const value = res.headers[name];
+            return typeof value === 'string' ? value : null;
+          }),
           readBody: async () => {
             const full = await text;
             return full.length > MAX_ERROR_BODY ? `${full.slice(0, MAX_ERROR_BODY)}…` : full;
@@ -209,8 +241,25 @@ export function createFrontConnector(options: FrontConnectorOptions): FrontConne
       req.end(body);
     });
 
-  return {
-    async send(request, { signal } = {}) {
+  let fallbackForm: FirstLegParentForm = 'self';
+  let fallbackLearnt = false;
+  const parentPolicy: FirstLegParentPolicy = options.firstLegParent ?? {
+    form: () => fallbackForm,
+    learnt: () => fallbackLearnt,
+    learn: (form) => {
+      fallbackForm = form;
+      fallbackLearnt = true;
+    },
+  };
+
+  /** One attempt; a 400/409 comes with its body read. */
+  const sendOnce = async (request: FrontRequest, signal: AbortSignal | undefined): Promise<SendResult> => {
+    const result = await sendRaw(request, signal);
+    if (result.type !== 'response' || !READ_BODY_OF.has(result.status)) return result;
+    return { ...result, body: await result.readBody() };
+  };
+
+  const sendRaw = async (request: FrontRequest, signal: AbortSignal | undefined): Promise<SendResult> => {
       const { method, path } = routeOf(request);
       const headers: Record<string, string> = { accept: 'application/json' };
       let body: Buffer;
@@ -230,6 +279,20 @@ export function createFrontConnector(options: FrontConnectorOptions): FrontConne
       }
       headers.authorization = `Bearer ${await signer.sign(request.channelId)}`;
       return exchange(method, path, headers, body, signal);
+  };
+
+  return {
+    async send(request, { signal } = {}) {
+      if (request.kind !== 'create' || !isFirstLeg(request.payload)) return sendOnce(request, signal);
+      const form = parentPolicy.form();
+      const result = await sendOnce({ ...request, payload: withFirstLegParent(request.payload, form) }, signal);
+      const refusedForParent = result.type === 'response' && result.status === 400 && (result.body ?? '').includes(FIRST_LEG_PARENT_FIELD);
+      if (!refusedForParent) return result;
+      if (!parentPolicy.learnt()) parentPolicy.learn(otherFirstLegParentForm(form));
+      // The form Front was found to take is refused too: a genuine refusal, not a question of form.
+      else if (parentPolicy.form() === form) return result;
+      // Switched (now, or by a create in flight alongside this one): send it in the form now known.
+      return sendOnce({ ...request, payload: withFirstLegParent(request.payload, parentPolicy.form()) }, signal);
     },
     close: () => agent.destroy(),
   };

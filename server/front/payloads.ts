@@ -21,17 +21,48 @@ export interface CreateCallPayload {
   to?: CallParty;
   /** Epoch ms. */
   started_at: number;
-  /** Listed as required: the parent leg of a transferred call, {@link FIRST_LEG_PARENT} otherwise. */
-  parent_external_call_id: string | null;
+  /**
+   * The conversation's first leg, for a transferred leg. A first leg's is not stored: the connector
+   * fills it in when sending, in the form Front takes ({@link withFirstLegParent}). `null` only in
+   * rows queued before this rule (read as a first leg).
+   */
+  parent_external_call_id?: string | null;
   agent_email_address?: string;
 }
 
 /**
- * What a first leg (no parent) sends as `parent_external_call_id`. The reference lists the field as
- * required without saying what a call with no parent sends; null says "none" without inventing an
- * id. One place to change if Front wants it otherwise.
+ * What a first leg sends as `parent_external_call_id`, the one place this is decided.
+ *
+ * Front's reference (https://dev.frontapp.com/reference/create-call) lists the field as a required,
+ * non-nullable string: "External ID of the parent call (e.g. where the call was transferred from).
+ * This will be used to thread the call into an existing conversation with a matching parent call
+ * ID." The voice channels guide (https://dev.frontapp.com/docs/voice-channels) says a transferred
+ * call's next leg is created "with the external_parent_call_id set equal to the external_call_id of
+ * the first call leg". Front's voice-channel-template types it as a required `string` too. So the
+ * parent id names the conversation's first leg; a first leg is that leg itself:
+ *
+ * - `self` (the default, the form the reference supports): the first leg sends its own
+ *   `external_call_id`. A required string, never null, and every leg of a conversation then carries
+ *   the same thread id.
+ * - `omit`: the field is left out. Contradicts "required", so only used when Front refuses `self`
+ *   with a 400 that names the field: the connector then switches once, resends, and the server
+ *   remembers the form (the `settings` table) so no call ever dead-letters over it.
  */
-export const FIRST_LEG_PARENT = null;
+export type FirstLegParentForm = 'self' | 'omit';
+export const FIRST_LEG_PARENT_FORM: FirstLegParentForm = 'self';
+export const FIRST_LEG_PARENT_FIELD = 'parent_external_call_id';
+
+export const otherFirstLegParentForm = (form: FirstLegParentForm): FirstLegParentForm => (form === 'self' ? 'omit' : 'self');
+
+/** A create's payload is a first leg's when it names no parent. */
+export const isFirstLeg = (payload: CreateCallPayload): boolean => payload.parent_external_call_id == null;
+
+/** The create payload as sent: a first leg's parent in `form`; a transferred leg's unchanged. */
+export function withFirstLegParent(payload: CreateCallPayload, form: FirstLegParentForm): CreateCallPayload {
+  if (!isFirstLeg(payload)) return payload;
+  const { parent_external_call_id: _none, ...rest } = payload;
+  return form === 'self' ? { ...rest, parent_external_call_id: payload.external_call_id } : rest;
+}
 
 /** PATCH /channels/{channel_id}/calls/{external_call_id} */
 export interface UpdateCallPayload {

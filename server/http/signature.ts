@@ -5,10 +5,26 @@
  *
  * Verification works on the raw bytes as received, compares in constant time and refuses
  * timestamps further than `maxAgeMs` from now in either direction (replays, skewed clocks).
+ *
+ * GET and DELETE: Front's security page (https://dev.frontapp.com/docs/security-1) says "GET and
+ * DELETE requests return a string with the value "undefined" as the body": its sample signs
+ * `${timestamp}:${JSON.stringify(req.body)}`, which is `<timestamp>:undefined` for a request with no
+ * body. So a GET or DELETE with an empty body is verified against the string `undefined`
+ * ({@link signedBase}); one that carries a body is verified against that body, like a POST (its
+ * bytes must be covered by the signature, or anyone could swap them).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
-export type SignatureCheck = { ok: true } | { ok: false; code: 'missing_signature' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature'; message: string };
+export type SignatureCheck =
+  | { ok: true }
+  | { ok: false; code: 'missing_signature' | 'bad_timestamp' | 'stale_timestamp' | 'bad_signature' | 'replayed_request'; message: string };
+
+/** What Front's signature covers after the timestamp: the raw body, or `undefined` for a bodiless GET or DELETE. */
+export function signedBase(method: string | undefined, rawBody: Buffer): Buffer {
+  const bodiless = (method === 'GET' || method === 'DELETE' || method === 'HEAD') && rawBody.length === 0;
+  return bodiless ? Buffer.from('undefined') : rawBody;
+}
 
 export function signBody(secret: string, timestamp: string, rawBody: Buffer | string): string {
   return createHmac('sha256', secret).update(`${timestamp}:`).update(rawBody).digest('base64');
@@ -28,8 +44,11 @@ export function verifySignedBody(options: {
   rawBody: Buffer;
   now: number;
   maxAgeMs: number;
+  /** The request's method: a bodiless GET or DELETE is signed over `undefined` ({@link signedBase}). */
+  method?: string;
 }): SignatureCheck {
-  const { secret, timestamp, signature, rawBody, now, maxAgeMs } = options;
+  const { secret, timestamp, signature, now, maxAgeMs } = options;
+  const rawBody = signedBase(options.method, options.rawBody);
   if (!timestamp || !signature) return { ok: false, code: 'missing_signature', message: 'The request is not signed.' };
   const at = parseTimestamp(timestamp);
   if (at === null) return { ok: false, code: 'bad_timestamp', message: 'The request timestamp is not a number.' };
@@ -42,6 +61,31 @@ export function verifySignedBody(options: {
   }
   return { ok: true };
 }
+
+/**
+ * Refuses a signed request seen before, for as long as its timestamp is inside the window (after
+ * that the window refuses it). Keyed by the signature alone: a Front signature is only valid for one
+ * timestamp and body, and a bodiless DELETE's covers no path, so the same signature sent to another
+ * URL is a replay too. Only verified requests are remembered (an unsigned flood cannot fill it);
+ * at most `max` are kept, the oldest dropped first, far more than Front sends in a window.
+ * Per process: several instances behind a load balancer each keep their own.
+ */
+export function createReplayGuard({ maxAgeMs, max = 50_000 }: { maxAgeMs: number; max?: number }) {
+  const seen = new LRUCache<string, true>({ max, ttl: 2 * maxAgeMs + 1_000, ttlAutopurge: false });
+  return {
+    /** True the first time a signature (of a verified request) is seen within the window. */
+    firstSeen(signature: string, timestamp: string, now: number): boolean {
+      const key = Buffer.from(signature.trim(), 'base64').toString('hex');
+      if (seen.has(key)) return false;
+      const at = parseTimestamp(timestamp) ?? now;
+      // Remembered until the timestamp leaves the window.
+      seen.set(key, true, { ttl: Math.max(1, at + maxAgeMs - now) + 1_000 });
+      return true;
+    },
+  };
+}
+
+export type ReplayGuard = ReturnType<typeof createReplayGuard>;
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');

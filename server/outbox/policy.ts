@@ -8,14 +8,16 @@
  *   Retry-After (seconds or an HTTP date) lengthens the wait, capped at `maxRetryAfterMs`, never
  *   shortens it.
  * - any other 4xx: a dead letter with the reason, never retried... unless an earlier attempt of the
- *   same request may have reached Front (a timeout, a lost response, a crash while in flight):
- *   Front has no idempotency key, but it refuses a repeated create (the id exists) and a repeated
- *   status (no state may follow itself), so a 400/409 on such a retry means "already applied".
- *   The request is then marked sent as `presumed_applied` and logged.
+ *   same request may have reached Front (a timeout, a lost response, a crash while in flight) and
+ *   Front's answer says it is already applied (../front/answers.ts: a create whose id exists, a
+ *   status the call is already in, a 409). The request is then marked sent as `presumed_applied`
+ *   and logged. Any other 400, retry or not, is a dead letter with Front's message.
  * - Transient failures stop being retried once the request is `giveUpAfterMs` old (dead letter).
  */
 import { backoffDelay, classifyStatus, retryDelay, type BackoffOptions } from '../../contract';
+import { saysAlreadyApplied } from '../front/answers';
 import type { SendResult } from '../front/connector';
+import type { OutboxKind } from '../db/database';
 
 export { backoffDelay, parseRetryAfter, type BackoffOptions } from '../../contract';
 
@@ -25,7 +27,9 @@ export type Decision =
   | { action: 'dead'; reason: string };
 
 export interface DecideInput {
-  result: Exclude<SendResult, { type: 'response' }> | { type: 'response'; status: number; retryAfter: string | null };
+  result: Exclude<SendResult, { type: 'response' }> | { type: 'response'; status: number; retryAfter: string | null; body?: string };
+  /** What was sent: Front's refusals mean "already applied" only for creates and statuses. */
+  kind?: OutboxKind;
   /** The attempt that just ended, counting from 1. */
   attempt: number;
   /** An earlier attempt may have reached Front. */
@@ -66,8 +70,8 @@ export function decide(input: DecideInput): Decision {
           return retry(status === 429 ? '429 rate limited' : `${status} from Front`, MAYBE_APPLIED_5XX.has(status), delayMs);
         }
         case 'refused':
-          if (input.ambiguous && (status === 400 || status === 409)) {
-            return { action: 'sent', outcome: 'presumed_applied', note: `${status} on a retry after an attempt that may have reached Front` };
+          if (input.ambiguous && saysAlreadyApplied(input.kind, status, result.body)) {
+            return { action: 'sent', outcome: 'presumed_applied', note: `${status} on a retry after an attempt that may have reached Front: already applied` };
           }
           return { action: 'dead', reason: `${status} from Front` };
       }

@@ -5,8 +5,7 @@
  */
 import { PbxEventSchema, parseOr400 } from '../api/schemas';
 import type { CallService } from '../calls/service';
-import { parseJson, readRawBody } from '../http/body';
-import { HttpError, headerValue as header, type Router } from '../http/router';
+import { HttpError, headerValue as header, parseJson, type Router } from '../http/router';
 import { verifySignedBody } from '../http/signature';
 
 export const PBX_BODY_LIMIT = 8 * 1024;
@@ -17,22 +16,29 @@ export function addPbxRoutes(
   router: Router,
   { calls, secret, maxAgeMs, now = Date.now }: { calls: CallService; secret: string | null; maxAgeMs: number; now?: () => number },
 ): void {
-  router.add('POST', '/pbx/events', async ({ req }) => {
-    if (!secret) throw new HttpError(404, 'pbx_disabled', 'The PBX webhook is off: set PBX_WEBHOOK_SECRET to turn it on.');
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'Send the body as application/json.');
-    const raw = await readRawBody(req, PBX_BODY_LIMIT);
-    const check = verifySignedBody({
-      secret,
-      timestamp: header(req.headers[PBX_TIMESTAMP_HEADER]),
-      signature: header(req.headers[PBX_SIGNATURE_HEADER]),
-      rawBody: raw,
-      now: now(),
-      maxAgeMs,
-    });
-    if (!check.ok) throw new HttpError(401, check.code, check.message);
-    const event = parseOr400(PbxEventSchema, parseJson(raw));
-    const result = await calls.pbxEvent(event, raw);
-    return { status: result.status === 'duplicate' ? 200 : 202, body: result };
-  });
+  router.add(
+    'POST',
+    '/pbx/events',
+    async ({ req, body: raw }) => {
+      const check = verifySignedBody({
+        secret: secret!,
+        timestamp: header(req.headers[PBX_TIMESTAMP_HEADER]),
+        signature: header(req.headers[PBX_SIGNATURE_HEADER]),
+        rawBody: raw,
+        now: now(),
+        maxAgeMs,
+      });
+      if (!check.ok) throw new HttpError(401, check.code, check.message);
+      const event = parseOr400(PbxEventSchema, parseJson(raw));
+      const result = await calls.pbxEvent(event, raw);
+      return { status: result.status === 'duplicate' ? 200 : 202, body: result };
+    },
+    {
+      bodyLimit: PBX_BODY_LIMIT,
+      json: true,
+      before: () => {
+        if (!secret) throw new HttpError(404, 'pbx_disabled', 'The PBX webhook is off: set PBX_WEBHOOK_SECRET to turn it on.');
+      },
+    },
+  );
 }

@@ -4,6 +4,7 @@
  *   FRONT_APP_UID, FRONT_APP_SECRET   the same values the server uses (required)
  *   STANDIN_HOST (127.0.0.1), STANDIN_PORT (8788)
  *   STANDIN_FAULT_RATE (0), STANDIN_FAULT_KINDS (503,429,hang), STANDIN_RETRY_AFTER (1)
+ *   STANDIN_RATE_LIMIT_PER_MINUTE, STANDIN_BURST_PER_SECOND (5): Front's rate limits (off unless set)
  *
  * Point the server at it with FRONT_API_BASE_URL=http://127.0.0.1:8788, then let it "add the
  * channel": POST /_standin/authorize { "serverUrl": "http://127.0.0.1:8787", "channelId": "cha_demo" }.
@@ -28,6 +29,9 @@ const standin = await startStandin({
     kinds: (env.STANDIN_FAULT_KINDS ?? '503,429,hang').split(',').map((k) => k.trim()) as FaultKind[],
     retryAfterSeconds: Number(env.STANDIN_RETRY_AFTER ?? 1),
   },
+  ...(env.STANDIN_RATE_LIMIT_PER_MINUTE
+    ? { budget: { perWindow: Number(env.STANDIN_RATE_LIMIT_PER_MINUTE), burstPerSecond: Number(env.STANDIN_BURST_PER_SECOND ?? 5) } }
+    : {}),
 });
 process.stdout.write(`${JSON.stringify({ msg: 'front stand-in listening', url: standin.url })}\n`);
 const stop = () => void standin.close().then(() => process.exit(0));

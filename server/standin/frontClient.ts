@@ -9,20 +9,29 @@ export interface FrontSignedResponse {
   body: unknown;
 }
 
-/** POSTs `body` to `url` signed with the app secret (X-Front-Signature, X-Front-Request-Timestamp). */
+let lastTimestamp = 0;
+/** Now in ms, never twice the same: two identical requests in one millisecond would be one signature (a replay). */
+const freshTimestamp = () => (lastTimestamp = Math.max(Date.now(), lastTimestamp + 1));
+
+/**
+ * Sends `body` to `url` signed with the app secret (X-Front-Signature, X-Front-Request-Timestamp).
+ * `body: undefined` sends no body, signed over the string `undefined` as Front does for GET and DELETE.
+ */
 export async function sendAsFront(
   url: string,
   body: unknown,
   appSecret: string,
-  options: { timestamp?: number; method?: 'POST' | 'DELETE'; tamper?: (raw: string) => string } = {},
+  options: { timestamp?: number; method?: 'POST' | 'DELETE' | 'GET'; tamper?: (raw: string) => string; headers?: Record<string, string> } = {},
 ): Promise<FrontSignedResponse> {
-  const raw = JSON.stringify(body);
-  const timestamp = String(options.timestamp ?? Date.now());
-  const signature = signBody(appSecret, timestamp, raw);
+  const raw = body === undefined ? undefined : JSON.stringify(body);
+  const timestamp = String(options.timestamp ?? freshTimestamp());
+  const signature = signBody(appSecret, timestamp, raw ?? 'undefined');
+  const headers: Record<string, string> = { 'x-front-request-timestamp': timestamp, 'x-front-signature': signature, ...options.headers };
+  if (raw !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(url, {
     method: options.method ?? 'POST',
-    headers: { 'content-type': 'application/json', 'x-front-request-timestamp': timestamp, 'x-front-signature': signature },
-    body: options.tamper ? options.tamper(raw) : raw,
+    headers,
+    ...(raw !== undefined ? { body: options.tamper ? options.tamper(raw) : raw } : {}),
   });
   const text = await response.text();
   let parsed: unknown = text;

@@ -19,8 +19,9 @@ export const CreateCallSchema = v.pipe(
     from: v.optional(party),
     to: v.optional(party),
     started_at: v.optional(epochMs),
-    // Listed as required: the key must be there; a first leg has no parent (null).
-    parent_external_call_id: v.nullable(nonEmpty),
+    // A required string in the reference, never null (presence is checked by the stand-in, which can
+    // also play a Front that wants it left out for a first leg).
+    parent_external_call_id: v.optional(nonEmpty),
     agent_email_address: v.optional(email),
   }),
   v.check((c) => (c.direction === 'inbound' ? c.from !== undefined : c.to !== undefined), 'inbound calls need `from`, outbound calls need `to`'),

@@ -73,7 +73,7 @@ export interface RequestLogEntry {
   operation: Operation | null;
   status: number | null;
   reason: string | null;
-  fault: FaultKind | 'hold' | null;
+  fault: FaultKind | 'hold' | 'budget' | null;
 }
 
 export interface AppliedEvent {
@@ -82,6 +82,21 @@ export interface AppliedEvent {
   callId: string;
   status: FrontCallStatus | null;
   receivedAt: number;
+}
+
+/**
+ * Front's rate limits, enforced when set: per company, `perWindow` requests per window (Front: 50,
+ * 100 or 200 a minute; counted in fixed windows aligned to the clock, as `X-RateLimit-Reset`
+ * names the next one), and per resource (the channel), `burstPerSecond` in any sliding `windowMs / 60`
+ * (a second). Every Channel API answer carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+ * `X-RateLimit-Reset` (epoch seconds, with a fraction when the window is compressed); a request
+ * over a limit gets 429 with `Retry-After` (seconds) and is not applied (nor counted).
+ */
+export interface BudgetConfig {
+  perWindow: number;
+  burstPerSecond: number;
+  /** A minute, or less to compress time in tests. */
+  windowMs?: number;
 }
 
 export interface StandinOptions {
@@ -96,6 +111,14 @@ export interface StandinOptions {
   maxHangMs?: number;
   /** Kept in the request log (the oldest are dropped). */
   maxLoggedRequests?: number;
+  /**
+   * What a first leg must send as `parent_external_call_id`: `self` (the reference: a required
+   * string; the first leg names itself) or `omit` (a Front that wants the field left out and refuses
+   * a call naming itself, with a 400 naming the field). Default `self`.
+   */
+  firstLegParent?: 'self' | 'omit';
+  /** Enforce Front's rate limits (off by default). */
+  budget?: BudgetConfig;
 }
 
 export interface Standin {
@@ -105,6 +128,12 @@ export interface Standin {
   requests(): RequestLogEntry[];
   faults(): FaultConfig;
   setFaults(faults: Partial<FaultConfig>): FaultConfig;
+  /** Changes what a first leg must send as `parent_external_call_id` ({@link StandinOptions.firstLegParent}). */
+  setFirstLegParent(form: 'self' | 'omit'): void;
+  /** Turns the budget mode on (a config) or off (null); counts start again. */
+  setBudget(budget: BudgetConfig | null): void;
+  /** Channel API answers by status since the start or the last reset (429s: over the budget). */
+  answers(): Record<number, number>;
   /** Forgets calls, requests, used jtis; turns faults off. */
   reset(): void;
   /** Plays Front adding the channel: signed authorization request to the server's channel URL. */
@@ -152,9 +181,52 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
   let faults: FaultConfig = { ...NO_FAULTS, ...options.faults };
   let random = seeded(faults.seed);
   const maxHangMs = options.maxHangMs ?? 120_000;
+  let firstLegParent = options.firstLegParent ?? 'self';
   const maxLogged = options.maxLoggedRequests ?? 100_000;
 
   const key = (channelId: string, callId: string) => `${channelId}\u0000${callId}`;
+
+  let budget: BudgetConfig | null = options.budget ?? null;
+  let windowStart = 0;
+  let windowCount = 0;
+  const burstLog = new Map<string, number[]>();
+  const answerCounts: Record<number, number> = {};
+
+  /** Counts a request against the budget; the headers to send, and 429's Retry-After when over. */
+  const spend = (channelId: string, t: number): { headers: Record<string, string>; retryAfterMs: number | null; over: string | null } => {
+    if (!budget) return { headers: {}, retryAfterMs: null, over: null };
+    const windowMs = budget.windowMs ?? 60_000;
+    const burstMs = windowMs / 60;
+    const start = Math.floor(t / windowMs) * windowMs;
+    if (start !== windowStart) {
+      windowStart = start;
+      windowCount = 0;
+    }
+    const reset = windowStart + windowMs;
+    const recent = (burstLog.get(channelId) ?? []).filter((at) => at > t - burstMs);
+    burstLog.set(channelId, recent);
+    let retryAfterMs: number | null = null;
+    let over: string | null = null;
+    if (windowCount >= budget.perWindow) {
+      retryAfterMs = reset - t;
+      over = `over the rate limit (${budget.perWindow} a window)`;
+    } else if (recent.length >= budget.burstPerSecond) {
+      retryAfterMs = recent[recent.length - budget.burstPerSecond]! + burstMs - t;
+      over = `over the burst limit (${budget.burstPerSecond} a ${burstMs} ms)`;
+    }
+    if (retryAfterMs === null) {
+      windowCount++;
+      recent.push(t);
+    }
+    const seconds = (ms: number) => (windowMs % 1000 === 0 && ms >= 1000 ? String(Math.ceil(ms / 1000)) : (Math.ceil(ms) / 1000).toFixed(3));
+    const headers: Record<string, string> = {
+      'x-ratelimit-limit': String(budget.perWindow),
+      'x-ratelimit-remaining': String(Math.max(0, budget.perWindow - windowCount)),
+      'x-ratelimit-reset': reset % 1000 === 0 ? String(reset / 1000) : (reset / 1000).toFixed(3),
+    };
+    if (retryAfterMs !== null) headers['retry-after'] = seconds(Math.max(1, retryAfterMs));
+    return { headers, retryAfterMs, over };
+  };
 
   const record = (entry: RequestLogEntry) => {
     log.push(entry);
@@ -222,10 +294,12 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
       if (!body.ok) return bad(body.reason);
       const parsed = check(CreateCallSchema, body.value);
       if (!parsed.ok) return bad(parsed.reason);
-      if (!Object.hasOwn(body.value as object, 'parent_external_call_id')) return bad('parent_external_call_id is required');
       const c = parsed.value;
+      // The reference lists it as a required string (the schema refuses null and any non-string).
+      if (firstLegParent === 'self' && c.parent_external_call_id === undefined) return bad('parent_external_call_id is required');
       if (calls.has(key(channelId, c.external_call_id))) return bad(`a call with external_call_id "${c.external_call_id}" already exists`);
-      if (c.parent_external_call_id !== null && !calls.has(key(channelId, c.parent_external_call_id))) {
+      const namesItself = c.parent_external_call_id === c.external_call_id;
+      if (c.parent_external_call_id !== undefined && !(namesItself && firstLegParent === 'self') && !calls.has(key(channelId, c.parent_external_call_id))) {
         return bad(`parent_external_call_id "${c.parent_external_call_id}" is not a call of this channel`);
       }
       const record: TimelineEntry = { status: c.initial_status, occurredAt: c.started_at ?? null, receivedAt, agentEmail: c.agent_email_address ?? null, responseLost };
@@ -234,7 +308,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
         externalCallId: c.external_call_id,
         direction: c.direction,
         party: (c.direction === 'inbound' ? c.from : c.to)!,
-        parentExternalCallId: c.parent_external_call_id,
+        parentExternalCallId: c.parent_external_call_id ?? null,
         agentEmail: c.agent_email_address ?? null,
         startedAt: c.started_at ?? null,
         status: c.initial_status,
@@ -349,6 +423,19 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     const receivedAt = nowPrecise();
     const entry: RequestLogEntry = { at: receivedAt, method: req.method ?? '', path, operation: r.operation, status: null, reason: null, fault: null };
     record(entry);
+    const spent = spend(r.channelId, receivedAt);
+    res.on('finish', () => {
+      answerCounts[res.statusCode] = (answerCounts[res.statusCode] ?? 0) + 1;
+    });
+    for (const [name, value] of Object.entries(spent.headers)) res.setHeader(name, value);
+    if (spent.retryAfterMs !== null) {
+      await readBody(req);
+      entry.status = 429;
+      entry.fault = 'budget';
+      entry.reason = spent.over;
+      sendJson(res, 429, frontError(429, 'rate limit exceeded'));
+      return;
+    }
     const raw = await readBody(req);
     if (raw === null) {
       entry.status = 400;
@@ -488,6 +575,9 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     call: (externalCallId) => [...calls.values()].find((c) => c.externalCallId === externalCallId),
     requests: () => [...log],
     faults: () => ({ ...faults }),
+    setFirstLegParent(form) {
+      firstLegParent = form;
+    },
     setFaults(next) {
       const wasHolding = faults.hold;
       faults = { ...faults, ...next };
@@ -495,7 +585,15 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
       if (wasHolding && !faults.hold) for (const release of [...parked]) release();
       return { ...faults };
     },
+    setBudget(next) {
+      budget = next;
+      windowStart = 0;
+      windowCount = 0;
+      burstLog.clear();
+    },
+    answers: () => ({ ...answerCounts }),
     reset() {
+      for (const status of Object.keys(answerCounts)) delete answerCounts[Number(status)];
       calls.clear();
       log.length = 0;
       jtis.clear();

@@ -9,8 +9,13 @@ import { DEFAULT_REGION, type DialRules, type ExtensionRule } from '../phone';
 export interface DeploymentConfig {
   /** Region for numbers written without +country code, e.g. "US", "GB". */
   readonly defaultRegion: string;
-  /** SIP over WebSocket defaults for the settings screen (the account itself is per teammate). */
-  readonly sip: { readonly websocketUrl?: string; readonly domain?: string };
+  /**
+   * SIP over WebSocket defaults for the settings screen (the account itself is per teammate), and
+   * the STUN / TURN servers every call uses, passed to RTCPeerConnection exactly as written (a
+   * static TURN username / credential here is readable by anyone: prefer the call-logging server's
+   * short-lived credentials, see README "ICE servers").
+   */
+  readonly sip: { readonly websocketUrl?: string; readonly domain?: string; readonly iceServers?: readonly RTCIceServer[] };
   /** The call-logging server beside the plugin. */
   readonly server: { readonly url?: string };
   /**
@@ -41,12 +46,28 @@ export function dialRules(config: DeploymentConfig): DialRules {
 /** Longest extension a rule may allow: beyond it, digits are a phone number's. */
 export const MAX_EXTENSION_RULE_DIGITS = 8;
 
+const ICE_URL = v.pipe(v.string(), v.regex(/^(stuns?|turns?):[^\s,]+$/, 'must be a stun:, stuns:, turn: or turns: URL'), v.maxLength(500));
+
+/** One RTCIceServer; a TURN server needs its username and credential (browsers refuse it without). */
+const IceServerSchema = v.pipe(
+  v.strictObject({
+    urls: v.union([ICE_URL, v.pipe(v.array(ICE_URL), v.minLength(1), v.maxLength(10))]),
+    username: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+    credential: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(512))),
+  }),
+  v.check(
+    (server) => ![server.urls].flat().some((url) => url.startsWith('turn')) || (server.username !== undefined && server.credential !== undefined),
+    'a TURN server needs a username and a credential',
+  ),
+);
+
 const ConfigSchema = v.object({
   defaultRegion: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z]{2}$/))),
   sip: v.optional(
     v.object({
       websocketUrl: v.optional(v.pipe(v.string(), v.regex(/^wss?:\/\/[^\s]+$/), v.maxLength(500))),
       domain: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.-]{1,253}$/))),
+      iceServers: v.optional(v.pipe(v.array(IceServerSchema), v.maxLength(10))),
     }),
   ),
   server: v.optional(v.object({ url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s]+$/), v.maxLength(500))) })),
@@ -89,7 +110,11 @@ export async function loadDeploymentConfig(
   return {
     config: {
       defaultRegion: (defaultRegion ?? DEFAULT_REGION).toUpperCase(),
-      sip: { ...(sip?.websocketUrl ? { websocketUrl: sip.websocketUrl } : {}), ...(sip?.domain ? { domain: sip.domain } : {}) },
+      sip: {
+        ...(sip?.websocketUrl ? { websocketUrl: sip.websocketUrl } : {}),
+        ...(sip?.domain ? { domain: sip.domain } : {}),
+        ...(sip?.iceServers?.length ? { iceServers: sip.iceServers } : {}),
+      },
       server: server?.url ? { url: server.url } : {},
       extensions: extensions ? { minDigits: extensions.minDigits, maxDigits: extensions.maxDigits } : null,
       simulatedLine: simulatedLine ?? true,

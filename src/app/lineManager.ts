@@ -18,8 +18,8 @@ export interface LineChoiceState {
   readonly error: string | null;
   readonly fieldErrors: Partial<Record<keyof SipAccount, string>>;
   readonly devices: SipDevices;
-  /** Deployment-wide defaults for the account form (softphone.config.json). */
-  readonly defaults: { readonly websocketUrl?: string; readonly domain?: string };
+  /** Deployment-wide defaults for the account form and the calls' ICE servers (softphone.config.json). */
+  readonly defaults: { readonly websocketUrl?: string; readonly domain?: string; readonly iceServers?: readonly RTCIceServer[] };
 }
 
 export interface LineManager extends ReadableStore<LineChoiceState> {
@@ -37,8 +37,23 @@ export interface LineManagerOptions {
   readonly dialer: Actor<DialerMachine>;
   /** Makes a fresh simulated line (after Disconnect). */
   readonly simulated: () => Line;
-  readonly createSip: (account: SipAccount, options: { devices: SipDevices }) => Promise<SipLine>;
+  readonly createSip: (account: SipAccount, options: { devices: SipDevices; iceServers: RTCIceServer[] }) => Promise<SipLine>;
   readonly storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined;
+  /**
+   * Starts fetching short-lived TURN credentials for the SIP line (the call-logging server's, see
+   * turnCredentials.ts): `onServers` receives each fresh set. Returns the stop. Absent: no TURN
+   * beyond the deployment's.
+   */
+  readonly turnCredentials?: (onServers: (servers: RTCIceServer[]) => void) => () => void;
+}
+
+/**
+ * The ICE servers of a call: the deployment's (softphone.config.json, as written), then the
+ * teammate's own STUN servers (Settings), then the call-logging server's short-lived TURN
+ * credentials. All of them: a teammate's STUN server never hides the deployment's TURN relay.
+ */
+export function combineIceServers(deployment: readonly RTCIceServer[] = [], teammate: readonly string[] = [], turn: readonly RTCIceServer[] = []): RTCIceServer[] {
+  return [...deployment, ...(teammate.length > 0 ? [{ urls: [...teammate] }] : []), ...turn];
 }
 
 const ACCOUNT_KEY = 'softphone.sip.account';
@@ -71,13 +86,15 @@ function withoutPassword({ password: _password, ...rest }: SipAccount): Omit<Sip
  * account (kept in the browser's storage, password included, so the line comes back after a
  * reload). Lines are only switched while no call is in progress.
  */
-export function createLineManager({ line, dialer, simulated, createSip, storage }: LineManagerOptions): LineManager {
+export function createLineManager({ line, dialer, simulated, createSip, storage, turnCredentials }: LineManagerOptions): LineManager {
   // Checked for real (validateSipAccount) when connecting; here only its shape, to show it.
   const saved = read<SipAccount>(storage, ACCOUNT_KEY);
   const savedAccount =
     saved && typeof saved.websocketUrl === 'string' && typeof saved.sipUri === 'string' && typeof saved.password === 'string' ? saved : null;
   let password = savedAccount?.password ?? null;
   let stopRegistration = () => {};
+  let stopTurn = () => {};
+  let turnServers: RTCIceServer[] = [];
   let stopped = false;
   const store = createStore<LineChoiceState>({
     kind: line.kind === 'sip' ? 'sip' : 'simulated',
@@ -92,9 +109,19 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
   });
   const set = (patch: Partial<LineChoiceState>) => store.setState((state) => ({ ...state, ...patch }));
 
+  const iceServersFor = (account: Omit<SipAccount, 'password'> | null) => combineIceServers(store.getState().defaults.iceServers, account?.iceServers, turnServers);
+  /** Hands the SIP line in use the ICE servers as they are now (for its next calls). */
+  const updateIceServers = () => {
+    const current = line.current;
+    if (current.kind === 'sip' && !stopped) (current as SipLine).setIceServers(iceServersFor(store.getState().account));
+  };
+
   const switchTo = (next: Line) => {
     stopRegistration();
     stopRegistration = () => {};
+    stopTurn();
+    stopTurn = () => {};
+    turnServers = [];
     const previous = line.use(next);
     previous.dispose();
     dialer.send({ type: 'LINE.SWITCHED', capabilities: next.capabilities });
@@ -125,7 +152,7 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
       set({ connecting: true, error: null, fieldErrors: {} });
       let sip: SipLine;
       try {
-        sip = await createSip(checked.account, { devices: store.getState().devices });
+        sip = await createSip(checked.account, { devices: store.getState().devices, iceServers: iceServersFor(checked.account) });
       } catch (error) {
         set({ connecting: false, error: error instanceof LineError || error instanceof Error ? error.message : 'The SIP line could not start.' });
         return;
@@ -137,6 +164,11 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
       }
       switchTo(sip);
       stopRegistration = sip.registration.subscribe((registration) => set({ registration }));
+      stopTurn =
+        turnCredentials?.((servers) => {
+          turnServers = servers;
+          updateIceServers();
+        }) ?? (() => {});
       password = checked.account.password;
       write(storage, ACCOUNT_KEY, checked.account);
       set({
@@ -165,10 +197,12 @@ export function createLineManager({ line, dialer, simulated, createSip, storage 
     },
     setDefaults(defaults) {
       set({ defaults });
+      updateIceServers();
     },
     stop() {
       stopped = true;
       stopRegistration();
+      stopTurn();
     },
   };
 

@@ -10,7 +10,18 @@ const FIELDS: readonly { field: Field; label: string; type: string; optional?: b
   { field: 'authorizationUser', label: 'Authorization user', type: 'text', optional: true, autoComplete: 'off' },
   { field: 'password', label: 'Password', type: 'password', autoComplete: 'current-password' },
   { field: 'displayName', label: 'Display name', type: 'text', optional: true, autoComplete: 'name' },
+  // The teammate's own STUN servers, one URL a line; added to the deployment's ICE servers and the
+  // call-logging server's TURN (see README "ICE servers").
+  { field: 'iceServers', label: 'ICE servers', type: 'textarea', optional: true, autoComplete: 'off' },
 ];
+
+/** The ICE servers field's lines as the account's list. */
+function iceServerList(text: string): string[] {
+  return text
+    .split(/[\r\n]+/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
 
 /**
  * The SIP account (the real phone line) and audio devices. The password field is never filled
@@ -26,6 +37,7 @@ export function SipSettings() {
     authorizationUser: choice?.account?.authorizationUser ?? '',
     password: '',
     displayName: choice?.account?.displayName ?? '',
+    iceServers: (choice?.account?.iceServers ?? []).join('\n'),
   }));
   const [deviceError, setDeviceError] = useState<string | null>(null);
   const errorId = useId();
@@ -40,6 +52,7 @@ export function SipSettings() {
       password: values.password,
       ...(values.authorizationUser.trim() ? { authorizationUser: values.authorizationUser.trim() } : {}),
       ...(values.displayName.trim() ? { displayName: values.displayName.trim() } : {}),
+      ...(iceServerList(values.iceServers).length > 0 ? { iceServers: iceServerList(values.iceServers) } : {}),
     };
     void lines!.connect(account);
     setValues((v) => ({ ...v, password: '' }));
@@ -57,20 +70,38 @@ export function SipSettings() {
               {label}
               {optional && <span className="sp-muted"> (optional)</span>}
             </label>
-            <input
-              id={id}
-              className="sp-input"
-              type={type}
-              autoComplete={autoComplete}
-              value={values[field]}
-              placeholder={field === 'password' && choice.hasSavedPassword ? 'Saved' : undefined}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${id}-error` : undefined}
-              onChange={(e) => {
-                const value = e.currentTarget.value;
-                setValues((v) => ({ ...v, [field]: value }));
-              }}
-            />
+            {type === 'textarea' ? (
+              <textarea
+                id={id}
+                className="sp-input"
+                rows={2}
+                autoComplete={autoComplete}
+                spellCheck={false}
+                value={values[field]}
+                placeholder="stun:stun.example.com:3478"
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? `${id}-error` : undefined}
+                onChange={(e) => {
+                  const value = e.currentTarget.value;
+                  setValues((v) => ({ ...v, [field]: value }));
+                }}
+              />
+            ) : (
+              <input
+                id={id}
+                className="sp-input"
+                type={type}
+                autoComplete={autoComplete}
+                value={values[field]}
+                placeholder={field === 'password' && choice.hasSavedPassword ? 'Saved' : undefined}
+                aria-invalid={error ? true : undefined}
+                aria-describedby={error ? `${id}-error` : undefined}
+                onChange={(e) => {
+                  const value = e.currentTarget.value;
+                  setValues((v) => ({ ...v, [field]: value }));
+                }}
+              />
+            )}
             {error && (
               <p id={`${id}-error`} className="sp-field-error">
                 {error}

@@ -32,6 +32,27 @@ describe('the deployment config beside the plugin', () => {
     expect(DEFAULT_CONFIG).toMatchObject({ extensions: null, simulatedLine: true, demo: false });
   });
 
+  it('passes sip.iceServers on exactly as written, static TURN credentials included', async () => {
+    const iceServers = [
+      { urls: 'stun:stun.example.com:3478' },
+      { urls: ['turn:turn.example.com:3478?transport=udp', 'turns:turn.example.com:5349'], username: 'softphone', credential: 'static-turn-pass' },
+    ];
+    const result = await loadDeploymentConfig(respond(200, { sip: { iceServers } }));
+    expect(result).toEqual({ config: { ...DEFAULT_CONFIG, sip: { iceServers } }, problem: null });
+  });
+
+  // Proved: dropping the TURN username / credential check in src/app/deploymentConfig.ts makes the third row fail.
+  it.each([
+    [{ sip: { iceServers: [{ urls: 'http://stun.example.com' }] } }, /sip\.iceServers\.0\.urls/],
+    [{ sip: { iceServers: [{ urls: 'stun:stun.example.com', password: 'x' }] } }, /sip\.iceServers\.0/],
+    [{ sip: { iceServers: [{ urls: 'turn:turn.example.com' }] } }, /TURN server needs a username and a credential/],
+    [{ sip: { iceServers: 'stun:stun.example.com' } }, /sip\.iceServers/],
+  ])('refuses ICE servers a browser could not use (%j), reported, defaults used', async (body, problem) => {
+    const result = await loadDeploymentConfig(respond(200, body));
+    expect(result.config).toEqual(DEFAULT_CONFIG);
+    expect(result.problem).toMatch(problem);
+  });
+
   it('a missing file means the defaults, silently', async () => {
     expect(await loadDeploymentConfig(respond(404, null))).toEqual({ config: DEFAULT_CONFIG, problem: null });
   });

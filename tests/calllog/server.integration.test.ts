@@ -5,7 +5,7 @@ import type { Standin } from '../../server/standin/standin';
 import { createCallReporter, memoryReportStore } from '../../src/calllog';
 import { ev } from '../support/fakeLine';
 import { startDialer } from '../support/machineHarness';
-import { CHANNEL_ID, createTeammate, startInProcess, startTestStandin, tempDir, waitFor } from '../server/support';
+import { CHANNEL_ID, createTeammate, frontIdOf, startInProcess, startTestStandin, tempDir, waitFor } from '../server/support';
 
 let standin: Standin;
 let server: RunningServer;
@@ -43,7 +43,7 @@ it('a simulated call reported by the plugin lands in Front (the stand-in), with 
 
   await waitFor(() => reporter.status(callId)?.kind === 'logged', 10_000, 'the call to be logged');
   const call = await waitFor(() => {
-    const c = standin.call(callId);
+    const c = standin.call(frontIdOf('ada@example.com', callId));
     return c && c.summaries.length > 0 ? c : null;
   }, 10_000, 'the call and its summary in Front').catch((e) => {
     console.log(JSON.stringify(standin.calls()), JSON.stringify(standin.requests().slice(-10)));

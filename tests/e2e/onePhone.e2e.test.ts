@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server';
 import type { Standin } from '../../server/standin/standin';
 import type { HostCallRecord } from '../../workspace/host';
-import { CHANNEL_ID, createTeammate, startInProcess, startTestStandin, tempDir } from '../server/support';
+import { CHANNEL_ID, createTeammate, frontIdOf, startInProcess, startTestStandin, tempDir } from '../server/support';
 import { startE2E, type E2E, type WorkspaceSession } from './support/harness';
 import { recordStatus, waitForStatus } from './support/pluginStatus';
 
@@ -90,8 +90,8 @@ async function configureCallLog(tab: WorkspaceSession) {
 }
 
 async function standinCall(callId: string, check: (timeline: string[]) => boolean, timeout = 15_000) {
-  await expect.poll(() => standin.call(callId)?.timeline.map((e) => e.status) ?? [], { timeout, interval: 100 }).toSatisfy(check);
-  return standin.call(callId)!;
+  await expect.poll(() => standin.call(frontIdOf('ada@example.com', callId))?.timeline.map((e) => e.status) ?? [], { timeout, interval: 100 }).toSatisfy(check);
+  return standin.call(frontIdOf('ada@example.com', callId))!;
 }
 
 const currentCallId = async (tab: WorkspaceSession) =>
@@ -133,7 +133,7 @@ describe('one phone across every Front tab', () => {
 
     const call = await standinCall(callId!, (t) => t.at(-1) === 'hangup');
     expect(call.timeline.map((e) => e.status)).toEqual(['ringing', 'connected', 'hold', 'connected', 'hangup']);
-    expect(standin.calls().filter((c) => c.externalCallId === callId)).toHaveLength(1);
+    expect(standin.calls().filter((c) => c.externalCallId === frontIdOf('ada@example.com', callId!))).toHaveLength(1);
     expect(standin.calls()).toHaveLength(1);
     // One ring: only the owner's machine ever announced it (one notification above), one call reported.
     expect((await allCalls(tabs, 'displayNotification')).filter((c) => (c.args[0] as { type?: string })?.type === 'INCOMING_CALL')).toHaveLength(1);
@@ -235,7 +235,7 @@ describe('one phone across every Front tab', () => {
     await pick.waitFor();
     await pick.check();
     await pluginButton(other, 'Save tags').click();
-    await expect.poll(() => standin.call(callId!)?.summaries.length ?? 0, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => standin.call(frontIdOf('ada@example.com', callId!))?.summaries.length ?? 0, { timeout: 15_000 }).toBe(1);
     expect(await status(other)).not.toMatch(/Tag the call/);
   });
 });

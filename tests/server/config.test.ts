@@ -58,6 +58,17 @@ describe('configuration from the environment', () => {
   // Proved: accepting a prefix without a path (the regex without its final `\/`) in server/config.ts
   // makes this fail (2026-12-02). "https://recordings.example.com" would also allow
   // https://recordings.example.com.attacker.example/...
+  it("Front's budget defaults to the smallest plan; DATABASE_URL must be PostgreSQL's and is never described", () => {
+    const config = loadConfig(good);
+    expect(config.outbox).toMatchObject({ ratePerMinute: 50, burstPerSecond: 5, rateWindowMs: 60_000 });
+    expect(config.databaseUrl).toBeNull();
+    expect(problemsOf({ ...good, DATABASE_URL: 'mysql://u:pw@h/db' })).toEqual(['DATABASE_URL must be a postgres:// or postgresql:// URL.']);
+    expect(problemsOf({ ...good, FRONT_RATE_LIMIT_PER_MINUTE: '0' })).toEqual(['FRONT_RATE_LIMIT_PER_MINUTE must be a whole number from 1 to 1000000.']);
+    const withDb = loadConfig({ ...good, DATABASE_URL: 'postgresql://calls:db-password-789@db.internal/calls' });
+    expect(withDb.databaseUrl).toBe('postgresql://calls:db-password-789@db.internal/calls');
+    expect(JSON.stringify(describeConfig(withDb))).not.toContain('db-password-789');
+  });
+
   it('refuses a recording URL prefix that does not end in a path', () => {
     expect(problemsOf({ ...good, RECORDING_URL_PREFIXES: 'https://recordings.example.com' }).join('\n')).toMatch(/RECORDING_URL_PREFIXES: "https:\/\/recordings\.example\.com" must be/);
     expect(problemsOf({ ...good, RECORDING_URL_PREFIXES: 'https://recordings.example.com/' })).toEqual([]);

@@ -9,6 +9,7 @@ import {
   createTeammate,
   drained,
   event,
+  frontIdOf,
   outboxState,
   request,
   signedPbxHeaders,
@@ -62,7 +63,7 @@ describe('the PBX webhook', () => {
     expect(await outboxState(server.url)).toEqual(before);
   });
 
-  // Proved: removing the application/json check in server/pbx/routes.ts makes this fail (2026-12-02).
+  // Proved: removing `json: true` from the PBX route in server/pbx/routes.ts makes this fail (2026-12-02).
   it('refuses a signed event sent as another content type with a 415, and writes nothing', async () => {
     const raw = JSON.stringify({ event: 'start', ...inbound(newCustomer()) });
     const before = await outboxState(server.url);
@@ -145,13 +146,13 @@ describe('plugin and PBX reports about the same call become one Front call', () 
     const t0 = Date.now();
     await plugin(event(1, 'CALL_STARTED', { callId: id, callType: 'outbound', participant: customer }, t0));
     const start = await pbx({ event: 'start', direction: 'outbound', srcPhone: COMPANY, dstPhone: customer, dstPhoneExt: '201', occurredAt: t0 + 200 });
-    expect(start.body.callId).toBe(id);
+    expect(start.body.callId).toBe(frontIdOf('ada@example.com', id));
     await pbx({ event: 'answer', direction: 'outbound', srcPhone: COMPANY, dstPhone: customer, dstPhoneExt: '201', occurredAt: t0 + 4_000 });
     await plugin(event(2, 'CALL_CONNECTED', { callId: id }, t0 + 4_010));
     await plugin(event(3, 'CALL_ENDED', { callId: id, reason: 'remoteHangup' }, t0 + 9_000));
     await drained(server.url);
     expect(statuses(customer)).toEqual([['ringing', 'connected', 'hangup']]);
-    const call = await request(`${server.url}/admin/calls/${id}`, { token: ADMIN_TOKEN });
+    const call = await request(`${server.url}/admin/calls/${frontIdOf('ada@example.com', id)}`, { token: ADMIN_TOKEN });
     expect(call.body.call).toMatchObject({ pbxLinked: true, localNumber: COMPANY });
   });
 

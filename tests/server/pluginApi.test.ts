@@ -9,6 +9,7 @@ import {
   createTeammate,
   drained,
   event,
+  frontIdOf,
   outboxState,
   request,
   startInProcess,
@@ -41,7 +42,10 @@ const post = (path: string, json: unknown, t: string | undefined = token) => req
 const report = (json: unknown, t?: string) => post('/v1/calls/events', json, t);
 const started = (callId: string, seq = 1, detail: Record<string, unknown> = {}) =>
   event(seq, 'CALL_STARTED', { callId, callType: 'outbound', participant: CUSTOMER, ...detail });
-const statusesOf = (callId: string) => standin.call(callId)?.timeline.map((e) => e.status);
+const ADA = 'ada@example.com';
+/** Front's view of a call Ada's plugin reported as `callId`. */
+const frontCall = (callId: string) => standin.call(frontIdOf(ADA, callId));
+const statusesOf = (callId: string) => frontCall(callId)?.timeline.map((e) => e.status);
 
 describe('before Front authorizes a channel', () => {
   it('reports are accepted and kept, and sent once the channel exists', async () => {
@@ -66,7 +70,7 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     request(`${server.url}/v1/calls/events`, { method: 'POST', body, headers: { ...headers, ...(t ? { authorization: `Bearer ${t}` } : {}) } });
 
   // Proved (2026-12-02): removing `if (!token) throw` (no token), or `if (!row) throw` (a wrong token, the admin
-  // token) in server/api/pluginRoutes.ts; the application/json check in server/http/body.ts (another content
+  // token) in server/api/pluginRoutes.ts; the `json` route check in server/http/router.ts (another content
   // type); CALL_STARTED's strict detail in server/api/schemas.ts (an unknown detail field: the teammate comes from
   // the token, never the body) each make their row fail.
   it.each([
@@ -116,7 +120,8 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     expect((await request(`${server.url}/v1/me`, { token: t })).status).toBe(401);
   });
 
-  // Proved: removing the `cache-control: no-store` default in server/http/router.ts makes this fail (2026-12-02).
+  // Proved: removing the `cache-control: no-store` header of the onRequest hook in server/http/router.ts makes
+  // this fail (2026-12-02).
   it('the reply that shows a new teammate token, once, is never cached', async () => {
     const created = await request(`${server.url}/admin/tokens`, { method: 'POST', token: ADMIN_TOKEN, json: { email: 'cy@example.com' } });
     expect(created.status).toBe(201);
@@ -194,7 +199,7 @@ describe('reports', () => {
     await report(event(4, 'RESUME', { callId: id }, t0 + 3_000));
     await report(event(5, 'CALL_ENDED', { callId: id, callType: 'inbound', participant: CUSTOMER, reason: 'remoteHangup' }, t0 + 4_000));
     await drained(server.url);
-    const call = standin.call(id)!;
+    const call = frontCall(id)!;
     expect(call).toMatchObject({ direction: 'inbound', party: { handle: CUSTOMER, name: 'Grace' }, agentEmail: 'ada@example.com', startedAt: t0 });
     expect(call.timeline.map((e) => [e.status, e.occurredAt])).toEqual([
       ['ringing', t0],
@@ -222,7 +227,7 @@ describe('reports', () => {
     ];
     expect((await post('/v1/calls/transcript', { callId: id, lines })).status).toBe(202);
     await drained(server.url);
-    const call = standin.call(id)!;
+    const call = frontCall(id)!;
     expect(call.summaries.map((s) => s.content)).toEqual(['Outcome: Ended by the teammate\nDuration: 1:35\nTags: Sales, VIP\n\nWants a quote.']);
     expect(call.recordings).toEqual([expect.objectContaining({ recordingType: 'call', contentType: 'audio/mpeg', size: 4096 })]);
     expect(call.transcripts[0]!.lines).toEqual([
@@ -242,7 +247,7 @@ describe('reports', () => {
     await report(event(2, 'CALL_CONNECTED', { callId: second }));
     await drained(server.url);
     expect(statusesOf(first)).toEqual(['ringing', 'connected', 'hold', 'transferred']);
-    expect(standin.call(second)).toMatchObject({ parentExternalCallId: first, timeline: [{ status: 'ringing' }, { status: 'connected' }] });
+    expect(frontCall(second)).toMatchObject({ parentExternalCallId: frontIdOf(ADA, first), timeline: [{ status: 'ringing' }, { status: 'connected' }] });
   });
 
   it('a transferred leg reported before its parent reached Front waits for the parent', async () => {
@@ -254,7 +259,7 @@ describe('reports', () => {
     await new Promise((r) => setTimeout(r, 100));
     standin.setFaults({ rate: 0 });
     await drained(server.url);
-    expect(standin.call(second)!.parentExternalCallId).toBe(first);
+    expect(frontCall(second)!.parentExternalCallId).toBe(frontIdOf(ADA, first));
   });
 
   it('5xx and 429 are retried, honouring Retry-After', async () => {
@@ -265,7 +270,7 @@ describe('reports', () => {
     await waitFor(() => standin.requests().some((r) => r.status === 429), 2_000, 'a 429');
     standin.setFaults({ rate: 0 });
     await waitFor(() => statusesOf(id), 5_000, 'the call');
-    expect(standin.call(id)!.timeline[0]!.receivedAt - t0).toBeGreaterThanOrEqual(950);
+    expect(frontCall(id)!.timeline[0]!.receivedAt - t0).toBeGreaterThanOrEqual(950);
 
     standin.setFaults({ rate: 1, kinds: ['500', '502', '503'] });
     const other = newCallId();
@@ -286,7 +291,7 @@ describe('reports', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(standin.requests().length).toBe(before);
     const dead = await request(`${server.url}/admin/dead-letters`, { token: ADMIN_TOKEN });
-    const mine = dead.body.deadLetters.filter((d: { callId: string }) => d.callId === id);
+    const mine = dead.body.deadLetters.filter((d: { callId: string }) => d.callId === frontIdOf(ADA, id));
     expect(mine.map((d: { kind: string }) => d.kind).sort()).toEqual(['create', 'status']);
     expect(mine.find((d: { kind: string }) => d.kind === 'create').reason).toMatch(/^400 from Front/);
     expect(mine.find((d: { kind: string }) => d.kind === 'status').reason).toMatch(/never created/);
@@ -299,9 +304,23 @@ describe('reports', () => {
     await report(started(id));
     await post('/v1/calls/recording', { callId: id, url: `${standin.url}/_standin/recordings/text-${id}` });
     await drained(server.url);
-    expect(standin.call(id)!.recordings).toEqual([]);
-    const dead = await request(`${server.url}/admin/calls/${id}`, { token: ADMIN_TOKEN });
+    expect(frontCall(id)!.recordings).toEqual([]);
+    const dead = await request(`${server.url}/admin/calls/${frontIdOf(ADA, id)}`, { token: ADMIN_TOKEN });
     expect(dead.body.requests.find((r: { kind: string }) => r.kind === 'recording')).toMatchObject({ state: 'dead', reason: expect.stringMatching(/not audio/) });
+  });
+});
+
+describe('routing', () => {
+  it('an unknown path is 404, a known path with another method 405 with Allow, both in the error format', async () => {
+    const missing = await request(`${server.url}/v1/nothing-here`, { token });
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    const wrong = await request(`${server.url}/v1/calls/events`, { method: 'GET', token });
+    expect(wrong).toMatchObject({ status: 405, body: { error: { code: 'method_not_allowed' } } });
+    expect(wrong.headers.get('allow')).toBe('POST');
+    const webhook = await request(`${server.url}/front/webhooks/x`, { method: 'PUT' });
+    expect(webhook.status).toBe(405);
+    expect(webhook.headers.get('allow')).toBe('POST, DELETE');
+    expect((await request(`${server.url}/healthz`)).body).toEqual({ ok: true });
   });
 });
 
@@ -318,8 +337,8 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe(PLUGIN_ORIGIN);
   });
 
-  // Proved: allowing any origin, allowing origins on every route (no /v1/ prefix check), or removing the
-  // preflight's 403 in server/http/cors.ts makes this fail (2026-12-02).
+  // Proved: allowing any origin or every route (no /v1/ prefix check) in the CORS delegator, or removing the
+  // OPTIONS 403 of the not-found handler, in server/http/router.ts makes this fail (2026-12-02).
   it('refuses other origins, and never opens the admin or Front routes to browsers', async () => {
     const evil = await fetch(`${server.url}/v1/calls/events`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(evil.status).toBe(403);
@@ -360,16 +379,16 @@ function streamBody(url: string, total: number, authorization: string): Promise<
 }
 
 describe('body limits', () => {
-  // Proved: removing `if (size > limit) tooLarge = true;` in server/http/body.ts makes this fail (2026-12-02):
-  // without a content-length only the bytes counted as they arrive can trip the limit.
+  // Proved: giving the route a 1 GiB bodyLimit in server/http/router.ts makes this fail (2026-12-02): without a
+  // content-length only Fastify's count of the bytes as they arrive can trip the limit.
   it('a body over the limit is refused with 413 even when it declares no length', async () => {
     const res = await streamBody(`${server.url}/v1/calls/events`, 64 * 1024, `Bearer ${token}`);
     expect(res.status).toBe(413);
   });
 
-  // Proved: removing the DRAIN_CAP_BYTES check in server/http/body.ts makes this fail (2026-12-02): the
-  // server then reads an endless body for ever instead of cutting the connection.
-  it('an endless body is cut off after 16 MB instead of being read for ever', async () => {
+  // Proved: giving the route a 1 GiB bodyLimit in server/http/router.ts makes this fail (2026-12-02): the
+  // server then reads an endless body instead of refusing it at the route's limit.
+  it('an endless body is cut off at the limit instead of being read for ever', async () => {
     const res = await streamBody(`${server.url}/v1/calls/events`, 256 * 1024 * 1024, `Bearer ${token}`);
     expect(res.status === 413 || res.status === null).toBe(true);
     expect(res.sentBytes).toBeLessThan(64 * 1024 * 1024);

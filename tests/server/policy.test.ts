@@ -47,9 +47,24 @@ describe('what the outbox does with an answer', () => {
     }
   });
 
-  it('a 400 on a retry after a maybe-delivered attempt means Front already has it', () => {
-    expect(decide({ ...base, ambiguous: true, result: response(400) })).toMatchObject({ action: 'sent', outcome: 'presumed_applied' });
-    expect(decide({ ...base, ambiguous: true, result: response(401) })).toMatchObject({ action: 'dead' });
+  const refused = (message: string) => ({ ...response(400), body: JSON.stringify({ _error: { status: 400, title: 'Bad request', message } }) });
+
+  // Proved: reading every 400 on an ambiguous retry as applied (the old rule, saysAlreadyApplied returning true
+  // for any 400) in server/front/answers.ts makes this fail (2026-12-02).
+  it('a 400 on a retry after a maybe-delivered attempt is applied only when Front says so', () => {
+    const retry = { ...base, ambiguous: true };
+    expect(decide({ ...retry, kind: 'create', result: refused('a call with external_call_id "x" already exists') })).toMatchObject({ action: 'sent', outcome: 'presumed_applied' });
+    expect(decide({ ...retry, kind: 'status', result: refused('invalid transition: hold → hold') })).toMatchObject({ action: 'sent', outcome: 'presumed_applied' });
+    expect(decide({ ...retry, kind: 'status', result: refused('call is already connected') })).toMatchObject({ action: 'sent', outcome: 'presumed_applied' });
+    expect(decide({ ...retry, kind: 'create', result: response(409) })).toMatchObject({ action: 'sent', outcome: 'presumed_applied' });
+    // Genuine refusals stay dead letters, retry or not.
+    expect(decide({ ...retry, kind: 'create', result: refused('parent_external_call_id must be a string') })).toMatchObject({ action: 'dead' });
+    expect(decide({ ...retry, kind: 'status', result: refused('invalid transition: ringing → hold') })).toMatchObject({ action: 'dead' });
+    expect(decide({ ...retry, kind: 'summary', result: refused('content must not be empty') })).toMatchObject({ action: 'dead' });
+    expect(decide({ ...retry, kind: 'create', result: response(400) })).toMatchObject({ action: 'dead' });
+    expect(decide({ ...retry, result: response(401) })).toMatchObject({ action: 'dead' });
+    // Without an earlier attempt that may have reached Front, "already exists" is not ours: a dead letter.
+    expect(decide({ ...base, kind: 'create', result: refused('a call with external_call_id "x" already exists') })).toMatchObject({ action: 'dead' });
   });
 
   it('transient failures stop being retried once the request is too old', () => {

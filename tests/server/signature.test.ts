@@ -53,6 +53,21 @@ describe('verifying X-Front-Signature', () => {
     expect(verify({ signature: '' })).toMatchObject({ ok: false, code: 'missing_signature' });
   });
 
+  // Proved: verifying a bodiless DELETE against its empty body (signedBase returning rawBody) in
+  // server/http/signature.ts makes this fail (2026-12-02).
+  it('a bodiless GET or DELETE is signed over "undefined", as Front\'s security page says; one with a body over its body', () => {
+    const empty = Buffer.alloc(0);
+    const overUndefined = signBody(SECRET, ts, 'undefined');
+    expect(verify({ method: 'DELETE', rawBody: empty, signature: overUndefined })).toEqual({ ok: true });
+    expect(verify({ method: 'GET', rawBody: empty, signature: overUndefined })).toEqual({ ok: true });
+    expect(verify({ method: 'DELETE', rawBody: empty, signature: signBody(SECRET, ts, '') })).toMatchObject({ ok: false, code: 'bad_signature' });
+    // A POST with no body is not a GET or DELETE: "undefined" does not sign it.
+    expect(verify({ method: 'POST', rawBody: empty, signature: overUndefined })).toMatchObject({ ok: false, code: 'bad_signature' });
+    // A DELETE that carries a body is covered by it: a signature over "undefined" would leave the body unsigned.
+    expect(verify({ method: 'DELETE', rawBody: body })).toEqual({ ok: true });
+    expect(verify({ method: 'DELETE', rawBody: body, signature: overUndefined })).toMatchObject({ ok: false, code: 'bad_signature' });
+  });
+
   it('reads a timestamp in seconds too', () => {
     const seconds = String(now / 1000);
     expect(verify({ timestamp: seconds, signature: signBody(SECRET, seconds, body) })).toEqual({ ok: true });
@@ -147,6 +162,42 @@ describe("Front's requests to the channel endpoints", () => {
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ error: { code: 'unknown_webhook' } });
     expect(await activeChannel()).toBe(before);
+  });
+
+  // Proved: removing the replay check (replays.firstSeen) in server/front/channelRoutes.ts makes this fail (2026-12-02).
+  it('a signed request replayed within the window gets 401 and changes nothing', async () => {
+    const timestamp = Date.now();
+    const first = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_replayed' } }, APP_SECRET, { timestamp });
+    expect(first.status).toBe(200);
+    // Another channel takes over; the captured request, sent again, must not bring cha_replayed back.
+    await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_after' } }, APP_SECRET);
+    const replay = await sendAsFront(`${server.url}/front/channel`, { type: 'authorization', payload: { channel_id: 'cha_replayed' } }, APP_SECRET, { timestamp });
+    expect(replay).toMatchObject({ status: 401, body: { error: { code: 'replayed_request' } } });
+    expect(await activeChannel()).toBe('cha_after');
+    // The same request freshly signed (a new timestamp) is Front's, and welcome.
+    expect((await sendAsFront(`${server.url}/front/channel`, { type: 'list_addresses', payload: {} }, APP_SECRET)).status).toBe(200);
+  });
+
+  // Proved: verifying against the empty body instead of "undefined" (signedBase) in server/http/signature.ts, or
+  // removing the replay check in server/front/channelRoutes.ts, makes this fail (2026-12-02).
+  it('a bodiless DELETE signed over "undefined" forgets the webhook\'s channel, once; its signature replayed elsewhere is refused', async () => {
+    const a = await standin.authorize(server.url, 'cha_bodiless_a');
+    const b = await standin.authorize(server.url, 'cha_bodiless_b');
+    const timestamp = Date.now();
+    const unsignedBody = await sendAsFront(a.webhookUrl, undefined, 'wrong-secret-0123456789', { method: 'DELETE' });
+    expect(unsignedBody.status).toBe(401);
+    expect(await activeChannel()).toBe('cha_bodiless_b');
+    const res = await sendAsFront(b.webhookUrl, undefined, APP_SECRET, { method: 'DELETE', timestamp });
+    expect(res).toMatchObject({ status: 200, body: { type: 'success' } });
+    expect(await activeChannel()).toBe('cha_bodiless_a');
+    // A bodiless DELETE's signature covers only its timestamp: sent to another webhook URL it is a replay.
+    const replayed = await sendAsFront(a.webhookUrl, undefined, APP_SECRET, { method: 'DELETE', timestamp });
+    expect(replayed).toMatchObject({ status: 401, body: { error: { code: 'replayed_request' } } });
+    expect(await activeChannel()).toBe('cha_bodiless_a');
+    // A DELETE with the JSON body, signed over it, works too.
+    const withBody = await sendAsFront(a.webhookUrl, { type: 'delete', payload: { channel_id: 'cha_bodiless_a' } }, APP_SECRET, { method: 'DELETE' });
+    expect(withBody).toMatchObject({ status: 200, body: { type: 'success' } });
+    expect(await activeChannel()).not.toBe('cha_bodiless_a');
   });
 
   // Proved: ignoring a failed check in `verified` (server/front/channelRoutes.ts) makes this fail (2026-12-02).

@@ -20,7 +20,7 @@ const create = (id: string, over: Record<string, unknown> = {}) => ({
   direction: 'inbound',
   from: { handle: '+14155550100' },
   started_at: T,
-  parent_external_call_id: null,
+  parent_external_call_id: id,
   ...over,
 });
 
@@ -69,6 +69,35 @@ describe('the Front stand-in checks requests against the reference', () => {
     expect((await call('POST', '/channels/cha_1/calls', noParent)).body._error.message).toMatch(/parent_external_call_id/);
     expect((await createCall('c2', { parent_external_call_id: 'nope' })).body._error.message).toMatch(/not a call of this channel/);
     expect(standin.calls()).toHaveLength(0);
+  });
+
+  // Proved: making an optional field nullable (agent_email_address: v.nullish) in server/standin/schemas.ts
+  // makes this fail (2026-12-02).
+  it('refuses null where the reference wants a string, in every optional or required field', async () => {
+    for (const field of ['parent_external_call_id', 'agent_email_address', 'started_at', 'to']) {
+      const res = await createCall('c1', { [field]: null });
+      expect(res.status, field).toBe(400);
+      expect(res.body._error.message, field).toMatch(new RegExp(field));
+    }
+    expect((await createCall('c1', { from: { handle: '+14155550100', name: null } })).status).toBe(400);
+    expect((await call('PATCH', '/channels/cha_1/calls/c1', { call_status: 'connected', agent_email_address: null })).status).toBe(400);
+    expect(standin.calls()).toHaveLength(0);
+  });
+
+  it('a first leg names itself as parent (the reference); a Front that wants it omitted refuses that, naming the field', async () => {
+    expect((await createCall('c1')).status).toBe(202);
+    expect(standin.call('c1')!.parentExternalCallId).toBe('c1');
+    expect((await createCall('c2', { parent_external_call_id: 'c1' })).status).toBe(202);
+    standin.setFirstLegParent('omit');
+    try {
+      const refused = await createCall('c3');
+      expect(refused.status).toBe(400);
+      expect(refused.body._error.message).toMatch(/parent_external_call_id/);
+      const { parent_external_call_id: _, ...noParent } = create('c3');
+      expect((await call('POST', '/channels/cha_1/calls', noParent)).status).toBe(202);
+    } finally {
+      standin.setFirstLegParent('self');
+    }
   });
 
   it('refuses tokens that are not right: secret, sub, iss, jti, exp, replay', async () => {

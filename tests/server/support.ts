@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, startServer, type RunningServer } from '../../server';
+import { frontCallId } from '../../server/calls/ownership';
 import { signBody as sign } from '../../server/http/signature';
 import { silentLogger } from '../../server/log';
 import { startStandin, type Standin } from '../../server/standin/standin';
@@ -16,6 +17,9 @@ export const APP_SECRET = 'test-app-secret-4f9a8b7c6d5e';
 export const ADMIN_TOKEN = 'test-admin-token-1a2b3c4d5e6f';
 export const PBX_SECRET = 'test-pbx-secret-9z8y7x6w5v';
 export const CHANNEL_ID = 'cha_test';
+
+/** The Front id of a call a teammate's plugin reported as `callId` (ids are namespaced per teammate). */
+export const frontIdOf = (email: string, callId: string): string => frontCallId(email, callId);
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -39,6 +43,9 @@ export function serverEnv(dir: string, standinUrl: string, extra: Record<string,
     OUTBOX_BACKOFF_MAX_MS: '300',
     FRONT_REQUEST_TIMEOUT_MS: '1000',
     OUTBOX_MAX_RETRY_AFTER_MS: '1000',
+    // No pacing unless a test is about it: the stand-in has no budget by default.
+    FRONT_RATE_LIMIT_PER_MINUTE: '1000000',
+    FRONT_BURST_PER_SECOND: '100000',
     RECORDING_URL_PREFIXES: `${standinUrl}/_standin/recordings/`,
     CORS_ORIGINS: 'http://127.0.0.1:5173',
     LOG_LEVEL: 'silent',

@@ -96,4 +96,23 @@ describe('validating the SIP account', () => {
     });
     expect(validateSipAccount({ websocketUrl: 42, sipUri: {}, password: 7 }).ok).toBe(false);
   });
+
+  it('takes the teammate STUN servers, trimmed, blank lines dropped', () => {
+    expect(validateSipAccount({ ...VALID, iceServers: [' stun:stun.example.com:3478 ', '', 'stuns:stun.example.com'] })).toMatchObject({
+      ok: true,
+      account: { iceServers: ['stun:stun.example.com:3478', 'stuns:stun.example.com'] },
+    });
+    expect(validateSipAccount({ ...VALID, iceServers: [] })).toEqual({ ok: true, account: expect.not.objectContaining({ iceServers: expect.anything() }) });
+  });
+
+  it.each([
+    [['turn:turn.example.com:3478'], /TURN needs credentials/],
+    [['http://stun.example.com'], /is not a STUN URL/],
+    [['stun:a', 'stun:b', 'stun:c', 'stun:d', 'stun:e', 'stun:f'], /at most 5/],
+    ['stun:stun.example.com', /list of URLs/],
+  ])('refuses ICE servers %j', (iceServers, error) => {
+    const result = validateSipAccount({ ...VALID, iceServers });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.errors.iceServers).toMatch(error);
+  });
 });

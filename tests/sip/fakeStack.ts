@@ -40,6 +40,8 @@ class Emitter<Events> {
 /** Just enough of an RTCPeerConnection for the line: events, senders, stats, connection state. */
 export class FakePeerConnection extends EventTarget {
   connectionState: RTCPeerConnectionState = 'new';
+  iceConnectionState: RTCIceConnectionState = 'new';
+  iceGatheringState: RTCIceGatheringState = 'gathering';
   readonly track = { kind: 'audio', enabled: true, stop() {} };
   readonly tones: string[] = [];
   canInsertDTMF = true;
@@ -63,6 +65,18 @@ export class FakePeerConnection extends EventTarget {
     this.connectionState = 'failed';
     this.dispatchEvent(new Event('connectionstatechange'));
   }
+  /** ICE gathering ended (with or without candidates). */
+  gatheringComplete(): void {
+    this.iceGatheringState = 'complete';
+    this.dispatchEvent(new Event('icegatheringstatechange'));
+  }
+  /** The ICE connection state changes (media path up, lost, failed). */
+  ice(state: RTCIceConnectionState): void {
+    this.iceConnectionState = state;
+    this.connectionState = state === 'checking' ? 'connecting' : state === 'completed' ? 'connected' : (state as RTCPeerConnectionState);
+    this.dispatchEvent(new Event('iceconnectionstatechange'));
+    this.dispatchEvent(new Event('connectionstatechange'));
+  }
   remoteTrack(): void {
     const event = new Event('track') as Event & { streams: unknown[]; track: unknown };
     event.streams = [{ id: 'remote-stream' }];
@@ -70,6 +84,9 @@ export class FakePeerConnection extends EventTarget {
     this.dispatchEvent(event);
   }
 }
+
+/** Set `value` to false for the sessions created next: their ICE finds no candidate at all. */
+export const gathersByDefault = { value: true };
 
 let sessionCount = 0;
 /** Numbers the Call-IDs of incoming INVITEs. */
@@ -111,9 +128,23 @@ export class FakeSession extends Emitter<StackSessionEvents> implements StackSes
     if (direction === 'outgoing') this.createConnection();
   }
 
+  /** Whether its peer connection finds a (host) ICE candidate by itself, as a real one does. */
+  get gathers(): boolean {
+    return gathersByDefault.value;
+  }
+
   private createConnection(): void {
-    this.pc = new FakePeerConnection();
-    this.emit('peerconnection', { peerconnection: this.pc as unknown as RTCPeerConnection });
+    const pc = new FakePeerConnection();
+    this.pc = pc;
+    this.emit('peerconnection', { peerconnection: pc as unknown as RTCPeerConnection });
+    // After the line has bound the connection (it does right after call() / answer() return).
+    if (this.gathers) {
+      void Promise.resolve().then(() => {
+        const found = new Event('icecandidate') as Event & { candidate: unknown };
+        found.candidate = { type: 'host', candidate: 'candidate:0 1 udp 1 127.0.0.1 5000 typ host' };
+        pc.dispatchEvent(found);
+      });
+    }
   }
 
   // ---- the stack API ----------------------------------------------------------------------
@@ -158,6 +189,15 @@ export class FakeSession extends Emitter<StackSessionEvents> implements StackSes
     return this.state === 'confirmed' && this.readyToReOffer;
   }
 
+  /** ICE restarts asked for (re-INVITEs with iceRestart); `done` answers one with 200 OK. */
+  readonly iceRestarts: { done: () => void }[] = [];
+  renegotiate(options: { rtcOfferConstraints?: { iceRestart?: boolean } }, done: () => void): boolean {
+    if (this.state !== 'confirmed' || !this.readyToReOffer) return false;
+    if (options.rtcOfferConstraints?.iceRestart !== true) throw new Error('Only ICE restarts are expected.');
+    this.iceRestarts.push({ done });
+    return true;
+  }
+
   mute(): void {
     this.muted = true;
   }
@@ -199,7 +239,13 @@ export class FakeSession extends Emitter<StackSessionEvents> implements StackSes
     const ready = () => {
       called = true;
     };
-    this.emit('icecandidate', { candidate: { type, candidate: `candidate:1 1 udp 1 10.0.0.1 5000 typ ${type}` } as unknown as RTCIceCandidate, ready });
+    const candidate = { type, candidate: `candidate:1 1 udp 1 10.0.0.1 5000 typ ${type}` } as unknown as RTCIceCandidate;
+    if (this.pc) {
+      const found = new Event('icecandidate') as Event & { candidate: RTCIceCandidate };
+      found.candidate = candidate;
+      this.pc.dispatchEvent(found);
+    }
+    this.emit('icecandidate', { candidate, ready });
     return { ready, called: () => called };
   }
 
@@ -254,6 +300,10 @@ export class FakeUserAgent extends Emitter<StackUserAgentEvents> implements Stac
   readonly calls: FakeSession[] = [];
   readonly registerCalls: number[] = [];
   unregisterCalls = 0;
+  /** When the line asked for a quick reconnection (Date.now()). */
+  readonly reconnectCalls: number[] = [];
+  /** Whether the server accepts connections: `reconnect()` connects (and registration is up to the test). */
+  serverUp = true;
   /** Runs for every placed call, e.g. to script the far end. */
   onCall: ((session: FakeSession) => void) | null = null;
   throwOnCall: Error | null = null;
@@ -281,6 +331,15 @@ export class FakeUserAgent extends Emitter<StackUserAgentEvents> implements Stac
   }
   isConnected(): boolean {
     return this.connected;
+  }
+  reconnect(): void {
+    this.reconnectCalls.push(Date.now());
+    if (this.connected) return;
+    if (this.serverUp) this.connect();
+    else {
+      this.emit('connecting');
+      this.emit('disconnected', { error: true, code: 1006 });
+    }
   }
   isRegistered(): boolean {
     return this.registered;
@@ -310,9 +369,10 @@ export class FakeUserAgent extends Emitter<StackUserAgentEvents> implements Stac
     this.connect();
     this.acceptRegistration();
   }
-  refuseRegistration(cause: string, statusCode?: number): void {
+  refuseRegistration(cause: string, statusCode?: number, headers: Record<string, string> = {}): void {
     this.registered = false;
-    this.emit('registrationFailed', { cause, response: statusCode === undefined ? null : { status_code: statusCode } });
+    const response = statusCode === undefined ? null : { status_code: statusCode, getHeader: (name: string) => headers[name] };
+    this.emit('registrationFailed', { cause, response });
   }
   /** The connection dropped (server killed, network gone). */
   drop(): void {

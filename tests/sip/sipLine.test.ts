@@ -4,7 +4,7 @@ import { parseLineEvent, type CallStatusEvent, type LineEvent, type SyncEvent } 
 import type { SipAccount, SipLineOptions, SipLogEntry } from '../../src/telephony/sip';
 import { createSipLineWith } from '../../src/telephony/sip/sipLine';
 import { CAUSES } from '../../src/telephony/sip/stack';
-import { fakeMedia, FakeUserAgent, type FakeSession } from './fakeStack';
+import { fakeMedia, FakeUserAgent, gathersByDefault, type FakeSession } from './fakeStack';
 
 const PASSWORD = 'S3cret-Pa55word!';
 const ACCOUNT: SipAccount = {
@@ -675,38 +675,106 @@ describe('the SIP line: registration', () => {
     expect(t.line.registration.getState()).toEqual({ status: 'registered' });
   });
 
-  it('explains refused credentials, and retries a refused registration with backoff', async () => {
+  it('says one thing when the password is refused (401 after credentials), and never sends it again by itself', async () => {
     vi.useFakeTimers();
     const t = setup();
     t.ua.connect();
+    expect(t.ua.registerCalls).toHaveLength(1);
     t.ua.refuseRegistration(CAUSES.AUTHENTICATION_ERROR, 401);
-    expect(t.line.registration.getState()).toEqual({
-      status: 'offline',
-      reason: 'The phone server refused the SIP user or password; incoming calls cannot arrive. Check the account settings.',
-    });
-    await vi.advanceTimersByTimeAsync(1999);
-    expect(t.ua.registerCalls).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(1);
+    expect(t.line.registration.getState()).toEqual({ status: 'refused', reason: 'The phone server refused the password' });
+    // Not on a timer, not after the connection drops and comes back (JsSIP would register again
+    // on every reconnection).
+    // Proved: scheduling a retry for refused passwords (or registering on reconnection) makes this fail.
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    t.ua.drop();
+    t.ua.connect();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
     expect(t.ua.registerCalls).toHaveLength(1);
-    t.ua.refuseRegistration(CAUSES.SIP_FAILURE_CODE, 503);
-    expect(t.line.registration.getState().reason).toContain('SIP 503');
-    await vi.advanceTimersByTimeAsync(3999);
-    expect(t.ua.registerCalls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1);
+    expect(t.line.registration.getState()).toEqual({ status: 'refused', reason: 'The phone server refused the password' });
+    expect(JSON.stringify(t.logs)).not.toContain('Retrying...');
+    // The teammate presses Connect (a new line) or the line is asked to sign in again: one try.
+    await t.line.register();
     expect(t.ua.registerCalls).toHaveLength(2);
     t.ua.acceptRegistration();
     expect(t.line.registration.getState()).toEqual({ status: 'registered' });
   });
 
-  it('signs out and in again on request', async () => {
+  it.each([
+    [403, CAUSES.REJECTED],
+    [407, CAUSES.AUTHENTICATION_ERROR],
+  ])('treats a %i to the REGISTER as a refused password too', async (code, cause) => {
+    vi.useFakeTimers();
+    const t = setup();
+    t.ua.connect();
+    t.ua.refuseRegistration(cause, code);
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(t.ua.registerCalls).toHaveLength(1);
+    expect(t.line.registration.getState().status).toBe('refused');
+  });
+
+  it('retries transient refusals with backoff (2, 4, 8 s ...), and never before the Retry-After of a 503', async () => {
+    vi.useFakeTimers();
+    const t = setup();
+    t.ua.connect();
+    t.ua.refuseRegistration(CAUSES.REQUEST_TIMEOUT);
+    expect(t.line.registration.getState()).toEqual({ status: 'offline', reason: 'The phone server cannot be reached; incoming calls cannot arrive. Retrying...' });
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(t.ua.registerCalls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.ua.registerCalls).toHaveLength(2);
+    t.ua.refuseRegistration(CAUSES.SIP_FAILURE_CODE, 500);
+    expect(t.line.registration.getState().reason).toContain('SIP 500');
+    await vi.advanceTimersByTimeAsync(3999);
+    expect(t.ua.registerCalls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.ua.registerCalls).toHaveLength(3);
+    // 503 with Retry-After: 30 (longer than the next backoff step, 8 s).
+    t.ua.refuseRegistration(CAUSES.SIP_FAILURE_CODE, 503, { 'Retry-After': '30 (maintenance)' });
+    expect(t.line.registration.getState().reason).toBe('The phone server is unavailable (SIP 503); incoming calls cannot arrive. Retrying...');
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(t.ua.registerCalls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.ua.registerCalls).toHaveLength(4);
+    t.ua.acceptRegistration();
+    expect(t.line.registration.getState()).toEqual({ status: 'registered' });
+  });
+
+  it('after the connection drops, tries to reconnect within a quarter second, then every half second, then leaves it to the stack backoff', async () => {
+    vi.useFakeTimers();
     const t = setup();
     t.ua.online();
-    await t.line.unregister();
-    expect(t.ua.unregisterCalls).toBe(1);
-    expect(t.line.registration.getState()).toEqual({ status: 'offline', reason: 'Signed out of the phone server: incoming calls cannot arrive.' });
-    await t.line.register();
-    expect(t.ua.registerCalls).toHaveLength(1);
+    t.ua.serverUp = false;
+    const droppedAt = Date.now();
+    t.ua.drop();
+    await vi.advanceTimersByTimeAsync(249);
+    expect(t.ua.reconnectCalls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.ua.reconnectCalls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(20_000);
+    const offsets = t.ua.reconnectCalls.map((at) => at - droppedAt);
+    expect(offsets.slice(0, 3)).toEqual([250, 750, 1250]);
+    // Bounded: none after the quick window of 10 s.
+    expect(offsets.at(-1)).toBeLessThan(10_500);
+    expect(offsets.length).toBeLessThanOrEqual(21);
+  });
+
+  it('registers again at the first quick attempt after the server is back', async () => {
+    vi.useFakeTimers();
+    const t = setup();
+    t.ua.online();
+    t.ua.serverUp = false;
+    t.ua.drop();
+    await vi.advanceTimersByTimeAsync(1200);
+    expect(t.ua.isConnected()).toBe(false);
+    t.ua.serverUp = true;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(t.ua.isConnected()).toBe(true);
+    expect(t.ua.registerCalls).toHaveLength(2);
     expect(t.line.registration.getState().status).toBe('registering');
+    // Connected: no more quick attempts.
+    const attempts = t.ua.reconnectCalls.length;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(t.ua.reconnectCalls).toHaveLength(attempts);
   });
 
   it('configures the stack with the account, reconnection backoff and registration expiry', () => {
@@ -751,6 +819,117 @@ describe('the SIP line: ICE', () => {
     t.lastSession().reject(486);
     await t.line.dial('call-2', '2000');
     expect(t.lastSession().iceCandidate('srflx').called()).toBe(true);
+  });
+});
+
+describe('the SIP line: ICE servers', () => {
+  it('passes the ICE servers to the peer connection as given, and the fresh ones to the next call', async () => {
+    const first: RTCIceServer[] = [{ urls: ['turn:turn.example.com:3478'], username: '1000:ada', credential: 'c1' }];
+    const t = setup({ iceServers: first });
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    expect(t.lastSession().options?.pcConfig).toEqual({ iceServers: first });
+    t.lastSession().reject(486);
+    const fresh: RTCIceServer[] = [{ urls: ['turn:turn.example.com:3478'], username: '2000:ada', credential: 'c2' }];
+    t.line.setIceServers(fresh);
+    await t.line.dial('call-2', '2000');
+    expect(t.lastSession().options?.pcConfig).toEqual({ iceServers: fresh });
+  });
+});
+
+describe('the SIP line: a media path that fails', () => {
+  it('restarts ICE with a re-INVITE after the grace period, and the call carries on once the path is back', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    vi.useFakeTimers();
+    const pc = session.pc!;
+    pc.ice('connected');
+    pc.ice('disconnected');
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(session.iceRestarts).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.iceRestarts).toHaveLength(1);
+    session.iceRestarts[0]!.done();
+    pc.ice('connected');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(t.statuses('call-1')).toEqual(['connecting/regular', 'ringing/regular', 'connected/regular']);
+    expect(t.logs.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/restarting ICE/), expect.stringMatching(/media path is back/)]));
+  });
+
+  it('does not restart when the path comes back within the grace period', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    vi.useFakeTimers();
+    session.pc!.ice('disconnected');
+    await vi.advanceTimersByTimeAsync(1500);
+    session.pc!.ice('connected');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(session.iceRestarts).toHaveLength(0);
+  });
+
+  it('waits for the phone server before the re-INVITE (sending it without would end the call), then gives up as connectionLost', async () => {
+    const t = setup();
+    const session = await connectedCall(t);
+    vi.useFakeTimers();
+    t.ua.serverUp = false;
+    t.ua.drop();
+    session.pc!.ice('disconnected');
+    await vi.advanceTimersByTimeAsync(2000 + 5000);
+    expect(session.iceRestarts).toHaveLength(0);
+    t.ua.serverUp = true;
+    t.ua.connect();
+    await vi.advanceTimersByTimeAsync(250);
+    expect(session.iceRestarts).toHaveLength(1);
+    // The path never comes back: 10 s after the restart began, the call ends.
+    await vi.advanceTimersByTimeAsync(4749);
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:connectionLost');
+  });
+});
+
+describe('the SIP line: a call whose ICE finds no candidate', () => {
+  afterEach(() => {
+    gathersByDefault.value = true;
+  });
+
+  it('ends an answered call within 5 s as connectionLost, instead of staying on Answering', async () => {
+    vi.useFakeTimers();
+    gathersByDefault.value = false;
+    // A relay-only policy whose TURN server never answers: gathering never completes.
+    const t = setup({ iceServers: [{ urls: 'turn:turn.example.com', username: 'u', credential: 'c' }] });
+    t.ua.online();
+    const session = t.ua.incoming('2000');
+    await vi.advanceTimersByTimeAsync(0);
+    const callId = (t.events[0] as SyncEvent).payload.callId;
+    await t.line.answer(callId);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(t.statuses(callId).at(-1)).toBe('accepting/regular');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.statuses(callId).at(-1)).toBe('ended/regular:connectionLost');
+    expect(session.isEnded()).toBe(true);
+    expect(t.logs.map((l) => l.message).join('\n')).toMatch(/no network path for the audio \(ICE found no candidate; check the ICE servers\)/);
+  });
+
+  it('ends a dialled call at once when gathering completes without any candidate', async () => {
+    gathersByDefault.value = false;
+    const t = setup();
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    t.lastSession().pc!.gatheringComplete();
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:connectionLost');
+  });
+
+  it('leaves a call alone once a candidate was found', async () => {
+    vi.useFakeTimers();
+    const t = setup();
+    t.ua.online();
+    await t.line.dial('call-1', '2000');
+    await vi.advanceTimersByTimeAsync(0);
+    t.lastSession().pc!.gatheringComplete();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(t.statuses('call-1')).toEqual(['connecting/regular']);
   });
 });
 

@@ -24,6 +24,11 @@ export class FakeSipLine extends FakeLine implements SipLine {
     this.devices = { ...this.devices, ...devices };
     if (this.devicesError) throw this.devicesError;
   }
+  /** Every list given to setIceServers, oldest first. */
+  readonly iceServerUpdates: RTCIceServer[][] = [];
+  setIceServers(servers: readonly RTCIceServer[]): void {
+    this.iceServerUpdates.push([...servers]);
+  }
   async unregister(): Promise<void> {}
   async register(): Promise<void> {}
   override dispose(): void {

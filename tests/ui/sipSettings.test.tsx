@@ -60,6 +60,37 @@ describe('the SIP account settings', () => {
     expect(screen.getByLabelText('Ringtone output')).toBeTruthy();
   });
 
+  it('says only that the phone server refused the password (nothing about retrying), and Connect tries again with a new line', async () => {
+    const ui = renderWithLines();
+    await fillAccount(ui.user);
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    await screen.findByText('Registering...');
+    act(() => ui.sipLines[0]!.setRegistration({ status: 'refused', reason: 'The phone server refused the password' }));
+    expect(screen.getByText('The phone server refused the password')).toBeTruthy();
+    expect(document.querySelector('.sp-line')?.textContent).toBe('The phone server refused the password');
+    await ui.user.type(screen.getByLabelText('Password'), 'the-right-one');
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    await screen.findByText('Registering...');
+    expect(ui.sipLines).toHaveLength(2);
+  });
+
+  it('has an ICE servers field for STUN URLs, and says next to it that TURN comes from the server or the deployment', async () => {
+    const ui = renderWithLines();
+    await fillAccount(ui.user);
+    const field = screen.getByLabelText(/ICE servers/);
+    await ui.user.type(field, 'turn:turn.example.com:3478');
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(await screen.findByText(/TURN needs credentials, so it comes from the call-logging server or softphone.config.json/)).toBeTruthy();
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(ui.sipLines).toHaveLength(0);
+    await ui.user.clear(field);
+    await ui.user.type(field, 'stun:stun.example.com:3478{Enter}stun:stun2.example.com');
+    await ui.user.type(screen.getByLabelText('Password'), 'hunter2-secret');
+    await ui.user.click(screen.getByRole('button', { name: 'Connect' }));
+    await screen.findByText('Registering...');
+    expect(ui.sipLines).toHaveLength(1);
+  });
+
   it('refuses an invalid account next to each field and stays on the simulated line', async () => {
     const ui = renderWithLines();
     await openSettings(ui.user);

@@ -15,6 +15,12 @@ export interface SipAccount {
   readonly password: string;
   /** The name callees see. */
   readonly displayName?: string;
+  /**
+   * The teammate's own STUN servers (stun: / stuns: URLs), used with the deployment's ICE servers
+   * and the call-logging server's TURN credentials. TURN needs credentials, so it is not entered
+   * here: it comes from the call-logging server or softphone.config.json.
+   */
+  readonly iceServers?: readonly string[];
 }
 
 export type SipAccountField = keyof SipAccount;
@@ -28,6 +34,8 @@ const MAX_URI = 256;
 const MAX_USER = 128;
 const MAX_PASSWORD = 256;
 const MAX_DISPLAY_NAME = 100;
+const MAX_ICE_SERVERS = 5;
+const STUN_URL = /^stuns?:[^\s,]{1,500}$/;
 /** A number as the dialer protocol carries it: E.164 or an internal extension. */
 const NUMBER = /^\+?[0-9*#]{1,20}$/;
 // RFC 3261 user / host characters, without the escapes and parameters the settings never need.
@@ -85,6 +93,17 @@ function checkSipUri(value: unknown): string | null {
   return null;
 }
 
+function checkIceServers(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value) || value.some((url) => typeof url !== 'string')) return 'The ICE servers must be a list of URLs.';
+  if (value.length > MAX_ICE_SERVERS) return `Enter at most ${MAX_ICE_SERVERS} ICE servers.`;
+  for (const url of value as string[]) {
+    if (/^turns?:/i.test(url)) return `${url} is a TURN server: TURN needs credentials, so it comes from the call-logging server or softphone.config.json (ask your admin).`;
+    if (!STUN_URL.test(url)) return `${url.slice(0, 60)} is not a STUN URL (stun:host or stun:host:port).`;
+  }
+  return null;
+}
+
 function checkOptionalText(value: unknown, label: string, max: number): string | null {
   if (value === undefined || value === '') return null;
   if (typeof value !== 'string') return `The ${label} must be text.`;
@@ -122,6 +141,10 @@ export function validateSipAccount(input: unknown): SipAccountValidation {
   if (nameError) errors.displayName = nameError;
   else if (typeof displayName === 'string' && /["\\]/.test(displayName)) errors.displayName = 'The display name must not contain quotes or backslashes.';
 
+  const iceServers = Array.isArray(raw.iceServers) ? raw.iceServers.map((url) => (typeof url === 'string' ? url.trim() : url)).filter((url) => url !== '') : raw.iceServers;
+  const iceError = checkIceServers(iceServers);
+  if (iceError) errors.iceServers = iceError;
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -131,6 +154,7 @@ export function validateSipAccount(input: unknown): SipAccountValidation {
       password: password as string,
       ...(typeof authorizationUser === 'string' && authorizationUser !== '' ? { authorizationUser } : {}),
       ...(typeof displayName === 'string' && displayName !== '' ? { displayName } : {}),
+      ...(Array.isArray(iceServers) && iceServers.length > 0 ? { iceServers: iceServers as string[] } : {}),
     },
   };
 }

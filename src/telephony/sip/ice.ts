@@ -5,14 +5,15 @@
 import { schedule, type Timer } from '../session';
 
 /**
- * Returns what to do with each local candidate: without ICE servers the first candidate is enough;
+ * Returns what to do with each local candidate: without ICE servers (as `iceServers()` gives them
+ * now) the first candidate is enough;
  * with them, the first server-reflexive or relay one, or whatever was gathered `timeoutMs` after
  * the first candidate. `timers` are the leg's, so the wait ends with the leg.
  */
-export function createIceGate(iceServers: readonly RTCIceServer[], timeoutMs: number) {
+export function createIceGate(iceServers: () => readonly RTCIceServer[], timeoutMs: number) {
   const waits = new WeakSet<() => void>();
   return function onIceCandidate(timers: Set<Timer>, candidate: RTCIceCandidate, ready: () => void): void {
-    if (iceServers.length === 0) {
+    if (iceServers().length === 0) {
       ready();
       return;
     }
@@ -26,4 +27,29 @@ export function createIceGate(iceServers: readonly RTCIceServer[], timeoutMs: nu
     waits.add(ready);
     schedule(timers, timeoutMs, ready);
   };
+}
+
+/**
+ * Ends a call whose ICE finds no candidate at all, instead of leaving it waiting: JsSIP sends the
+ * offer or answer only once it has a candidate or gathering is complete, and a TURN server that
+ * never answers (with iceTransportPolicy "relay", or STUN and TURN both blocked) keeps gathering
+ * going for a long time: Answer would stay on "Answering". Watches the peer connection from its
+ * creation: `fail` runs once when gathering completes without a candidate, or when none arrived
+ * within `timeoutMs`. `timers` are the leg's, so the watch ends with the leg.
+ */
+export function watchForNoCandidate(pc: RTCPeerConnection, timers: Set<Timer>, timeoutMs: number, fail: () => void): void {
+  let seen = false;
+  let failed = false;
+  const check = () => {
+    if (seen || failed) return;
+    failed = true;
+    fail();
+  };
+  pc.addEventListener('icecandidate', (event: RTCPeerConnectionIceEvent) => {
+    if (event.candidate) seen = true;
+  });
+  pc.addEventListener('icegatheringstatechange', () => {
+    if (pc.iceGatheringState === 'complete') check();
+  });
+  schedule(timers, timeoutMs, check);
 }

@@ -4,9 +4,10 @@
  * it, and lets an INVITE with Replaces take a leg over (this agent is a transfer's target).
  */
 import type { Participant } from '../protocol';
-import { clearTimers, describeError, MAX_NAME, type CallLeg, type CallRecord, type SessionCore, type Timer } from '../session';
+import { clearTimers, describeError, MAX_NAME, schedule, type CallLeg, type CallRecord, type SessionCore, type Timer } from '../session';
 import { isPhoneNumber } from './account';
 import type { EndIntent } from './endReasons';
+import { watchForNoCandidate } from './ice';
 import type { AudioOutput, SipDevices, SipMedia, StatsSample } from './media';
 import type { StackEndEvent, StackMediaOptions, StackSession } from './stack';
 import type { SipLogEntry } from './types';
@@ -33,6 +34,8 @@ export interface Leg extends CallLeg {
   intent: EndIntent | null;
   /** Resolved when the leg ends, so pending hold operations give up. */
   readonly onEnd: Set<() => void>;
+  /** The media path was lost and an ICE restart is under way (see `watchMediaPath`). */
+  iceRestart: { readonly timers: Set<Timer> } | null;
 }
 
 export interface SipCall extends CallRecord<Leg> {
@@ -59,6 +62,7 @@ export function newLeg(rtc: StackSession, party: Participant): Leg {
     intent: null,
     onEnd: new Set(),
     timers: new Set(),
+    iceRestart: null,
   };
 }
 
@@ -80,6 +84,12 @@ export interface LegsOptions {
   readonly devices: () => SipDevices;
   readonly mediaOptions: () => StackMediaOptions;
   readonly onIceCandidate: (timers: Set<Timer>, candidate: RTCIceCandidate, ready: () => void) => void;
+  /** How long a leg's ICE may go without any candidate before the leg ends (see ice.ts). */
+  readonly noCandidateTimeoutMs: number;
+  /** The media path recovery (see `watchMediaPath`): grace after ICE says disconnected, then how long a restart may take. */
+  readonly iceRestart: { readonly graceMs: number; readonly timeoutMs: number };
+  /** Whether the connection to the phone server is up (a re-INVITE sent without it ends the call). */
+  readonly signalling: () => boolean;
   /** A 1xx for the leg (outbound). */
   readonly onProgress: (call: SipCall, leg: Leg) => void;
   /** The leg's dialog is confirmed. */
@@ -96,7 +106,7 @@ interface Replacement {
 
 export type Legs = ReturnType<typeof createLegs>;
 
-export function createLegs({ core, log, media, devices, mediaOptions, onIceCandidate, onProgress, onConfirmed, onEnded }: LegsOptions) {
+export function createLegs({ core, log, media, devices, mediaOptions, onIceCandidate, noCandidateTimeoutMs, iceRestart, signalling, onProgress, onConfirmed, onEnded }: LegsOptions) {
   const replacements = new Map<StackSession, Replacement>();
   /** Legs left to the transfer target to end after a merge (ended by the line after a grace time). */
   const lingering = new Set<Leg>();
@@ -116,6 +126,8 @@ export function createLegs({ core, log, media, devices, mediaOptions, onIceCandi
   function release(leg: Leg): void {
     leg.ended = true;
     clearTimers(leg.timers);
+    if (leg.iceRestart) clearTimers(leg.iceRestart.timers);
+    leg.iceRestart = null;
     leg.output?.stop();
     leg.output = null;
     for (const done of [...leg.onEnd]) done();
@@ -129,6 +141,58 @@ export function createLegs({ core, log, media, devices, mediaOptions, onIceCandi
     if (leg.rtc.isEnded()) release(leg);
   }
 
+  /**
+   * When the media path fails (a laptop changes networks, a NAT binding expires, a firewall starts
+   * dropping UDP), ICE says "disconnected". After `graceMs` without recovery the line restarts ICE
+   * with a re-INVITE (new ICE credentials, the same dialog), once the connection to the phone
+   * server is up; if the media path is not back within `timeoutMs` of the loss being noticed, the
+   * call ends as `connectionLost`. JsSIP itself ends a call whose ICE reaches "failed" (after some
+   * 30 s in Chrome), so the restart has to start before that.
+   */
+  function watchMediaPath(call: SipCall, leg: Leg, pc: RTCPeerConnection): void {
+    let graceTimers = new Set<Timer>();
+    const recovered = () => {
+      clearTimers(graceTimers);
+      if (!leg.iceRestart) return;
+      clearTimers(leg.iceRestart.timers);
+      leg.iceRestart = null;
+      log('info', `Call ${call.callId}: the media path is back.`);
+    };
+    const restart = () => {
+      if (leg.ended || leg.pc !== pc || leg.iceRestart) return;
+      const restartTimers = new Set<Timer>();
+      leg.iceRestart = { timers: restartTimers };
+      log('warn', `Call ${call.callId}: the media path was lost; restarting ICE (re-INVITE).`);
+      schedule(restartTimers, iceRestart.timeoutMs, () => {
+        if (leg.ended || leg.pc !== pc) return;
+        log('warn', `Call ${call.callId}: the media path did not come back after an ICE restart; ending the call.`);
+        terminate(leg, 'connectionLost');
+      });
+      let sent = false;
+      const attempt = () => {
+        if (leg.ended || leg.pc !== pc || leg.iceRestart?.timers !== restartTimers || sent) return;
+        // Not while the phone server is away (JsSIP would end the call on the transport error) nor
+        // during another re-INVITE (hold): try again shortly, within the restart's time.
+        const started = signalling() && leg.rtc.isEstablished() && leg.rtc.isReadyToReOffer() && leg.rtc.renegotiate({ rtcOfferConstraints: { iceRestart: true } }, () => {});
+        if (started) sent = true;
+        else schedule(restartTimers, 250, attempt);
+      };
+      attempt();
+    };
+    pc.addEventListener('iceconnectionstatechange', () => {
+      if (leg.pc !== pc || leg.ended) return;
+      const state = pc.iceConnectionState;
+      if (state === 'connected' || state === 'completed') recovered();
+      else if (state === 'disconnected' && graceTimers.size === 0 && !leg.iceRestart) {
+        graceTimers = new Set();
+        schedule(graceTimers, iceRestart.graceMs, () => {
+          graceTimers.clear();
+          if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') restart();
+        });
+      }
+    });
+  }
+
   function bindPeerConnection(call: SipCall, leg: Leg, pc: RTCPeerConnection): void {
     if (leg.pc === pc) return;
     leg.pc = pc;
@@ -139,6 +203,12 @@ export function createLegs({ core, log, media, devices, mediaOptions, onIceCandi
         void leg.output.setSink(devices().speakerId);
       }
       leg.output.play(event.streams[0] ?? new MediaStream([event.track]));
+    });
+    watchMediaPath(call, leg, pc);
+    watchForNoCandidate(pc, leg.timers, noCandidateTimeoutMs, () => {
+      if (leg.pc !== pc || leg.ended) return;
+      log('warn', `Call ${call.callId}: no network path for the audio (ICE found no candidate; check the ICE servers); ending it.`);
+      terminate(leg, 'connectionLost');
     });
     // JsSIP ends a call when ICE fails, not when the DTLS / peer connection fails: without this the
     // agent would keep a silent ghost call.

@@ -5,7 +5,11 @@
 import { createStore } from '../../store';
 
 export interface RegistrationState {
-  readonly status: 'registering' | 'registered' | 'offline';
+  /**
+   * `refused`: the phone server refused the password; the line does not try again until the
+   * account is connected again (Connect) or {@link SipLine.register} is called.
+   */
+  readonly status: 'registering' | 'registered' | 'offline' | 'refused';
   /** In plain words, why incoming calls cannot arrive (absent when registered). */
   readonly reason?: string;
 }
@@ -22,9 +26,10 @@ export const REGISTRATION_REASONS = {
   registering: 'Signing in to the phone server...',
   disconnected: 'The connection to the phone server was lost; incoming calls cannot arrive until it is back. Retrying...',
   unreachable: 'The phone server cannot be reached; incoming calls cannot arrive. Retrying...',
-  refusedCredentials: 'The phone server refused the SIP user or password; incoming calls cannot arrive. Check the account settings.',
+  refusedPassword: 'The phone server refused the password',
   refused: (code: number | null) =>
     `The phone server refused the sign-in${code === null ? '' : ` (SIP ${code})`}; incoming calls cannot arrive. Retrying...`,
+  unavailable: (code: number) => `The phone server is unavailable (SIP ${code}); incoming calls cannot arrive. Retrying...`,
   signedOut: 'Signed out of the phone server: incoming calls cannot arrive.',
   closed: 'The SIP line was closed.',
 } as const;

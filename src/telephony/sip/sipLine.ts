@@ -19,7 +19,10 @@
  *
  * Beyond JsSIP: the line ends a call itself when its peer connection fails (`connectionLost`;
  * JsSIP would keep a ghost call), sends the SDP on the first ICE candidate instead of waiting for
- * gathering to finish, and re-registers with backoff after a refused registration.
+ * gathering to finish, ends a call whose ICE finds no candidate at all within a few seconds,
+ * registers again with backoff after a transient refusal but never after a refused password, and
+ * reconnects quickly (every 0.5 s for 10 s) after the connection to the server dropped, and
+ * restarts ICE (re-INVITE) when a connected call's media path fails, before giving up on it.
  *
  * By job: the call record, its events and which command is allowed when are the call-session core
  * (`../session`); registration and backoff `registrar.ts`; ICE `ice.ts`; the SIP sessions of the
@@ -56,6 +59,9 @@ const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, reco
 const DEFAULTS = {
   iceServers: [] as RTCIceServer[],
   iceGatheringTimeoutMs: 500,
+  iceNoCandidateTimeoutMs: 5000,
+  iceRestartGraceMs: 2000,
+  iceRestartTimeoutMs: 10_000,
   statsEveryMs: 5000,
   reconnectMinSeconds: 2,
   reconnectMaxSeconds: 15,
@@ -84,7 +90,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   if (!address) throw new LineError('invalid_argument', 'The SIP address is not valid.');
   const agentNumber = options.agentNumber ?? address.user;
   if (!DIALABLE.test(agentNumber)) throw new LineError('invalid_argument', 'The agent number must be a phone number or extension.');
-  const { iceServers, iceGatheringTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
+  const { iceServers: initialIceServers, iceGatheringTimeoutMs, iceNoCandidateTimeoutMs, iceRestartGraceMs, iceRestartTimeoutMs, statsEveryMs, reconnectMinSeconds, reconnectMaxSeconds, registerExpiresSeconds, noAnswerTimeoutSeconds, onListenerError } = {
     ...DEFAULTS,
     ...definedOnly(options),
   };
@@ -103,6 +109,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   const { setStatus, sync } = core;
   const ringer = env.media.createRinger();
   let devices: SipDevices = { ...options.devices };
+  let iceServers: RTCIceServer[] = [...initialIceServers];
 
   const ua: StackUserAgent = env.createUserAgent({
     websocketUrl: account.websocketUrl,
@@ -122,7 +129,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   function mediaOptions(): StackMediaOptions {
     return {
       mediaConstraints: { audio: microphoneConstraints(devices.microphoneId), video: false },
-      pcConfig: { iceServers },
+      pcConfig: { iceServers, ...(options.iceTransportPolicy ? { iceTransportPolicy: options.iceTransportPolicy } : {}) },
     };
   }
 
@@ -144,7 +151,10 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     media: env.media,
     devices: () => devices,
     mediaOptions,
-    onIceCandidate: createIceGate(iceServers, iceGatheringTimeoutMs),
+    onIceCandidate: createIceGate(() => iceServers, iceGatheringTimeoutMs),
+    noCandidateTimeoutMs: iceNoCandidateTimeoutMs,
+    iceRestart: { graceMs: iceRestartGraceMs, timeoutMs: iceRestartTimeoutMs },
+    signalling: () => ua.isConnected(),
     onProgress,
     onConfirmed,
     onEnded: (call, leg, event, wasConnected) => (leg === call.main ? mainLegEnded(call, leg, event, wasConnected) : consultLegEnded(call, event, wasConnected)),
@@ -391,6 +401,11 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
         }
       }
       if (results.includes(false)) throw core.error('unsupported', 'This browser could not play audio on the chosen output; the choice is kept for later calls.');
+    },
+
+    setIceServers(servers) {
+      core.ensureUsable();
+      iceServers = [...servers];
     },
 
     async unregister() {

@@ -104,6 +104,12 @@ export interface StackSession {
   hold(options: object, done: () => void): boolean;
   unhold(options: object, done: () => void): boolean;
   isReadyToReOffer(): boolean;
+  /**
+   * Sends a re-INVITE with a new offer (`iceRestart`: new ICE credentials, so the media path is
+   * found again). Returns false when it cannot start now (no dialog yet, another re-INVITE in
+   * progress); `done` runs once it succeeded. A refused re-INVITE ends the session (JsSIP).
+   */
+  renegotiate(options: { rtcOfferConstraints?: { iceRestart?: boolean } }, done: () => void): boolean;
   mute(options: { audio: boolean; video?: boolean }): void;
   unmute(options: { audio: boolean; video?: boolean }): void;
   sendDTMF(tones: string, options: { transportType: 'RFC2833' | 'INFO'; duration?: number; interToneGap?: number }): void;
@@ -127,10 +133,16 @@ export interface StackUserAgent {
   on<K extends keyof StackUserAgentEvents>(event: K, listener: StackUserAgentEvents[K]): unknown;
   start(): void;
   stop(): void;
+  /** Sends a REGISTER now. The stack never registers by itself: the registrar decides when. */
   register(): void;
   unregister(): void;
   isConnected(): boolean;
   isRegistered(): boolean;
+  /**
+   * While the connection is down: tries to connect now instead of at the stack's next backoff
+   * step (which stays scheduled after a failed attempt). Does nothing while connected or connecting.
+   */
+  reconnect(): void;
   /** Places a call; throws when the target is not a valid SIP target. */
   call(target: string, options: StackMediaOptions): StackSession;
 }

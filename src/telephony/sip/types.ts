@@ -14,6 +14,12 @@ export interface SipLine extends Line {
    * route audio to the chosen output (the choice is kept for later calls all the same).
    */
   setDevices(devices: SipDevices): Promise<void>;
+  /**
+   * Replaces the STUN / TURN servers (passed to RTCPeerConnection as given) for the calls placed or
+   * answered from now on and for ICE restarts; a call in progress keeps its relay. Used to hand
+   * the line fresh short-lived TURN credentials before the previous ones expire.
+   */
+  setIceServers(servers: readonly RTCIceServer[]): void;
   /** Signs out of the server: incoming calls stop arriving; outgoing calls still work. */
   unregister(): Promise<void>;
   /** Signs in again after {@link SipLine.unregister}. */
@@ -36,6 +42,8 @@ export interface SipLineOptions {
   readonly agentNumber?: string;
   /** STUN / TURN servers. Default none: the server or the network must not need them. */
   readonly iceServers?: RTCIceServer[];
+  /** RTCPeerConnection's iceTransportPolicy: "relay" sends all media through TURN. Default "all". */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   /**
    * How long to wait for more ICE candidates before sending an offer or answer, in ms after the
    * first one. Without ICE servers the SDP is sent on the first candidate (JsSIP otherwise waits
@@ -43,6 +51,19 @@ export interface SipLineOptions {
    * candidate, or after this delay. Default 500.
    */
   readonly iceGatheringTimeoutMs?: number;
+  /**
+   * How long a call waits for its first ICE candidate, in ms from the peer connection's creation:
+   * a call whose ICE finds none (no route, TURN unreachable with a relay-only policy) ends as
+   * `connectionLost` then, with the reason in the log. Default 5000.
+   */
+  readonly iceNoCandidateTimeoutMs?: number;
+  /**
+   * When a connected call's media path fails (ICE "disconnected"): how long to wait for it to come
+   * back by itself before restarting ICE with a re-INVITE (default 2000 ms), and how long the
+   * restart may take before the call ends as `connectionLost` (default 10000 ms).
+   */
+  readonly iceRestartGraceMs?: number;
+  readonly iceRestartTimeoutMs?: number;
   /** Interval of `audioStats` SYNCs while a call is connected; 0 turns them off. Default 5000. */
   readonly statsEveryMs?: number;
   readonly devices?: SipDevices;

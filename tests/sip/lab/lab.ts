@@ -40,6 +40,19 @@ export function labPrerequisites(): string[] {
   return missing;
 }
 
+/** What the company-like lab needs on top of {@link labPrerequisites}. */
+export function companyLabPrerequisites(): string[] {
+  const missing = labPrerequisites();
+  const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+  if (!existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so') && !existsSync('/usr/lib/kamailio/modules/tls.so')) missing.push('Kamailio TLS module (apt-get install -y kamailio-tls-modules)');
+  if (!has('rtpengine')) missing.push('rtpengine (apt-get install -y rtpengine-daemon)');
+  if (!has('baresip')) missing.push('baresip (apt-get install -y baresip-core)');
+  if (!has('sox')) missing.push('sox (apt-get install -y sox)');
+  if (!has('turnserver')) missing.push('coturn (apt-get install -y coturn)');
+  if (!has('openssl')) missing.push('openssl (apt-get install -y openssl)');
+  return missing;
+}
+
 export class Lab {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
@@ -93,6 +106,32 @@ export class Lab {
     await lab.request('kamailio.start');
     const web = (await lab.request('web.start')) as { wsUrl: string };
     return { lab, wsUrl: web.wsUrl };
+  }
+
+  /**
+   * Starts the company-like lab (tests/sip/lab/company.mjs): rtpengine, Kamailio with digest
+   * authentication and wss://, coturn, and a baresip desk phone registered as `desk`, then the web
+   * server and a browser that trusts the lab's certificate and sends the browser tone.
+   * `passwords` (per user) and `turnSecret` are made for this run only.
+   */
+  static async startCompany(options: { users: string[]; desk: string }): Promise<{ lab: Lab; wsUrl: string; passwords: Record<string, string>; turnSecret: string }> {
+    const lab = new Lab();
+    try {
+      const links = await lab.ready;
+      if (links.join(',') !== 'lo') throw new Error(`The lab's network namespace should only have loopback, it has: ${links.join(', ')}`);
+      const company = (await lab.request('company.start', options)) as { passwords: Record<string, string>; turnSecret: string; browserArgs: string[] };
+      const web = (await lab.request('web.start', { browserArgs: company.browserArgs })) as { wsUrl: string };
+      return { lab, wsUrl: web.wsUrl, passwords: company.passwords, turnSecret: company.turnSecret };
+    } catch (error) {
+      await lab.stop();
+      throw error;
+    }
+  }
+
+  /** The lab's process id: it lives in the lab's network namespace (`nsenter -t <pid> -n ...`). */
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('The SIP lab has no process.');
+    return this.child.pid;
   }
 
   request(op: string, ...args: unknown[]): Promise<unknown> {

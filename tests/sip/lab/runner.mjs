@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeskPhone, killGroup, prepareCompany, startCoturn, startRtpengine, towardDesk, WSS_PORT } from './company.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const HTTP_PORT = 5199;
@@ -33,6 +34,8 @@ let browser = null;
 /** @type {Map<string, { context: any, page: any }>} */
 const pages = new Map();
 let closing = false;
+/** The configuration Kamailio runs with: the browser-only lab's, or the company lab's (company.start). */
+let kamailioConfig = { file: join(root, 'kamailio/kamailio.cfg'), port: WS_PORT };
 
 function send(message) {
   if (process.connected) process.send(message);
@@ -44,7 +47,7 @@ async function startKamailio() {
   if (kamailio) throw new Error('Kamailio is already running.');
   const child = spawn(
     KAMAILIO,
-    ['-f', join(root, 'kamailio/kamailio.cfg'), '-DD', '-E', '-Y', runDir, '-w', runDir],
+    ['-f', kamailioConfig.file, '-DD', '-E', '-Y', runDir, '-w', runDir],
     // Its own process group, so the whole tree (main process and workers) can be killed at once.
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -67,10 +70,11 @@ async function startKamailio() {
   const started = Date.now();
   while (Date.now() - started < 10_000) {
     if (!kamailio) throw new Error(`Kamailio exited at start:\n${kamailioLog.slice(-20).join('\n')}`);
-    if (await portOpen(WS_PORT)) return { pid: child.pid };
-    await sleep(50);
+    // listeningAt: when the port first accepted a connection (wall clock), for bench-sip.mjs.
+    if (await portOpen(kamailioConfig.port)) return { pid: child.pid, listeningAt: Date.now() };
+    await sleep(10);
   }
-  throw new Error(`Kamailio did not listen on ${WS_PORT}:\n${kamailioLog.slice(-20).join('\n')}`);
+  throw new Error(`Kamailio did not listen on ${kamailioConfig.port}:\n${kamailioLog.slice(-20).join('\n')}`);
 }
 
 async function killKamailio() {
@@ -86,7 +90,7 @@ async function killKamailio() {
   await Promise.race([exited, sleep(5000)]);
   // The port must be free before a restart.
   const started = Date.now();
-  while ((await portOpen(WS_PORT)) && Date.now() - started < 5000) await sleep(50);
+  while ((await portOpen(kamailioConfig.port)) && Date.now() - started < 5000) await sleep(50);
 }
 
 async function portOpen(port) {
@@ -113,7 +117,8 @@ const BROWSER_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-async function startWeb() {
+/** `browserArgs`: more Chromium switches (the company lab's certificate and tone). */
+async function startWeb(options = {}) {
   const { createServer } = await import('vite');
   vite = await createServer({
     configFile: false,
@@ -130,8 +135,8 @@ async function startWeb() {
   });
   await vite.listen();
   const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BROWSER_ARGS });
-  return { httpPort: HTTP_PORT, wsUrl: `ws://127.0.0.1:${WS_PORT}` };
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...BROWSER_ARGS, ...(options.browserArgs ?? [])] });
+  return { httpPort: HTTP_PORT, wsUrl: company ? `wss://127.0.0.1:${WSS_PORT}` : `ws://127.0.0.1:${WS_PORT}` };
 }
 
 async function openPage(name, path) {
@@ -283,6 +288,60 @@ async function drivePage(name, source, arg) {
   return fn({ page: entry.page, context: entry.context }, arg);
 }
 
+// ---- the company-like lab (tests/sip/company.e2e.test.ts; see company.mjs) -------------------------
+
+/** @type {{ dir: string, rtpengine: any, coturn: any, desk: DeskPhone, logs: Record<string, string[]> } | null} */
+let company = null;
+
+/**
+ * Starts the company's services instead of the browser-only Kamailio: rtpengine, Kamailio with
+ * authentication and TLS, coturn, and the desk phone registered as `desk`. Returns the generated
+ * passwords and TURN secret to the test (over IPC only), and the Chromium switches for web.start.
+ */
+async function startCompany({ users, desk }) {
+  if (company) throw new Error('The company lab is already running.');
+  if (kamailio) throw new Error('Kamailio already runs the browser-only configuration.');
+  const dir = join(runDir, 'company');
+  const made = prepareCompany(root, dir, { users });
+  const logs = { rtpengine: [], coturn: [], desk: [] };
+  company = { dir, rtpengine: null, coturn: null, desk: new DeskPhone(dir, logs.desk), logs };
+  company.rtpengine = await startRtpengine(dir, logs.rtpengine);
+  kamailioConfig = { file: join(dir, 'kamailio.cfg'), port: WSS_PORT };
+  await startKamailio();
+  company.coturn = await startCoturn(dir, made.turnSecret, logs.coturn);
+  await company.desk.start({ user: desk, password: made.passwords[desk], tone: made.deskTone });
+  return {
+    passwords: made.passwords,
+    turnSecret: made.turnSecret,
+    browserArgs: [`--ignore-certificate-errors-spki-list=${made.spkiHash}`, `--use-file-for-fake-audio-capture=${made.browserTone}`],
+  };
+}
+
+function deskPhone() {
+  if (!company) throw new Error('The company lab is not running.');
+  return company.desk;
+}
+
+/**
+ * What the desk phone heard on its newest call (samples in -1..1): the last `seconds` of it, from
+ * sample `fromSample` on; `total` says how many samples the recording holds.
+ */
+function deskHeard({ fromSample = 0, seconds = 1 } = {}) {
+  const recording = deskPhone().recording();
+  if (!recording) return null;
+  const count = Math.round(recording.sampleRate * seconds);
+  const samples = recording.samples.slice(fromSample).slice(-count);
+  return { file: recording.file, sampleRate: recording.sampleRate, samples, total: recording.samples.length };
+}
+
+async function stopCompany() {
+  if (!company) return;
+  const { rtpengine, coturn, desk } = company;
+  await desk.stop();
+  await killGroup(coturn);
+  await killGroup(rtpengine);
+}
+
 // ---- the channel ------------------------------------------------------------------------------
 
 const ops = {
@@ -298,6 +357,17 @@ const ops = {
   'app.open': openApp,
   'page.drive': drivePage,
   'lab.stop': stop,
+  'company.start': startCompany,
+  'company.log': async (name) => (company?.logs[name] ?? []).slice(),
+  'desk.command': (command, params) => deskPhone().command(command, params),
+  'desk.events': async () => deskPhone().events.slice(),
+  'desk.heard': async (options) => deskHeard(options),
+  'rtpengine.towardDesk': async (sinceMs, seconds = 1, untilMs = undefined) => {
+    if (!company) throw new Error('The company lab is not running.');
+    const { sampleRate, samples, packets } = towardDesk(company.dir, sinceMs, untilMs ?? Infinity);
+    return { sampleRate, packets, samples: samples.slice(-Math.round(sampleRate * seconds)) };
+  },
+  'desk.clearRecordings': async () => deskPhone().clearRecordings(),
 };
 
 async function stop() {
@@ -308,6 +378,7 @@ async function stop() {
   await vite?.close().catch(() => {});
   await appVite?.close().catch(() => {});
   await killKamailio();
+  await stopCompany();
   rmSync(runDir, { recursive: true, force: true });
 }
 
@@ -320,6 +391,19 @@ process.on('message', async (message) => {
     send({ id, ok: true, value: value ?? null });
   } catch (error) {
     send({ id, ok: false, error: String(error?.message ?? error) });
+  }
+});
+
+// Whatever ends this process (an error included), the servers it started go with it: each runs in
+// its own process group.
+process.on('exit', () => {
+  for (const child of [kamailio, company?.rtpengine, company?.coturn, company?.desk.child]) {
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
   }
 });
 

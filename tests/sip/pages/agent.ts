@@ -3,12 +3,16 @@
  * app bundles it) registered to Kamailio, driven from Node through `window.lab`. Every line event
  * and registration change is reported to Node with the page's clock (`at`, ms since the epoch).
  */
-import { audio, clockOffset, emit, rtpTonesSent, takePhases } from './media';
+import { audio, clockOffset, descriptions, emit, gatherRelay, hearing, peerConnections, rtpTonesSent, selectedCandidates, takePhases } from './media';
+import { startTurnCredentials } from '../../../src/app/turnCredentials';
 import { LineError } from '../../../src/telephony/line';
 import { createSipLine, type SipAccount, type SipLine, type SipLineOptions, type SipLogEntry } from '../../../src/telephony/sip';
 
 let line: SipLine | null = null;
 const log: SipLogEntry[] = [];
+let stopTurn = () => {};
+/** The TURN credentials the line was given, oldest first (usernames only: they carry the expiry). */
+const turnUsernames: string[] = [];
 
 function now(): number {
   return performance.timeOrigin + performance.now();
@@ -45,16 +49,56 @@ window.lab = {
   registration() {
     return ready().registration.getState();
   },
+  /** Fetches TURN credentials from the call-logging server as the plugin does, and keeps them fresh. */
+  turn(serverUrl: string, token: string) {
+    stopTurn();
+    stopTurn = startTurnCredentials({
+      server: () => ({ url: serverUrl, token }),
+      onServers: (servers) => {
+        turnUsernames.push(...servers.map((s) => s.username ?? ''));
+        ready().setIceServers(servers);
+      },
+      onProblem: (message) => log.push({ level: 'warn', message }),
+    });
+  },
+  turnUsernames() {
+    return turnUsernames.slice();
+  },
+  /** Per open peer connection: the ICE ufrag of the local and the remote description (an ICE restart changes both). */
+  iceUfrags() {
+    const ufrag = (sdp: string | undefined) => (sdp ? (/a=ice-ufrag:(\S+)/.exec(sdp)?.[1] ?? null) : null);
+    return peerConnections()
+      .map((pc, index) => ({ pc: index, state: pc.connectionState, local: ufrag(pc.localDescription?.sdp), remote: ufrag(pc.remoteDescription?.sdp) }))
+      .filter((entry) => entry.state !== 'closed');
+  },
+  /** Per open peer connection: the local and remote candidate types of the selected pair. */
+  async candidateTypes() {
+    const result: { pc: number; local: string | null; remote: string | null }[] = [];
+    for (const [index, pc] of peerConnections().entries()) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = new Map<string, any>();
+      (await pc.getStats()).forEach((s: any) => stats.set(s.id, s));
+      const transport = [...stats.values()].find((s) => s.type === 'transport');
+      const pair = stats.get(transport?.selectedCandidatePairId) ?? [...stats.values()].find((s) => s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded');
+      result.push({ pc: index, local: stats.get(pair?.localCandidateId)?.candidateType ?? null, remote: stats.get(pair?.remoteCandidateId)?.candidateType ?? null });
+    }
+    return result;
+  },
   capabilities() {
     return ready().capabilities;
   },
   dispose() {
+    stopTurn();
     line?.dispose();
   },
   log() {
     return log.slice();
   },
   audio,
+  hearing,
+  selectedCandidates,
+  descriptions,
+  gatherRelay,
   rtpTonesSent,
   clockOffset,
   takePhases,

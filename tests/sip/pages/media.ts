@@ -4,6 +4,8 @@
  * connection, the RTP bytes and audio energy its getStats reports. Tests compare two readings to
  * prove audio flows (bytes rising) or stopped (energy flat).
  */
+import { rms, toneStrength } from '../lab/tone';
+
 export interface AudioReading {
   /** Index of the peer connection in creation order. */
   readonly pc: number;
@@ -73,6 +75,65 @@ export async function audio(): Promise<AudioReading[]> {
   return readings;
 }
 
+/**
+ * What the page hears on its newest connected peer connection, by content: for each frequency,
+ * its {@link toneStrength} in `ms` of the received audio (about 1: that tone; near 0: not), and the
+ * audio's RMS level. The company lab's desk phone sends a known tone; this proves it arrives.
+ */
+export async function hearing(frequencies: number[], ms = 500): Promise<{ pc: number; rms: number; strengths: number[] } | null> {
+  const connected = tracked
+    .map((pc, index) => ({ pc, index }))
+    .filter(({ pc }) => pc.connectionState === 'connected')
+    .at(-1);
+  const track = connected?.pc.getReceivers().find((r) => r.track.kind === 'audio')?.track;
+  if (!connected || !track) return null;
+  const context = new AudioContext();
+  try {
+    const stream = new MediaStream([track]);
+    // Chromium feeds a remote WebRTC track to Web Audio only while a media element plays it too.
+    const element = new Audio();
+    element.muted = true;
+    element.srcObject = stream;
+    await element.play().catch(() => {});
+    const source = context.createMediaStreamSource(stream);
+    const recorder = context.createScriptProcessor(4096, 1, 1);
+    const chunks: Float32Array[] = [];
+    recorder.onaudioprocess = (event) => chunks.push(new Float32Array(event.inputBuffer.getChannelData(0)));
+    source.connect(recorder);
+    recorder.connect(context.destination);
+    await context.resume();
+    await new Promise((done) => setTimeout(done, ms));
+    source.disconnect();
+    recorder.disconnect();
+    element.srcObject = null;
+    const samples = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      samples.set(chunk, at);
+      at += chunk.length;
+    }
+    return { pc: connected.index, rms: rms(samples), strengths: frequencies.map((f) => toneStrength(samples, context.sampleRate, f)) };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Which candidate types carry the newest connected peer connection (its selected pair). */
+export async function selectedCandidates(): Promise<{ local: string; remote: string; localAddress: string; remoteAddress: string } | null> {
+  const pc = tracked.filter((p) => p.connectionState === 'connected').at(-1);
+  if (!pc) return null;
+  const report = await pc.getStats();
+  let pairId: string | undefined;
+  report.forEach((stat: any) => {
+    if (stat.type === 'transport' && stat.selectedCandidatePairId) pairId = stat.selectedCandidatePairId;
+  });
+  const pair: any = pairId ? report.get(pairId) : undefined;
+  if (!pair) return null;
+  const local: any = report.get(pair.localCandidateId);
+  const remote: any = report.get(pair.remoteCandidateId);
+  return { local: local?.candidateType, remote: remote?.candidateType, localAddress: `${local?.address}:${local?.port}`, remoteAddress: `${remote?.address}:${remote?.port}` };
+}
+
 declare global {
   interface Window {
     lab: Record<string, (...args: any[]) => unknown>;
@@ -129,4 +190,35 @@ Native.prototype.setLocalDescription = async function setLocalDescription(this: 
 
 export function takePhases(): { name: string; at: number }[] {
   return phases.splice(0);
+}
+
+/** The local and remote SDP of every open peer connection, for failure messages. */
+export function descriptions(): { pc: number; local: string; remote: string }[] {
+  return tracked
+    .map((pc, index) => ({ pc: index, state: pc.connectionState, local: pc.localDescription?.sdp ?? '', remote: pc.remoteDescription?.sdp ?? '' }))
+    .filter((d) => d.state !== 'closed');
+}
+
+/**
+ * Gathers ICE candidates with `iceServers` and the relay-only policy on a throwaway connection, and
+ * returns their types: proves whether a TURN server grants an allocation to these credentials.
+ */
+export async function gatherRelay(iceServers: RTCIceServer[], timeoutMs = 5000): Promise<string[]> {
+  const pc = new Native({ iceServers, iceTransportPolicy: 'relay' });
+  const types: string[] = [];
+  try {
+    pc.addTransceiver('audio');
+    const done = new Promise<void>((resolve) => {
+      pc.addEventListener('icecandidate', (event) => {
+        if (event.candidate) types.push(event.candidate.type ?? 'unknown');
+        else resolve();
+      });
+      setTimeout(resolve, timeoutMs);
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    await done;
+    return types;
+  } finally {
+    pc.close();
+  }
 }

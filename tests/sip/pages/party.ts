@@ -8,7 +8,7 @@
  */
 import * as JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
-import { audio, clockOffset, emit } from './media';
+import { audio, clockOffset, descriptions, emit, hearing, selectedCandidates } from './media';
 
 type Session = RTCSession;
 
@@ -146,11 +146,12 @@ function session(): Session {
 
 window.lab = {
   /** Registers; resolves once registered. */
-  start(options: { wsUrl: string; uri: string; displayName?: string }) {
+  start(options: { wsUrl: string; uri: string; displayName?: string; password?: string }) {
     const socket = new JsSIP.WebSocketInterface(options.wsUrl);
     ua = new JsSIP.UA({
       sockets: [socket],
       uri: options.uri,
+      ...(options.password ? { password: options.password } : {}),
       ...(options.displayName ? { display_name: options.displayName } : {}),
       register: true,
     });
@@ -213,6 +214,9 @@ window.lab = {
   },
   /** Per open peer connection: RTP bytes and audio energy, from getStats. */
   audio,
+  hearing,
+  selectedCandidates,
+  descriptions,
   clockOffset,
   /** Ends whatever call is still up and restores the default behaviour, between tests. */
   reset() {

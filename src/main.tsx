@@ -27,8 +27,6 @@ const deployment = import('./app/deploymentConfig').then(({ loadDeploymentConfig
 // meanwhile goes out as soon as the line is there). The SIP line replaces it when the agent
 // connects an account (its stack, JsSIP, loads only then).
 const simulatedOffered = deployment.then(({ config }) => config.simulatedLine);
-let demo = false;
-void deployment.then(({ config }) => (demo = config.demo));
 // (The rule itself, ./app/demo.ts, loads off the first render too.)
 const simulatedLine = () =>
   deferLine('simulated', SIMULATED_CAPABILITIES, () => import('./app/demo').then(({ loadSimulatedLineIfOffered }) => loadSimulatedLineIfOffered(simulatedOffered)));
@@ -107,8 +105,8 @@ const softphone = startSoftphone({
 
     // The reporter: only the owner reports calls, so each call is logged once whatever the tabs.
     let stopCallLog = () => {};
-    void Promise.all([callLogModule, callLogSettings, import('./app/demo'), import('./app/ownerShare')])
-      .then(([{ startCallLog }, settings, { skipSimulatedCalls }, { shareCallLogStatus }]) => {
+    void Promise.all([callLogModule, callLogSettings, import('./app/demo'), import('./app/ownerShare'), deployment])
+      .then(([{ startCallLog }, settings, { skipSimulatedCalls }, { shareCallLogStatus }, { config }]) => {
         if (stopped) return;
         const started = startCallLog({
           dialer: phone.actor,
@@ -117,7 +115,7 @@ const softphone = startSoftphone({
           frontTags: () => softphone.session.getState().tags,
           onProblem: ({ code, message, callId }) => softphone.diagnostics.add('calllog', { code, message, ...(callId ? { callId } : {}) }),
           online: window,
-          skipCall: skipSimulatedCalls(() => demo, () => line.kind),
+          skipCall: skipSimulatedCalls(() => config.demo, () => line.kind),
         });
         const stopSharing = shareCallLogStatus(started.reporter, phone);
         stopCallLog = () => {
@@ -129,17 +127,7 @@ const softphone = startSoftphone({
 
     // Recent calls: the owner records each call of the teammate as it ends (every tab reads them).
     let stopRecents = () => {};
-    void import('./recents')
-      .then(({ recordRecentCalls }) => {
-        if (stopped) return;
-        stopRecents = recordRecentCalls({
-          dialer: phone.actor,
-          teammateId: () => softphone.session.getState().teammate?.id ?? null,
-          conversationOf: (callId) => softphone.front.conversationOf(callId),
-          onProblem: (message) => softphone.diagnostics.add('front', { code: 'recents_failed', message }),
-        });
-      })
-      .catch(() => undefined);
+    void import('./recents').then(({ recordOwnerCalls }) => !stopped && (stopRecents = recordOwnerCalls(phone.actor, softphone)), () => undefined);
 
     if (import.meta.env.DEV) {
       // For debugging and `npm run bench` (dev server only; never in the production bundle).
@@ -180,8 +168,7 @@ const render = (simulator: SimulatorControls | null) =>
       front={{
         session: softphone.session,
         call: (handle) => void softphone.front.call(handle),
-        // Front opens its own conversation links inside the app.
-        openConversation: (id) => void host.openUrl(`https://app.frontapp.com/open/${encodeURIComponent(id)}`).catch(() => undefined),
+        openUrl: (url) => void host.openUrl(url).catch(() => undefined),
       }}
       lines={lines}
       callLog={callLog}

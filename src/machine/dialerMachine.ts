@@ -51,8 +51,7 @@ export const EXTENSION_DELAY_MS = 2000;
 /** The number and extension an outbound-call event asks for, before validation. */
 function requestedCall(context: DialerContext, event: DialerEvent): { number: string; extension?: string; name?: string } | null {
   if (event.type === 'AGENT.DIAL' || event.type === 'FRONT.DIAL_REQUEST') {
-    const name = typeof event.name === 'string' ? event.name.trim().slice(0, 200) : '';
-    return { number: event.number, ...(event.extension ? { extension: event.extension } : {}), ...(name ? { name } : {}) };
+    return { number: event.number, extension: event.extension, name: typeof event.name === 'string' ? event.name : undefined };
   }
   if (event.type === 'AGENT.CALL_NEXT') return context.nextCall;
   return null;
@@ -229,7 +228,7 @@ export const dialerMachine = setup({
         direction: 'outbound',
         from: '',
         to: parsed.number,
-        remote: { number: parsed.number, ...(request?.name ? { name: request.name } : {}) },
+        remote: request?.name ? { number: parsed.number, name: request.name } : { number: parsed.number },
         startedAt: Date.now(),
         connectedAt: null,
         endedAt: null,
@@ -397,9 +396,7 @@ export const dialerMachine = setup({
         }
       }
       if (p.activeParticipant) patch.activeParticipant = withKnownName(p.activeParticipant, context.call.remote);
-      if (params.transfer && p.inactiveParticipant !== undefined) {
-        patch.inactiveParticipant = p.inactiveParticipant && withKnownName(p.inactiveParticipant, context.call.remote);
-      }
+      if (params.transfer && p.inactiveParticipant !== undefined) patch.inactiveParticipant = p.inactiveParticipant;
       if (p.participants) patch.participants = p.participants;
       if (p.duration !== undefined) patch.duration = p.duration;
       if (p.audioStats) {

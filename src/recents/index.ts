@@ -5,6 +5,7 @@
  * Loaded lazily: nothing here is on the first screen.
  */
 import type { Actor } from 'xstate';
+import type { Softphone } from '../app/startSoftphone';
 import type { DialerMachine } from '../machine/dialerMachine';
 import type { EndReason } from '../telephony/protocol';
 import type { Direction } from '../machine/types';
@@ -105,6 +106,16 @@ export function recordRecentCalls({ dialer, teammateId, conversationOf, store = 
     for (const subscription of subscriptions) subscription.unsubscribe();
     channel?.close();
   };
+}
+
+/** {@link recordRecentCalls} for the owner's machine, with Front's teammate and conversation of the softphone. */
+export function recordOwnerCalls(dialer: RecorderOptions['dialer'], softphone: Pick<Softphone, 'session' | 'front' | 'diagnostics'>): () => void {
+  return recordRecentCalls({
+    dialer,
+    teammateId: () => softphone.session.getState().teammate?.id ?? null,
+    conversationOf: (callId) => softphone.front.conversationOf(callId),
+    onProblem: (message) => softphone.diagnostics.add('front', { code: 'recents_failed', message }),
+  });
 }
 
 /** Calls back whenever any tab recorded a call. Returns its stop. */

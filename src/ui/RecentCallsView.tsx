@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatDuration } from '../machine/selectors';
 import { onRecentCallsChanged, recentCallsStore, type RecentCall, type RecentOutcome } from '../recents';
-import { useOpenConversation } from './frontContext';
+import { useFrontOpenUrl } from './frontContext';
 import { useDial, useFormatNumber } from './numbersContext';
 import './recentCalls.css';
 
@@ -24,7 +24,9 @@ export function RecentCallsView({ id, teammateId, onClose }: { id: string; teamm
   const [calls, setCalls] = useState<readonly RecentCall[] | null>(null);
   const dial = useDial();
   const format = useFormatNumber();
-  const openConversation = useOpenConversation();
+  const openUrl = useFrontOpenUrl();
+  // Front opens its own conversation links inside the app.
+  const openConversation = openUrl && ((id: string) => openUrl(`https://app.frontapp.com/open/${encodeURIComponent(id)}`));
 
   useEffect(() => {
     let live = true;

@@ -7,8 +7,8 @@ export interface FrontView {
   readonly session: FrontSession;
   /** Calls a handle as Front shows it (normalised and checked before it reaches the line). */
   call(handle: string): void;
-  /** Opens a Front conversation (Recent calls); absent outside Front. */
-  openConversation?(conversationId: string): void;
+  /** Opens a URL through Front (a conversation's link opens it in Front); absent outside Front. */
+  openUrl?(url: string): void;
 }
 
 const FrontViewContext = createContext<FrontView | null>(null);
@@ -26,9 +26,8 @@ export function useFrontSession<T>(select: (session: FrontSessionState) => T): T
   return useStoreValue(front?.session ?? null, select, select(INITIAL_SESSION));
 }
 
-export function useOpenConversation(): ((conversationId: string) => void) | null {
-  const front = useContext(FrontViewContext);
-  return front?.openConversation ? (id: string) => front.openConversation?.(id) : null;
+export function useFrontOpenUrl(): ((url: string) => void) | null {
+  return useContext(FrontViewContext)?.openUrl ?? null;
 }
 
 export function useFrontCall(): ((handle: string) => void) | null {

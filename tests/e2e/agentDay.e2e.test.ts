@@ -8,7 +8,7 @@ import type { Frame } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../server';
 import type { Standin } from '../../server/standin/standin';
-import { CHANNEL_ID, createTeammate, startInProcess, startTestStandin, tempDir } from '../server/support';
+import { CHANNEL_ID, createTeammate, frontIdOf, startInProcess, startTestStandin, tempDir } from '../server/support';
 import { startE2E, type E2E, type WorkspaceSession } from './support/harness';
 import { recordStatus, statusHistory, waitForStatus, waitForStatusSeen } from './support/pluginStatus';
 
@@ -17,6 +17,7 @@ let standin: Standin;
 let server: RunningServer;
 let token: string;
 const dir = tempDir('agent-day-');
+const TEAMMATE_EMAIL = 'alex@acme-support.example';
 let ws: WorkspaceSession | null = null;
 let frame: Frame;
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
   standin = await startTestStandin();
   server = await startInProcess(dir.path, standin.url, { CORS_ORIGINS: e2e.pluginOrigin });
   await standin.authorize(server.url, CHANNEL_ID);
-  token = await createTeammate(server.url, 'alex@acme-support.example');
+  token = await createTeammate(server.url, TEAMMATE_EMAIL);
 }, 120_000);
 
 afterAll(async () => {
@@ -81,7 +82,8 @@ describe("an agent's day (issue 10)", () => {
     await waitForStatusSeen(frame, /^Calling \+14155550100$/);
     await session.plugin.getByRole('heading', { name: '(415) 555-0100' }).first().waitFor();
     await waitForStatus(frame, /^Connected$/, 10_000);
-    const callId = (await currentCallId())!;
+    // The server names the call in Front after the teammate and the plugin's call id.
+    const callId = frontIdOf(TEAMMATE_EMAIL, (await currentCallId())!);
 
     await session.plugin.getByLabel('Call notes').fill('Wants a refund for order 1234');
     await pluginButton(session, 'Hang up').click();

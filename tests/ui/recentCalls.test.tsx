@@ -20,7 +20,7 @@ function renderWithRecents(conversationOf: (callId: string) => string | null = (
   const teammate = { id: `tea_${++teammateSeq}`, name: 'Alex Morgan', email: 'alex@example.com' };
   const session = createFrontSession();
   const opened: string[] = [];
-  const ui = renderDialer({ front: { session, call: () => {}, openConversation: (id) => opened.push(id) } });
+  const ui = renderDialer({ front: { session, call: () => {}, openUrl: (url) => opened.push(url) } });
   act(() => session.applyContext(contextOf({ teammate })));
   stops.push(recordRecentCalls({ dialer: ui.actor, teammateId: () => teammate.id, conversationOf }));
   return { ...ui, teammate, opened };
@@ -71,7 +71,7 @@ describe('recent calls (issue 10)', () => {
     expect(item.textContent).toMatch(/Outgoing\s*\(415\) 555-0100/);
     expect(item.textContent).toMatch(/Answered · .* · 0:0\d/);
     await ui.user.click(within(item).getByRole('button', { name: 'Open conversation' }));
-    expect(ui.opened).toEqual(['cnv_jordan']);
+    expect(ui.opened).toEqual(['https://app.frontapp.com/open/cnv_jordan']);
     expect(within(item).getByRole('button', { name: 'Call back (415) 555-0100' })).toBeTruthy();
   });
 

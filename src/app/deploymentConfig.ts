@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { DEFAULT_REGION } from '../phone';
+import { DEFAULT_REGION, type DialRules, type ExtensionRule } from '../phone';
 
 /**
  * Deployment-wide defaults, from `softphone.config.json` served beside the plugin (public/). It is
@@ -18,9 +18,33 @@ export interface DeploymentConfig {
   readonly sip: { readonly websocketUrl?: string; readonly domain?: string; readonly iceServers?: readonly RTCIceServer[] };
   /** The call-logging server beside the plugin. */
   readonly server: { readonly url?: string };
+  /**
+   * Internal extensions dialled as typed: digits only, `minDigits` to `maxDigits` long (for example
+   * 2 to 6). Off (null) by default: every number is then read as a phone number in `defaultRegion`.
+   */
+  readonly extensions: ExtensionRule | null;
+  /**
+   * Whether the built-in simulated line is offered. Default true (the plugin then works anywhere
+   * with no phone system); a production deployment sets false, and neither the simulated network
+   * nor its panel is ever loaded: the plugin waits for a SIP account.
+   */
+  readonly simulatedLine: boolean;
+  /**
+   * A demo deployment (the local Front workspace): only then are calls on the simulated line
+   * logged to a Front channel. Default false: test calls never reach real conversations.
+   */
+  readonly demo: boolean;
 }
 
-export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {} };
+export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {}, extensions: null, simulatedLine: true, demo: false };
+
+/** The dial rules of a deployment (see src/phone). */
+export function dialRules(config: DeploymentConfig): DialRules {
+  return { region: config.defaultRegion, extensions: config.extensions };
+}
+
+/** Longest extension a rule may allow: beyond it, digits are a phone number's. */
+export const MAX_EXTENSION_RULE_DIGITS = 8;
 
 const ICE_URL = v.pipe(v.string(), v.regex(/^(stuns?|turns?):[^\s,]+$/, 'must be a stun:, stuns:, turn: or turns: URL'), v.maxLength(500));
 
@@ -47,6 +71,17 @@ const ConfigSchema = v.object({
     }),
   ),
   server: v.optional(v.object({ url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s]+$/), v.maxLength(500))) })),
+  extensions: v.optional(
+    v.pipe(
+      v.object({
+        minDigits: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(MAX_EXTENSION_RULE_DIGITS)),
+        maxDigits: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(MAX_EXTENSION_RULE_DIGITS)),
+      }),
+      v.check((rule) => rule.minDigits <= rule.maxDigits, 'minDigits must not be more than maxDigits'),
+    ),
+  ),
+  simulatedLine: v.optional(v.boolean()),
+  demo: v.optional(v.boolean()),
 });
 
 export type ConfigResult = { config: DeploymentConfig; problem: string | null };
@@ -71,7 +106,7 @@ export async function loadDeploymentConfig(
     const path = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
     return { config: DEFAULT_CONFIG, problem: `softphone.config.json is invalid${path ? ` at ${path}` : ''}: ${issue?.message ?? 'unknown problem'}` };
   }
-  const { defaultRegion, sip, server } = parsed.output;
+  const { defaultRegion, sip, server, extensions, simulatedLine, demo } = parsed.output;
   return {
     config: {
       defaultRegion: (defaultRegion ?? DEFAULT_REGION).toUpperCase(),
@@ -81,6 +116,9 @@ export async function loadDeploymentConfig(
         ...(sip?.iceServers?.length ? { iceServers: sip.iceServers } : {}),
       },
       server: server?.url ? { url: server.url } : {},
+      extensions: extensions ? { minDigits: extensions.minDigits, maxDigits: extensions.maxDigits } : null,
+      simulatedLine: simulatedLine ?? true,
+      demo: demo ?? false,
     },
     problem: null,
   };

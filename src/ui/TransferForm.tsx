@@ -1,10 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useDialer, useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
+import { readNumber, useNumbers } from './numbersContext';
 
-/** Where to transfer the call to; the machine validates the number, as it does for dialling. */
+/** Where to transfer the call to; read by the same number reader as any dial. */
 export function TransferForm({ id }: { id: string }) {
   const send = useSend();
+  const numbers = useNumbers();
   const inputError = useInputError();
   const [target, setTarget] = useState('');
   const canTransferNow = useDialer((s) => s.can({ type: 'AGENT.BLIND_TRANSFER', target: '+10000000000' }));
@@ -13,7 +15,7 @@ export function TransferForm({ id }: { id: string }) {
 
   function start(event: FormEvent) {
     event.preventDefault();
-    send({ type: 'AGENT.START_TRANSFER', target });
+    void readNumber(numbers, target, (result) => send({ type: 'AGENT.START_TRANSFER', target: result.number }), send);
   }
 
   return (

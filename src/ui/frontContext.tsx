@@ -7,6 +7,8 @@ export interface FrontView {
   readonly session: FrontSession;
   /** Calls a handle as Front shows it (normalised and checked before it reaches the line). */
   call(handle: string): void;
+  /** Opens a URL through Front (a conversation's link opens it in Front); absent outside Front. */
+  openUrl?(url: string): void;
 }
 
 const FrontViewContext = createContext<FrontView | null>(null);
@@ -22,6 +24,10 @@ export function FrontProvider({ front, children }: { front: FrontView | null; ch
 export function useFrontSession<T>(select: (session: FrontSessionState) => T): T {
   const front = useContext(FrontViewContext);
   return useStoreValue(front?.session ?? null, select, select(INITIAL_SESSION));
+}
+
+export function useFrontOpenUrl(): ((url: string) => void) | null {
+  return useContext(FrontViewContext)?.openUrl ?? null;
 }
 
 export function useFrontCall(): ((handle: string) => void) | null {

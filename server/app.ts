@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { addAdminRoutes } from './admin/routes';
 import { addPluginRoutes } from './api/pluginRoutes';
 import { addTurnRoute } from './turn/route';
+import { addContactRoutes } from './api/contactRoutes';
+import { createContactLookup } from './front/contacts';
+import { createPacer } from './outbox/pacer';
 import { createCallService } from './calls/service';
 import type { ServerConfig } from './config';
 import { openDatabase, type Store } from './db/database';
@@ -67,7 +70,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     deps.logger ??
     createLogger({
       level: config.logLevel,
-      secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret, databasePassword(config.databaseUrl)],
+      secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret, config.frontApiToken, databasePassword(config.databaseUrl)],
     });
   const now = deps.now ?? Date.now;
   const store = openDatabase({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, synchronous: config.databaseSynchronous });
@@ -86,7 +89,20 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       maxRecordingBytes: config.outbox.maxRecordingBytes,
       firstLegParent: firstLegParentSetting(store, logger, now),
     });
-  const outbox = createOutbox({ store, connector, logger, tuning: config.outbox, now });
+  // One pacer for every request to Front: the outbox's and the contact lookups share Front's budget.
+  const t = config.outbox;
+  const pacer = createPacer({ perWindow: t.ratePerMinute, burst: t.burstPerSecond, windowMs: t.rateWindowMs, maxPauseMs: t.maxRetryAfterMs, now });
+  const outbox = createOutbox({ store, connector, logger, tuning: config.outbox, now, pacer });
+  const contacts = config.frontApiToken
+    ? createContactLookup({
+        baseUrl: config.frontApiBaseUrl,
+        apiToken: config.frontApiToken,
+        requestTimeoutMs: Math.min(config.outbox.requestTimeoutMs, 5_000),
+        pacer,
+        logger,
+        ttlMs: config.contactsCacheTtlMs,
+      })
+    : null;
   const calls = createCallService({
     store,
     logger,
@@ -118,6 +134,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
   addPluginRoutes(router, { store, calls });
+  addContactRoutes(router, { store, contacts });
   addTurnRoute(router, { store, turn: config.turn, logger, now });
   addPbxRoutes(router, { calls, secret: config.pbxWebhookSecret, maxAgeMs: config.signatureMaxAgeMs, now });
   addAdminRoutes(router, { store, outbox, adminToken: config.adminToken, now });

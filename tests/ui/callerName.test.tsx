@@ -22,6 +22,14 @@ describe("a known caller's name from Front's contacts", () => {
     await act(async () => answer('Priya Raman'));
     expect(statusText()).toBe('Incoming call from Priya Raman (+12125550199)');
     expect(screen.getByRole('heading', { name: 'Priya Raman' })).toBeTruthy();
+
+    // Kept through the call and on the ended summary.
+    await ui.user.click(screen.getByRole('button', { name: 'Answer' }));
+    ui.emit(ev.status('in-1', 'accepting'));
+    ui.emit(ev.status('in-1', 'connected'));
+    expect(screen.getByRole('heading', { name: 'Priya Raman' })).toBeTruthy();
+    ui.emit(ev.status('in-1', 'ended', 'regular', 'remoteHangup'));
+    expect(await screen.findByText('Priya Raman (+12125550199)')).toBeTruthy();
     stop();
   });
 });

@@ -79,11 +79,12 @@ export async function audio(): Promise<AudioReading[]> {
  * What the page hears on its newest connected peer connection, by content: for each frequency,
  * its {@link toneStrength} in `ms` of the received audio (about 1: that tone; near 0: not), and the
  * audio's RMS level. The company lab's desk phone sends a known tone; this proves it arrives.
+ * `pcIndex` picks one peer connection instead (creation order, as `audio()` numbers them).
  */
-export async function hearing(frequencies: number[], ms = 500): Promise<{ pc: number; rms: number; strengths: number[] } | null> {
+export async function hearing(frequencies: number[], ms = 500, pcIndex?: number | null): Promise<{ pc: number; rms: number; strengths: number[] } | null> {
   const connected = tracked
     .map((pc, index) => ({ pc, index }))
-    .filter(({ pc }) => pc.connectionState === 'connected')
+    .filter(({ pc, index }) => pc.connectionState === 'connected' && (pcIndex === undefined || pcIndex === null || index === pcIndex))
     .at(-1);
   const track = connected?.pc.getReceivers().find((r) => r.track.kind === 'audio')?.track;
   if (!connected || !track) return null;
@@ -165,11 +166,37 @@ export function clockOffset(): number {
 /** Timestamps (page clock) of what happens between a dial and its INVITE, for the bench. */
 export const phases: { name: string; at: number }[] = [];
 const stamp = (name: string) => phases.push({ name, at: performance.timeOrigin + performance.now() });
+/** The frequency the page's microphone plays instead of Chromium's fake beep, once set (see {@link micTone}). */
+let micFrequency: number | null = null;
+const micContexts: AudioContext[] = [];
+
+/**
+ * Makes this page's next microphones a steady sine at `frequency` (Web Audio), so a test can tell
+ * by content whose voice another page hears (every page of the browser shares one fake device).
+ */
+export function micTone(frequency: number | null): void {
+  micFrequency = frequency;
+}
+
+function toneStream(frequency: number): MediaStream {
+  const context = new AudioContext();
+  micContexts.push(context);
+  const oscillator = context.createOscillator();
+  oscillator.frequency.value = frequency;
+  const gain = context.createGain();
+  gain.gain.value = 0.3;
+  const destination = context.createMediaStreamDestination();
+  oscillator.connect(gain).connect(destination);
+  oscillator.start();
+  void context.resume();
+  return destination.stream;
+}
+
 if (navigator.mediaDevices) {
   const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async (constraints) => {
     stamp('getUserMedia');
-    const stream = await getUserMedia(constraints);
+    const stream = micFrequency !== null && constraints?.audio && !constraints.video ? toneStream(micFrequency) : await getUserMedia(constraints);
     stamp('gotUserMedia');
     return stream;
   };

@@ -158,8 +158,11 @@ function browserRinger(ringtoneUrl: string | undefined): Ringer {
   };
 }
 
-/** Call-waiting tone period and beep: 440 Hz for 300 ms, every 5 s (the North American call-waiting tone). */
-export const WAITING_TONE = { frequency: 440, beepMs: 300, everyMs: 5000 } as const;
+/**
+ * The call-waiting tone: 440 Hz for 300 ms, every 5 s (the North American call-waiting tone), the
+ * first beep 500 ms after it starts.
+ */
+export const WAITING_TONE = { frequency: 440, beepMs: 300, everyMs: 5000, firstAfterMs: 500 } as const;
 
 /** The call-waiting tone, synthesized, through its own media element so it follows the speaker choice. */
 function browserWaitingTone(): Ringer {
@@ -179,14 +182,16 @@ function browserWaitingTone(): Ringer {
       oscillator.start();
       const destination = context.createMediaStreamDestination();
       gain.connect(destination);
-      const beep = () => {
+      const beep = (delayMs: number) => {
         if (!context) return;
-        const t = context.currentTime;
+        const t = context.currentTime + delayMs / 1000;
         gain.gain.setValueAtTime(0.2, t);
         gain.gain.setValueAtTime(0, t + WAITING_TONE.beepMs / 1000);
       };
-      beep();
-      cadence = setInterval(beep, WAITING_TONE.everyMs);
+      // The first beep a moment later: a caller the machine declines at once (call waiting off,
+      // two calls already) stops the tone before anything is heard.
+      beep(WAITING_TONE.firstAfterMs);
+      cadence = setInterval(() => beep(0), WAITING_TONE.everyMs);
       element.srcObject = destination.stream;
       void element.play().catch(() => {});
     },

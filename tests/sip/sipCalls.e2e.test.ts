@@ -6,8 +6,9 @@
  * 900 Hz; `micTone` in tests/sip/pages/media.ts), and `hearing` tells by content which tones a page
  * receives (tests/sip/lab/tone.ts):
  *
- * - call waiting: a second caller is announced during a call; "answer and hold" and "swap" leave
- *   each party hearing the agent only while its call is the active one;
+ * - call waiting: a second caller is announced during a call, and the agent hears the waiting tone
+ *   (`playing`: what the page's media elements play); "answer and hold" and "swap" leave each
+ *   party hearing the agent only while its call is the active one;
  * - the three-way call: each party hears the agent and the other party (the local Web Audio mix),
  *   and after "leave conference" the two parties hear each other without the agent.
  *
@@ -125,6 +126,9 @@ describe.skipIf(skipped)('the SIP line with two calls and three parties (issue 1
     expect(syncsOf(line, second)[0]).toMatchObject({ direction: 'inbound', from: COLLEAGUE, callerName: 'Sam Colleague' });
     expect(statusTrail(line, first)).toEqual(['ringing/regular', 'accepting/regular', 'connected/regular']);
     expect((await waitForPartyCall(lab, 'colleague', 'ringing', (c) => c.status === 'ringing')).statusCode).toBeNull();
+    // The agent hears the call-waiting tone with the call (440 Hz beeps; not the 440 + 480 Hz ring).
+    const waitingTone = await lab.call<{ peaks: number[] }[]>('agent', 'playing', [440, 480], 5600);
+    expect(waitingTone.some(({ peaks }) => peaks[0]! > 0.8 && peaks[1]! < 0.3), JSON.stringify(waitingTone)).toBe(true);
 
     // Answer and hold: the customer is held (hears nothing of the agent), the colleague talks.
     await line.answer(second);
@@ -132,6 +136,9 @@ describe.skipIf(skipped)('the SIP line with two calls and three parties (issue 1
     await until('the first call held', () => lastHold(first) === true);
     await expectHears('colleague', [TONE.agent], [TONE.customer]);
     await expectHears('customer', [], [TONE.agent]);
+    // Answered: the waiting tone stopped.
+    const afterAnswer = await lab.call<{ peaks: number[] }[]>('agent', 'playing', [440, 480], 5600);
+    expect(afterAnswer.every(({ peaks }) => peaks[0]! < 0.3), JSON.stringify(afterAnswer)).toBe(true);
 
     // Swap: the colleague is held, the customer back.
     await line.resume(first);

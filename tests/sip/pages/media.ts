@@ -119,6 +119,57 @@ export async function hearing(frequencies: number[], ms = 500, pcIndex?: number 
   }
 }
 
+/** Every media element the page gave a stream to (the line's call audio, ringtone, waiting tone). */
+const streamElements = new Set<HTMLMediaElement>();
+const srcObject = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!;
+Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+  configurable: true,
+  get(this: HTMLMediaElement) {
+    return srcObject.get!.call(this);
+  },
+  set(this: HTMLMediaElement, value: MediaProvider | null) {
+    if (value) streamElements.add(this);
+    srcObject.set!.call(this, value);
+  },
+});
+
+/**
+ * What the page plays to its user, by content: for every unmuted, playing media element with a
+ * stream, the strongest {@link toneStrength} of each frequency over `ms`, in ~85 ms windows that
+ * carry sound. Catches a short beep (the call-waiting tone) and tells it from a two-tone ring.
+ */
+export async function playing(frequencies: number[], ms = 6000): Promise<{ peaks: number[] }[]> {
+  const live = [...streamElements].filter((element) => !element.paused && !element.muted && element.srcObject instanceof MediaStream && element.srcObject.getAudioTracks().length > 0);
+  const context = new AudioContext();
+  try {
+    const recordings = live.map((element) => {
+      const source = context.createMediaStreamSource(element.srcObject as MediaStream);
+      const recorder = context.createScriptProcessor(4096, 1, 1);
+      const chunks: Float32Array[] = [];
+      recorder.onaudioprocess = (event) => chunks.push(new Float32Array(event.inputBuffer.getChannelData(0)));
+      source.connect(recorder);
+      recorder.connect(context.destination);
+      return { source, recorder, chunks };
+    });
+    await context.resume();
+    await new Promise((done) => setTimeout(done, ms));
+    return recordings.map(({ source, recorder, chunks }) => {
+      source.disconnect();
+      recorder.disconnect();
+      const peaks = frequencies.map(() => 0);
+      for (const chunk of chunks) {
+        if (rms(chunk) < 0.005) continue;
+        frequencies.forEach((f, i) => {
+          peaks[i] = Math.max(peaks[i]!, toneStrength(chunk, context.sampleRate, f));
+        });
+      }
+      return { peaks };
+    });
+  } finally {
+    await context.close();
+  }
+}
+
 /** Which candidate types carry the newest connected peer connection (its selected pair). */
 export async function selectedCandidates(): Promise<{ local: string; remote: string; localAddress: string; remoteAddress: string } | null> {
   const pc = tracked.filter((p) => p.connectionState === 'connected').at(-1);

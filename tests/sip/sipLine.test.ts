@@ -1131,6 +1131,31 @@ describe('the SIP line: call waiting (issue 12)', () => {
     expect(t.statuses('call-1').at(-1)).toBe('connected/regular');
   });
 
+  it('answers at once when the call in progress is already on hold (no second re-INVITE)', async () => {
+    const t = setup();
+    const first = await connectedCall(t);
+    await t.line.hold('call-1');
+    first.completeReInvite();
+    await settle();
+    const second = t.ua.incoming('3000');
+    await settle();
+    const callId = (t.events.at(-2) as SyncEvent).payload.callId;
+    await t.line.answer(callId);
+    expect(second.answeredWith).not.toBeNull();
+    expect(first.reInvites).toEqual([]);
+    expect(t.statuses(callId).at(-1)).toBe('accepting/regular');
+  });
+
+  it('keeps the waiting call ringing when the call in progress cannot be held', async () => {
+    const t = setup();
+    const { first, second, callId } = await waiting(t);
+    first.readyToReOffer = false;
+    expect((await rejection(t.line.answer(callId))).code).toBe('invalid_state');
+    expect(second.answeredWith).toBeNull();
+    expect(t.statuses(callId).at(-1)).toBe('ringing/regular');
+    expect(t.media.waitingTone.playing).toBe(true);
+  });
+
   async function twoCalls(t: ReturnType<typeof setup>) {
     const calls = await waiting(t);
     await t.line.answer(calls.callId);

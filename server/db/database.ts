@@ -205,11 +205,15 @@ export interface Store {
   lockBudget(): SharedBudgetRow;
   setBudget(row: SharedBudgetRow): void;
   /**
-   * When each request counted in the window ends: its answer's time, `Infinity` while in flight
-   * (one older than `inflightCapMs` is taken to have ended then: its instance died). Only those
-   * ending at or after `since`; of `resource` when given.
+   * Requests counted in the window: those ending at or after `since` (a request ends at its
+   * answer, never while in flight; one in flight longer than `inflightCapMs` is taken to have ended
+   * then: its instance died), of `resource` when given: when the nth latest of them ends
+   * (`Infinity`: in flight; null: fewer than n), what the pacer's `nextFreeOf` needs, computed in
+   * the database so that one row comes back.
    */
-  budgetRequests(since: number, now: number, inflightCapMs: number, resource: string | null): number[];
+  budgetNthLatest(since: number, now: number, inflightCapMs: number, resource: string | null, nth: number): number | null;
+  /** How many requests are counted in the window (as above). */
+  budgetCount(since: number, inflightCapMs: number): number;
   /** A request leaves (counted from now until `budgetRequestDone`); its id. */
   budgetRequestSent(resource: string, now: number): number;
   budgetRequestDone(id: number, now: number): void;
@@ -400,10 +404,14 @@ export function createStore(driver: SqlDriver): Store {
     skippedCount: q("SELECT COUNT(*) AS n FROM outbox WHERE outcome = 'skipped'"),
     lockBudget: q(`SELECT * FROM front_budget WHERE id = 1${pg ? ' FOR UPDATE' : ''}`),
     setBudget: q('UPDATE front_budget SET front_limit = ?, remaining = ?, reset_at = ?, paused_until = ? WHERE id = 1'),
+    // In flight (not yet presumed ended) sorts as 9e15: later than any time.
     budgetRequests: q(
-      `SELECT sent_at, done_at FROM front_requests_sent
-       WHERE COALESCE(done_at, sent_at + ?) >= ? AND (CAST(? AS TEXT) IS NULL OR resource = ?)`,
+      `SELECT u FROM (
+         SELECT CASE WHEN done_at IS NOT NULL THEN done_at WHEN sent_at + ? < ? THEN sent_at + ? ELSE 9000000000000000 END AS u
+         FROM front_requests_sent WHERE COALESCE(done_at, sent_at + ?) >= ? AND (CAST(? AS TEXT) IS NULL OR resource = ?)
+       ) AS w ORDER BY u DESC LIMIT 1 OFFSET ?`,
     ),
+    budgetCount: q('SELECT COUNT(*) AS n FROM front_requests_sent WHERE COALESCE(done_at, sent_at + ?) >= ?'),
     budgetRequestSent: q('INSERT INTO front_requests_sent (resource, sent_at) VALUES (?, ?) RETURNING id'),
     budgetRequestDone: q('UPDATE front_requests_sent SET done_at = ? WHERE id = ?'),
     pruneBudgetRequests: q('DELETE FROM front_requests_sent WHERE COALESCE(done_at, sent_at + ?) < ?'),
@@ -567,12 +575,13 @@ export function createStore(driver: SqlDriver): Store {
       return { frontLimit: num(r.front_limit), remaining: num(r.remaining), resetAt: num(r.reset_at), pausedUntil: Number(r.paused_until) };
     },
     setBudget: (b) => void s.setBudget.run(b.frontLimit, b.remaining, b.resetAt, b.pausedUntil),
-    budgetRequests: (since, now, cap, resource) =>
-      s.budgetRequests.all(cap, since, resource, resource).map((r) => {
-        if (r.done_at !== null && r.done_at !== undefined) return Number(r.done_at);
-        const presumed = Number(r.sent_at) + cap;
-        return presumed < now ? presumed : Infinity;
-      }),
+    budgetNthLatest(since, now, cap, resource, nth) {
+      const row = s.budgetRequests.get(cap, now, cap, cap, since, resource, resource, Math.max(0, nth - 1));
+      if (!row) return null;
+      const u = Number(row.u);
+      return u >= 9e15 ? Infinity : u;
+    },
+    budgetCount: (since, cap) => Number(s.budgetCount.get(cap, since)!.n),
     budgetRequestSent: (resource, now) => Number(s.budgetRequestSent.get(resource, now)!.id),
     budgetRequestDone: (id, now) => void s.budgetRequestDone.run(now, id),
     pruneBudgetRequests: (before, cap) => void s.pruneBudgetRequests.run(cap, before),

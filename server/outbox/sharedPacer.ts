@@ -16,7 +16,7 @@
  * pacer (no round trip per decision).
  */
 import type { Store } from '../db/database';
-import { nextFreeOf, type Pacer, type PacerOptions } from './pacer';
+import type { Pacer, PacerOptions } from './pacer';
 import { parseRetryAfter } from '../../contract';
 
 export interface SharedPacerOptions extends PacerOptions {
@@ -49,9 +49,15 @@ export function createSharedPacer({ store, perWindow, burst, windowMs = 60_000, 
     return b;
   };
 
+  /** As the local pacer's `nextFreeOf`, over the requests every instance sent: the database picks the one row it needs. */
+  const nextFree = (since: number, t: number, resource: string | null, max: number, span: number): number => {
+    const nthLatest = store.budgetNthLatest(since, t, inflightCapMs, resource, max);
+    return nthLatest === null ? -Infinity : nthLatest + span;
+  };
+
   const delay = (resource: string, t: number, b: ReturnType<typeof current>): number => {
-    let at = Math.max(b.pausedUntil, nextFreeOf(store.budgetRequests(t - windowSpan, t, inflightCapMs, null), lastLimit, windowSpan));
-    at = Math.max(at, nextFreeOf(store.budgetRequests(t - burstSpan, t, inflightCapMs, resource), burst, burstSpan));
+    let at = Math.max(b.pausedUntil, nextFree(t - windowSpan, t, null, lastLimit, windowSpan));
+    at = Math.max(at, nextFree(t - burstSpan, t, resource, burst, burstSpan));
     if (b.remaining !== null && b.remaining <= 0 && b.resetAt !== null) at = Math.max(at, b.resetAt + Math.max(burstWindowMs, 50));
     if (at === Infinity) return Math.ceil(burstWindowMs);
     return Math.max(0, Math.ceil(at - t));
@@ -95,6 +101,8 @@ export function createSharedPacer({ store, perWindow, burst, windowMs = 60_000, 
       return () => release(id);
     },
     observe({ status, retryAfter, rateLimit }) {
+      // Nothing to learn (no X-RateLimit-* headers, not a 429): no round trip.
+      if (!rateLimit && status !== 429) return;
       const t = now();
       store.transaction(() => {
         const b = current(t);
@@ -124,7 +132,7 @@ export function createSharedPacer({ store, perWindow, burst, windowMs = 60_000, 
           limit: lastLimit,
           limitSource: b.frontLimit === null ? ('configured' as const) : ('front' as const),
           windowMs,
-          sentInWindow: store.budgetRequests(t - windowSpan, t, inflightCapMs, null).length,
+          sentInWindow: store.budgetCount(t - windowSpan, inflightCapMs),
           remaining: b.remaining,
           pausedUntil: b.pausedUntil > t ? b.pausedUntil : null,
         };

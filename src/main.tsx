@@ -151,7 +151,20 @@ createRoot(container).render(
     actor={softphone.actor}
     role={softphone.role}
     simulator={simulatorControlsVia(softphone.command, (message) => softphone.diagnostics.add('simulator', { code: 'simulator_refused', message }))}
-    front={{ session: softphone.session, call: (handle) => void softphone.front.call(handle) }}
+    front={{
+      session: softphone.session,
+      call: (handle) => void softphone.front.call(handle),
+      // Front's teammates joined with the deployment's directory, when the transfer form opens
+      // (no directory: Front is not asked). The join loads with it, off the first screen.
+      transferTeammates: () =>
+        deployment.then(({ config }) =>
+          config.directory.length === 0
+            ? []
+            : Promise.all([host.listTeammates(), import('./front/teammateDirectory')]).then(([teammates, { teammatesWithNumbers }]) =>
+                teammatesWithNumbers(teammates, config.directory, softphone.session.getState().teammate?.id ?? null),
+              ),
+        ),
+    }}
     lines={lines}
     callLog={callLog}
   />,

@@ -18,9 +18,24 @@ export interface DeploymentConfig {
   readonly sip: { readonly websocketUrl?: string; readonly domain?: string; readonly iceServers?: readonly RTCIceServer[] };
   /** The call-logging server beside the plugin. */
   readonly server: { readonly url?: string };
+  /**
+   * Who can be reached by transfer: a Front teammate's email and their number or extension. Keyed
+   * by email (not Front's teammate id): an admin knows the emails, and they stay the same across
+   * Front workspaces. Teammates not listed are not offered. Public like the rest of the file.
+   */
+  readonly directory: readonly DirectoryEntry[];
 }
 
-export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {} };
+export interface DirectoryEntry {
+  readonly email: string;
+  /** As the number field takes it: digits, spaces, ( ) - . and a leading +; an extension is just its digits. */
+  readonly number: string;
+}
+
+export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {}, directory: [] };
+
+/** Directory entries at most: a runaway guard, far above a support team. */
+const MAX_DIRECTORY = 2000;
 
 const ICE_URL = v.pipe(v.string(), v.regex(/^(stuns?|turns?):[^\s,]+$/, 'must be a stun:, stuns:, turn: or turns: URL'), v.maxLength(500));
 
@@ -47,6 +62,18 @@ const ConfigSchema = v.object({
     }),
   ),
   server: v.optional(v.object({ url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s]+$/), v.maxLength(500))) })),
+  // The same shape the transfer field accepts (src/machine/dialInput.ts reads it again when used).
+  directory: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          email: v.pipe(v.string(), v.regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'), v.maxLength(254)),
+          number: v.pipe(v.string(), v.regex(/^\+?[0-9\s().-]{3,40}$/, 'must be a phone number or extension')),
+        }),
+      ),
+      v.maxLength(MAX_DIRECTORY),
+    ),
+  ),
 });
 
 export type ConfigResult = { config: DeploymentConfig; problem: string | null };
@@ -71,7 +98,7 @@ export async function loadDeploymentConfig(
     const path = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
     return { config: DEFAULT_CONFIG, problem: `softphone.config.json is invalid${path ? ` at ${path}` : ''}: ${issue?.message ?? 'unknown problem'}` };
   }
-  const { defaultRegion, sip, server } = parsed.output;
+  const { defaultRegion, sip, server, directory } = parsed.output;
   return {
     config: {
       defaultRegion: (defaultRegion ?? DEFAULT_REGION).toUpperCase(),
@@ -81,6 +108,7 @@ export async function loadDeploymentConfig(
         ...(sip?.iceServers?.length ? { iceServers: sip.iceServers } : {}),
       },
       server: server?.url ? { url: server.url } : {},
+      directory: directory ?? [],
     },
     problem: null,
   };

@@ -1,0 +1,46 @@
+import { describe, expect, it, vi } from 'vitest';
+import { teammatesWithNumbers } from '../../src/front/teammateDirectory';
+
+// A Front SDK listing teammates over two pages, with one entry Front's shape does not promise.
+vi.mock('@frontapp/plugin-sdk', () => ({
+  default: {
+    contextUpdates: { subscribe: () => ({ unsubscribe() {} }) },
+    listTeammates: async (token?: string) =>
+      token === 'p2'
+        ? { results: [{ id: 'tea_3', name: 'Tom Becker', email: 'tom@acme.example', username: 'tom' }], nextPageToken: undefined }
+        : { results: [{ id: 'tea_2', name: 'Priya Shah', email: 'priya@acme.example', username: 'priya' }, { id: 7, name: null }], nextPageToken: 'p2' },
+  },
+}));
+
+const { createFrontSdkHost } = await import('../../src/front/sdk/frontSdkHost');
+
+const PRIYA = { id: 'tea_2', name: 'Priya Shah', email: 'priya@acme.example' };
+const TOM = { id: 'tea_3', name: 'Tom Becker', email: 'tom@acme.example' };
+const ADA = { id: 'tea_1', name: 'Ada Lovelace', email: 'ada@acme.example' };
+
+describe('teammates a call can be transferred to', () => {
+  it('the SDK adapter follows every page of listTeammates and leaves out what it cannot read', async () => {
+    const host = createFrontSdkHost({ embedded: true, timeoutMs: 60_000 });
+    expect(await host.listTeammates()).toEqual([PRIYA, TOM]);
+  });
+
+  it('are the teammates with a directory entry (email without case), sorted by name, with its number', () => {
+    const directory = [
+      { email: 'TOM@acme.example', number: '204' },
+      { email: 'priya@acme.example', number: '+1 415 555 0142' },
+      { email: 'priya@acme.example', number: '999' },
+      { email: 'nobody@acme.example', number: '300' },
+    ];
+    expect(teammatesWithNumbers([TOM, ADA, PRIYA], directory)).toEqual([
+      { ...PRIYA, number: '+1 415 555 0142' },
+      { ...TOM, number: '204' },
+    ]);
+  });
+
+  it('leave out the teammate signed in, and nobody without a directory', () => {
+    expect(teammatesWithNumbers([TOM, PRIYA], [{ email: 'tom@acme.example', number: '204' }, { email: 'priya@acme.example', number: '205' }], 'tea_3')).toEqual([
+      { ...PRIYA, number: '205' },
+    ]);
+    expect(teammatesWithNumbers([TOM, PRIYA], [])).toEqual([]);
+  });
+});

@@ -52,7 +52,9 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
   const tagOptions = frontTags && frontTags.length > 0 ? frontTags : given;
   const onSimulatedLine = (useLineChoice((choice) => choice.kind) ?? 'simulated') === 'simulated';
   const screen = useDialer(selectScreen);
-  const busy = useDialer(selectBusy);
+  // A simulated caller can ring during a call when the line offers call waiting (the waiting
+  // call, or with the setting off the busy decline and its missed-call entry).
+  const canRing = useDialer((s) => !selectBusy(s) || s.context.capabilities.callWaiting === true);
   const errorId = useId();
   const settingsButton = useRef<HTMLButtonElement>(null);
   // Settings mounts on first use and then stays (hidden), as the call screen does while it shows.
@@ -115,7 +117,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
         </div>
         {settings !== 'never' && <SettingsView open={settingsOpen} onBack={closeSettings} />}
       </main>
-      {simulator && onSimulatedLine && !settingsOpen && <SimulatedLinePanel simulator={simulator} disabled={busy} />}
+      {simulator && onSimulatedLine && !settingsOpen && <SimulatedLinePanel simulator={simulator} disabled={!canRing} />}
     </div>
   );
 }

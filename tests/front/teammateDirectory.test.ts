@@ -44,3 +44,17 @@ describe('teammates a call can be transferred to', () => {
     expect(teammatesWithNumbers([TOM, PRIYA], [])).toEqual([]);
   });
 });
+
+describe("the local workspace's demo directory", () => {
+  it('public/softphone.config.json is valid and names teammates the workspace lists (every entry someone)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { loadDeploymentConfig } = await import('../../src/app/deploymentConfig');
+    const { TEAMMATE, OTHER_TEAMMATES } = await import('../../workspace/fixtures');
+    const raw = JSON.parse(await readFile(`${process.cwd()}/public/softphone.config.json`, 'utf8')) as unknown;
+    const { config, problem } = await loadDeploymentConfig(async () => ({ ok: true, status: 200, json: async () => raw }));
+    expect(problem).toBeNull();
+    const offered = teammatesWithNumbers([TEAMMATE, ...OTHER_TEAMMATES], config.directory, TEAMMATE.id);
+    expect(offered.map((t) => t.name)).toEqual(['Priya Shah', 'Tom Becker']);
+    expect(offered).toHaveLength(config.directory.length);
+  });
+});

@@ -154,15 +154,10 @@ createRoot(container).render(
     front={{
       session: softphone.session,
       call: (handle) => void softphone.front.call(handle),
-      // Front's teammates joined with the deployment's directory, when the transfer form opens
-      // (no directory: Front is not asked). The join loads with it, off the first screen.
+      // Front's teammates joined with the deployment's directory when the transfer form opens (off the first screen).
       transferTeammates: () =>
-        deployment.then(({ config }) =>
-          config.directory.length === 0
-            ? []
-            : Promise.all([host.listTeammates(), import('./front/teammateDirectory')]).then(([teammates, { teammatesWithNumbers }]) =>
-                teammatesWithNumbers(teammates, config.directory, softphone.session.getState().teammate?.id ?? null),
-              ),
+        import('./front/teammateDirectory').then(({ transferTeammates }) =>
+          transferTeammates(host, deployment.then(({ config }) => config.directory), () => softphone.session.getState().teammate?.id ?? null),
         ),
     }}
     lines={lines}

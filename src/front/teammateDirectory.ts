@@ -33,3 +33,16 @@ export function teammatesWithNumbers(
   }
   return result.sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/**
+ * What the transfer form asks for (the composition root passes its host, config and session): no
+ * directory, Front is not asked; else its teammates joined with the directory.
+ */
+export async function transferTeammates(
+  host: { listTeammates(): Promise<FrontTeammate[]> },
+  directory: Promise<readonly DirectoryNumber[]>,
+  self: () => string | null,
+): Promise<{ id: string; name: string; email: string; number: string }[]> {
+  const entries = await directory;
+  return entries.length === 0 ? [] : teammatesWithNumbers(await host.listTeammates(), entries, self());
+}

@@ -17,7 +17,7 @@ export interface FrontView {
   /** Calls a handle as Front shows it (normalised and checked before it reaches the line). */
   call(handle: string): void;
   /** The teammates a call can be transferred to, fetched when asked (the transfer form opens). */
-  transferTeammates?(): Promise<readonly TransferTeammate[]>;
+  readonly transferTeammates?: () => Promise<readonly TransferTeammate[]>;
 }
 
 const FrontViewContext = createContext<FrontView | null>(null);
@@ -41,6 +41,5 @@ export function useFrontCall(): ((handle: string) => void) | null {
 
 /** How to fetch the teammates a call can be transferred to; null outside Front or without a directory. */
 export function useTransferTeammates(): (() => Promise<readonly TransferTeammate[]>) | null {
-  const front = useContext(FrontViewContext);
-  return front?.transferTeammates ? () => front.transferTeammates!() : null;
+  return useContext(FrontViewContext)?.transferTeammates ?? null;
 }

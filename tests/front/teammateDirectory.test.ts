@@ -45,6 +45,17 @@ describe('teammates a call can be transferred to', () => {
   });
 });
 
+describe('the transfer form asking for teammates', () => {
+  it('without a directory Front is not asked; with one, its teammates are joined, the signed-in one left out', async () => {
+    const { transferTeammates } = await import('../../src/front/teammateDirectory');
+    const host = { listTeammates: vi.fn(async () => [ADA, PRIYA, TOM]) };
+    expect(await transferTeammates(host, Promise.resolve([]), () => 'tea_1')).toEqual([]);
+    expect(host.listTeammates).not.toHaveBeenCalled();
+    const directory = [{ email: 'ada@acme.example', number: '201' }, { email: 'tom@acme.example', number: '204' }];
+    expect(await transferTeammates(host, Promise.resolve(directory), () => 'tea_1')).toEqual([{ ...TOM, number: '204' }]);
+  });
+});
+
 describe("the local workspace's demo directory", () => {
   it('public/softphone.config.json is valid and names teammates the workspace lists (every entry someone)', async () => {
     const { readFile } = await import('node:fs/promises');

@@ -175,7 +175,7 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
    * can ring together): its notification once raised, null while not (yet) raised.
    */
   const ringing = new Map<string, { notification: Promise<string | null> | null }>();
-  /** Calls started and not yet settled: an incoming call while one is live is a waiting call. */
+  /** Calls started and not yet ended: an incoming call while one is live is a waiting call. */
   const live = new Set<string>();
 
   const onCallStarted = ({ detail }: Extract<DialerEmitted, { type: 'CALL_STARTED' }>) => rememberConversation(detail.callId, detail.participant);
@@ -208,7 +208,7 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
     });
   };
 
-  const onSettled = ({ detail }: Extract<DialerEmitted, { type: 'CALL_SETTLED' }>) => {
+  const onEnded = ({ detail }: Extract<DialerEmitted, { type: 'CALL_ENDED' }>) => {
     live.delete(detail.callId);
   };
 
@@ -248,7 +248,7 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
     calls.on('TAGS_SAVED', onTagsSaved),
     dialer.on('CALL_STARTED', onStarted),
     dialer.on('RINGING_STOPPED', onRingingStopped),
-    dialer.on('CALL_SETTLED', onSettled),
+    dialer.on('CALL_ENDED', onEnded),
     dialer.on('WRAP_UP_STARTED', loadTags),
   ];
 

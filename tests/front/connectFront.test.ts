@@ -264,6 +264,15 @@ describe('incoming-call notifications', () => {
     expect(host.callsOf('dismissNotification')).toEqual([['notification-1']]);
   });
 
+  it('a call ringing after the last one ended is no waiting call: notified with the sidebar open too', async () => {
+    const { d, host } = await talkingToMaria({}, 'noConversation');
+    d.line.emit(ev.status('in-1', 'ended', 'regular', 'remoteHangup'));
+    await flush();
+    kenjiCalls(d);
+    await flush();
+    expect(host.callsOf('displayNotification').at(-1)).toEqual([KENJI_RINGS]);
+  });
+
   // Proved: raising the notification in the CALL_STARTED listener itself (no deferral) makes this fail.
   it.each(['background_mode', 'noConversation'] as const)('a busy second caller (call waiting off, sidebar %s) shows only the missed-call message', async (type) => {
     const { d, host } = await talkingToMaria({ callWaiting: false }, type);

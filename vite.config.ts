@@ -28,6 +28,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     sourcemap: true,
+    // Every browser Front supports (its desktop app is Chromium; Chrome, Edge, Firefox 115+,
+    // Safari 17+) preloads modules natively: the polyfill would be 0.2 KB gzip on the first screen.
+    modulePreload: { polyfill: false },
     // Everything the first render needs in one chunk: without this group, each lazy chunk that
     // shares a module with the entry (the machine, the stores) splits it out into a small chunk
     // of its own, and the first screen loads ten files and 2 KB more gzip instead of two.

@@ -3,6 +3,8 @@ import type { LineManager } from './lineManager';
 import type { CallLogView } from '../calllog/view';
 import type { ReadableStore } from '../store';
 import type { TabRole } from '../tabs';
+import type { NumberReader } from '../phone';
+import { NumbersProvider } from '../ui/numbersContext';
 import { CallLogProvider, Dialer, DialerProvider, FrontProvider, LineProvider, type DialerActor, type FrontView, type SimulatorControls, type TagOption } from '../ui';
 
 export interface AppProps {
@@ -17,13 +19,16 @@ export interface AppProps {
   readonly role?: ReadableStore<TabRole> | null;
   /** Call logging (settings, per-call status); null when the app has none (tests). */
   readonly callLog?: CallLogView | null;
+  /** The deployment's number reader (region, extensions); the default rules when null (tests). */
+  readonly numbers?: NumberReader | null;
 }
 
 /** The softphone over a running call machine. */
-export function App({ actor, tagOptions, simulator = null, role = null, front = null, lines = null, callLog = null }: AppProps) {
+export function App({ actor, tagOptions, simulator = null, role = null, front = null, lines = null, callLog = null, numbers = null }: AppProps) {
   return (
     <StrictMode>
       <DialerProvider actor={actor}>
+        <NumbersProvider numbers={numbers}>
         <FrontProvider front={front}>
           <LineProvider lines={lines}>
             <CallLogProvider callLog={callLog}>
@@ -31,6 +36,7 @@ export function App({ actor, tagOptions, simulator = null, role = null, front = 
             </CallLogProvider>
           </LineProvider>
         </FrontProvider>
+        </NumbersProvider>
       </DialerProvider>
     </StrictMode>
   );

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { DEFAULT_REGION } from '../phone';
+import { DEFAULT_REGION, type DialRules, type ExtensionRule } from '../phone';
 
 /**
  * Deployment-wide defaults, from `softphone.config.json` served beside the plugin (public/). It is
@@ -19,6 +19,22 @@ export interface DeploymentConfig {
   /** The call-logging server beside the plugin. */
   readonly server: { readonly url?: string };
   /**
+   * Internal extensions dialled as typed: digits only, `minDigits` to `maxDigits` long (for example
+   * 2 to 6). Off (null) by default: every number is then read as a phone number in `defaultRegion`.
+   */
+  readonly extensions: ExtensionRule | null;
+  /**
+   * Whether the built-in simulated line is offered. Default true (the plugin then works anywhere
+   * with no phone system); a production deployment sets false, and neither the simulated network
+   * nor its panel is ever loaded: the plugin waits for a SIP account.
+   */
+  readonly simulatedLine: boolean;
+  /**
+   * A demo deployment (the local Front workspace): only then are calls on the simulated line
+   * logged to a Front channel. Default false: test calls never reach real conversations.
+   */
+  readonly demo: boolean;
+  /**
    * Who can be reached by transfer: a Front teammate's email and their number or extension. Keyed
    * by email (not Front's teammate id): an admin knows the emails, and they stay the same across
    * Front workspaces. Teammates not listed are not offered. Public like the rest of the file.
@@ -28,11 +44,20 @@ export interface DeploymentConfig {
 
 export interface DirectoryEntry {
   readonly email: string;
-  /** As the number field takes it: digits, spaces, ( ) - . and a leading +; an extension is just its digits. */
+  /** As a typed number: read by the one number reader (src/phone) with the deployment's dial rules when used. */
   readonly number: string;
 }
 
-export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {}, directory: [] };
+
+export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {}, extensions: null, simulatedLine: true, demo: false, directory: [] };
+
+/** The dial rules of a deployment (see src/phone). */
+export function dialRules(config: DeploymentConfig): DialRules {
+  return { region: config.defaultRegion, extensions: config.extensions };
+}
+
+/** Longest extension a rule may allow: beyond it, digits are a phone number's. */
+export const MAX_EXTENSION_RULE_DIGITS = 8;
 
 /** Directory entries at most: a runaway guard, far above a support team. */
 const MAX_DIRECTORY = 2000;
@@ -62,6 +87,17 @@ const ConfigSchema = v.object({
     }),
   ),
   server: v.optional(v.object({ url: v.optional(v.pipe(v.string(), v.regex(/^https?:\/\/[^\s]+$/), v.maxLength(500))) })),
+  extensions: v.optional(
+    v.pipe(
+      v.object({
+        minDigits: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(MAX_EXTENSION_RULE_DIGITS)),
+        maxDigits: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(MAX_EXTENSION_RULE_DIGITS)),
+      }),
+      v.check((rule) => rule.minDigits <= rule.maxDigits, 'minDigits must not be more than maxDigits'),
+    ),
+  ),
+  simulatedLine: v.optional(v.boolean()),
+  demo: v.optional(v.boolean()),
   // The same shape the transfer field accepts (src/machine/dialInput.ts reads it again when used).
   directory: v.optional(
     v.pipe(
@@ -98,7 +134,7 @@ export async function loadDeploymentConfig(
     const path = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
     return { config: DEFAULT_CONFIG, problem: `softphone.config.json is invalid${path ? ` at ${path}` : ''}: ${issue?.message ?? 'unknown problem'}` };
   }
-  const { defaultRegion, sip, server, directory } = parsed.output;
+  const { defaultRegion, sip, server, extensions, simulatedLine, demo, directory } = parsed.output;
   return {
     config: {
       defaultRegion: (defaultRegion ?? DEFAULT_REGION).toUpperCase(),
@@ -108,6 +144,9 @@ export async function loadDeploymentConfig(
         ...(sip?.iceServers?.length ? { iceServers: sip.iceServers } : {}),
       },
       server: server?.url ? { url: server.url } : {},
+      extensions: extensions ? { minDigits: extensions.minDigits, maxDigits: extensions.maxDigits } : null,
+      simulatedLine: simulatedLine ?? true,
+      demo: demo ?? false,
       directory: directory ?? [],
     },
     problem: null,

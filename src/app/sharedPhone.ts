@@ -1,7 +1,7 @@
 import type { CallLogStatusSource } from '../calllog/view';
 import { createStore, type ReadableStore } from '../store';
 import type { LineChoiceState, LineManager } from './lineManager';
-import type { OwnerPhone, PhoneCommand, SharedPhone } from './startSoftphone';
+import type { PhoneCommand, SharedPhone } from './startSoftphone';
 
 /** What a tab shows of the line before the owner has said anything: the simulated line. */
 export const LINE_BEFORE_OWNER: LineChoiceState = {
@@ -15,20 +15,6 @@ export const LINE_BEFORE_OWNER: LineChoiceState = {
   devices: {},
   defaults: {},
 };
-
-/**
- * The owner's line manager, shared: every change of its state reaches every tab, and every tab's
- * Connect / Disconnect / device choice runs here. Returns the stop.
- */
-export function shareLineChoice(lines: LineManager, phone: OwnerPhone): () => void {
-  phone.share({ line: lines.getState() });
-  const stop = lines.subscribe(() => phone.share({ line: lines.getState() }));
-  phone.handle('PHONE.LINE_CONNECT', ({ account }) => lines.connect(account));
-  phone.handle('PHONE.LINE_DISCONNECT', () => lines.disconnect());
-  phone.handle('PHONE.LINE_DEVICES', ({ devices }) => lines.setDevices(devices));
-  phone.handle('PHONE.LINE_DEFAULTS', ({ defaults }) => lines.setDefaults(defaults));
-  return stop;
-}
 
 /**
  * The line choice as every tab's settings see it: the owner's state (never a password), and
@@ -72,23 +58,3 @@ export function sharedCallLogStatus(shared: ReadableStore<SharedPhone>): CallLog
   };
 }
 
-/** Shares the reporter's word on the owner's call on screen whenever either changes. Returns the stop. */
-export function shareCallLogStatus(reporter: CallLogStatusSource, phone: OwnerPhone): () => void {
-  let last = '';
-  const update = () => {
-    const callId = phone.actor.getSnapshot().context.call?.callId ?? null;
-    const status = callId ? reporter.status(callId) : null;
-    const next = callId && status ? { callId, status } : null;
-    const key = JSON.stringify(next);
-    if (key === last) return;
-    last = key;
-    phone.share({ callLog: next });
-  };
-  update();
-  const stopReporter = reporter.subscribe(update);
-  const subscription = phone.actor.subscribe(update);
-  return () => {
-    stopReporter();
-    subscription.unsubscribe();
-  };
-}

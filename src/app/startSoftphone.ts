@@ -4,12 +4,12 @@ import type { FrontConnection, NormalizedHandle } from '../front/connectFront';
 import type { FrontHost, HostContext } from '../front/host';
 import { createFrontSession, type FrontSession } from '../front/session';
 import { dialerMachine, type DialerEvent, type DialerMachine } from '../machine';
-import { DEFAULT_REGION, loadPhoneTools, phoneToolsIfLoaded, type PhoneTools } from '../phone';
+import { createNumberReader, type NumberReader } from '../phone';
 import { createStore, type ReadableStore } from '../store';
 import { createMirroredActor, toMirroredState, type MirroredActor, type MirroredState } from '../tabs/mirroredActor';
 import type { ChannelFactory, LockPort, TabHub, TabRole } from '../tabs';
 import type { Line } from '../telephony/line';
-import { SIMULATED_CAPABILITIES } from '../telephony/simulated/catalog';
+import { SIMULATED_CAPABILITIES } from '../telephony/simulated/capabilities';
 import type { SimulatorCommand } from '../telephony/simulated/remoteControl';
 import type { SipAccount, SipDevices } from '../telephony/sip';
 import type { DialerActorInstance } from './createDialer';
@@ -48,18 +48,20 @@ export interface OwnerPhone {
   handle<T extends PhoneCommand['type']>(type: T, run: (command: Extract<PhoneCommand, { type: T }>) => void | Promise<void>): void;
 }
 
+type SimulatorParent = { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown };
+
 export interface SoftphoneOptions {
   /** The line, or how to make it: only the instance that owns the phone makes (and uses) one. */
   readonly line: Line | (() => Line);
   readonly host: FrontHost;
   readonly storage?: Storage | undefined;
   /**
-   * Region for numbers written without +country code (Front shows many that way); may still be
-   * loading (the deployment config), in which case numbers wait for it.
+   * The deployment's number reader (region for numbers written without +country code, extension
+   * rule; its rules may still be loading); the default rules (US, no extensions) when omitted.
    */
-  readonly defaultRegion?: string | Promise<string>;
+  readonly numbers?: NumberReader;
   /** The window that may drive the simulated line (the local Front workspace); none in production. */
-  readonly simulatorParent?: { target: Pick<Window, 'addEventListener' | 'removeEventListener'>; parent: unknown } | null;
+  readonly simulatorParent?: SimulatorParent | null | Promise<SimulatorParent | null>;
   /**
    * How the plugin instances of one browser profile (every Front tab) find each other: Web Locks
    * and BroadcastChannel (src/tabs). Without them this instance owns its phone alone.
@@ -103,7 +105,7 @@ export function startSoftphone({
   line,
   host,
   storage,
-  defaultRegion = DEFAULT_REGION,
+  numbers = createNumberReader(),
   simulatorParent = null,
   tabs = null,
   onOwner,
@@ -141,20 +143,13 @@ export function startSoftphone({
   const shared: ReadableStore<SharedPhone> = derivedStore(state, (current) => current?.shared ?? NOTHING_SHARED);
   const command = (c: PhoneCommand) => sendIntent(c);
 
-  // The region may still be loading; once known, numbers are read in the same task as the click.
-  let region: string | null = typeof defaultRegion === 'string' ? defaultRegion : null;
-  const regionReady = Promise.resolve(defaultRegion).then((value) => (region = value));
-  const read = (tools: PhoneTools, handle: string, inRegion: string): NormalizedHandle => {
-    const result = tools.normalizeHandle(handle, inRegion);
-    return result.ok ? { ok: true, e164: result.e164, ...(result.extension ? { extension: result.extension } : {}) } : result;
-  };
+  // Call-button numbers go through the same reader as every other dial. The rules may still be
+  // loading; once known (and the tools loaded), numbers are read in the same task as the click.
+  const toHandle = (target: Awaited<ReturnType<NumberReader['read']>>): NormalizedHandle =>
+    target.ok ? { ok: true, e164: target.number, ...(target.extension ? { extension: target.extension } : {}) } : target;
   const normalize = (handle: string): NormalizedHandle | Promise<NormalizedHandle> => {
-    const tools = phoneToolsIfLoaded();
-    if (tools && region !== null) return read(tools, handle, region);
-    return Promise.all([loadPhoneTools(), regionReady]).then(
-      ([loaded, inRegion]) => read(loaded, handle, inRegion),
-      () => ({ ok: false, error: 'Phone numbers cannot be read right now: reload the plugin and try again.' }),
-    );
+    const result = numbers.read(handle);
+    return result instanceof Promise ? result.then(toHandle) : toHandle(result);
   };
 
   // The Front connector and the simulator door load beside the Front SDK (itself lazy), off the
@@ -173,25 +168,31 @@ export function startSoftphone({
           report: (d) => diagnostics.add('front', d),
         }),
   );
+  let connected: FrontConnection | null = null;
+  void connection.then((c) => (connected = c));
   const front: FrontConnection = {
     call: (handle) => connection.then((c) => c?.call(handle)),
+    conversationOf: (callId) => connected?.conversationOf(callId) ?? null,
     stop: () => void connection.then((c) => c?.stop()),
   };
 
   // The page embedding the plugin (the local Front workspace) may play the simulated network's
   // far end: its messages reach the owner's simulated line, whichever tab they arrive in.
-  const simulator = simulatorParent
-    ? import('../telephony/simulated/remoteControl').then(({ listenForSimulatorMessages }) =>
-        stopped
-          ? () => {}
-          : listenForSimulatorMessages(
-              (simulatorCommand) => command({ type: 'PHONE.SIMULATOR', ...simulatorCommand }),
-              simulatorParent.target,
-              simulatorParent.parent,
-              (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }),
-            ),
-      )
-    : Promise.resolve(() => {});
+  // Only where the deployment offers the simulated line (a promise while its config loads).
+  const simulator = Promise.resolve(simulatorParent).then((door) =>
+    door
+      ? import('../telephony/simulated/remoteControl').then(({ listenForSimulatorMessages }) =>
+          stopped
+            ? () => {}
+            : listenForSimulatorMessages(
+                (simulatorCommand) => command({ type: 'PHONE.SIMULATOR', ...simulatorCommand }),
+                door.target,
+                door.parent,
+                (message) => diagnostics.add('simulator', { code: 'simulator_refused', message }),
+              ),
+        )
+      : () => {},
+  );
 
   function stopAll() {
     if (stopped) return;

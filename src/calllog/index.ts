@@ -8,6 +8,7 @@ import type { DialerMachine } from '../machine/dialerMachine';
 import { SETTLE_AFTER_MS as MACHINE_SETTLE_AFTER_MS, type CallLifecycleEvent, type TelephonyEvent } from '../machine/types';
 import { createStore } from '../store';
 import { createOutbox, memoryReportStore, openReportStore, type ReportStore, type StoredReport } from './outbox';
+import { browserNotesStorage, createCallNotesStore } from './notes';
 import { eventBody, isReportedType, recordingBody, summaryBody, unloggableReason, type Report } from './reports';
 import { createCallLogSettings, type CallLogSettings, type CallLogSettingsController } from './settings';
 import type { CallLogStatus, CallLogStatusSource } from './view';
@@ -40,6 +41,13 @@ export interface CallReporterOptions {
   /** Problems in words, for diagnostics and the agent; they never contain the token. */
   readonly onProblem: (problem: CallLogProblem) => void;
   readonly backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Why a call must not be logged at all, or null to log it; asked once, as the call starts (the
+   * composition root: calls on the simulated line outside a demo deployment).
+   */
+  readonly skipCall?: (call: { readonly callId: string }) => string | null;
+  /** The teammate's notes on a call (./notes.ts), read when it settles and sent with its summary. */
+  readonly notes?: (callId: string) => string;
   /**
    * Where the calls not settled yet are kept (local storage: synchronous, so they are there even
    * when the page is killed). A call an earlier page load left open is ended at once with
@@ -151,7 +159,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
     const { callId } = event.detail;
     if (event.type === 'CALL_STARTED') {
       if (calls.has(callId) || earlier.has(callId) || lastSkipped?.callId === callId || !settings()) return;
-      const why = unloggableReason(event);
+      const why = options.skipCall?.({ callId }) ?? unloggableReason(event);
       if (why) {
         lastSkipped = { callId, reason: why };
         notify();
@@ -188,6 +196,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
           tags: detail.tags,
         },
         frontTags(),
+        options.notes?.(detail.callId),
       ),
     });
     sendRecording(detail.callId, detail.recordingUrl);
@@ -259,14 +268,17 @@ export interface StartCallLogOptions {
   readonly settings?: CallLogSettingsController;
   /** Where to hear that the network is back (window). */
   readonly online?: Pick<Window, 'addEventListener' | 'removeEventListener'> | null;
+  readonly skipCall?: CallReporterOptions['skipCall'];
+  readonly notes?: CallReporterOptions['notes'];
 }
 
 /**
  * The call log as the composition root starts it: settings from storage, the reporter over them;
  * saving settings or the network coming back retries at once.
  */
-export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null, settings: given }: StartCallLogOptions) {
+export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTags, onProblem, online = null, settings: given, skipCall, notes }: StartCallLogOptions) {
   const settings = given ?? createCallLogSettings({ storage, ...(defaults ? { defaults } : {}) });
+  const notesStore = createCallNotesStore(browserNotesStorage());
   if (!defaults?.url) void deploymentUrl?.then((url) => url && settings.setDefaultUrl(url));
   const reporter = createCallReporter({
     dialer,
@@ -274,6 +286,9 @@ export function startCallLog({ dialer, storage, defaults, deploymentUrl, frontTa
     onProblem,
     openCalls: storage,
     ...(frontTags ? { frontTags } : {}),
+    ...(skipCall ? { skipCall } : {}),
+    // The notes typed in any tab of this profile (local storage), unless the caller reads them.
+    notes: notes ?? ((callId) => notesStore.read(callId)),
   });
   const stopWatching = settings.subscribe(() => reporter.retryNow());
   const retry = () => reporter.retryNow();

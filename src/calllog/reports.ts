@@ -105,13 +105,15 @@ export function durationSeconds(call: Pick<SettledCall, 'duration' | 'connectedA
   return seconds === null ? undefined : Math.min(REPORT_LIMITS.durationSeconds, Math.max(0, seconds));
 }
 
-export function summaryBody(call: SettledCall, frontTags: readonly { id: string; name: string }[] | null): SummaryBody {
+export function summaryBody(call: SettledCall, frontTags: readonly { id: string; name: string }[] | null, notes?: string): SummaryBody {
   const duration = durationSeconds(call);
+  const text = notes?.trim().slice(0, REPORT_LIMITS.notes);
   return {
     callId: call.callId,
     outcome: call.endReason,
     ...(duration !== undefined ? { durationSeconds: duration } : {}),
     tags: tagNames(call.tags, frontTags),
+    ...(text ? { notes: text } : {}),
   };
 }
 

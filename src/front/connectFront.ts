@@ -2,10 +2,13 @@ import type { Actor } from 'xstate';
 import type { DialerMachine } from '../machine/dialerMachine';
 import { describeParty } from '../machine/selectors';
 import type { DialerEmitted } from '../machine/types';
-import type { FrontHost, HostContext } from './host';
+import type { FrontConversation, FrontHost, HostContext } from './host';
 import type { FrontSession } from './session';
 
-/** The result of normalising a handle as Front shows it (see src/phone). */
+/**
+ * The result of reading a handle as Front shows it (see src/phone): `e164` is the number to dial,
+ * E.164 or, where the deployment dials them, an internal extension.
+ */
 export type NormalizedHandle = { ok: true; e164: string; extension?: string } | { ok: false; error: string };
 
 export type FrontDiagnostic = { code: 'notification_failed' | 'dismiss_failed' | 'tags_failed' | 'tag_failed'; message: string; callId?: string };
@@ -36,6 +39,8 @@ export interface ConnectFrontOptions {
 export interface FrontConnection {
   /** One-click call to a handle (the open conversation's recipient). */
   call(handle: string): Promise<void>;
+  /** The Front conversation of the call on screen (dialled from, or open on its number); null if none. */
+  conversationOf(callId: string): string | null;
   stop(): void;
 }
 
@@ -65,7 +70,7 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
   let stopped = false;
 
   let waiting = 0;
-  const dispatch = (result: NormalizedHandle, conversationId: string | null) => {
+  const dispatch = (result: NormalizedHandle, conversationId: string | null, name: string | null) => {
     if (stopped) return;
     if (!result.ok) {
       dialer.send({ type: 'FRONT.DIAL_REFUSED', message: result.error });
@@ -76,7 +81,12 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
       conversationByNumber.set(result.e164, conversationId);
       while (conversationByNumber.size > REMEMBERED_NUMBERS) conversationByNumber.delete(conversationByNumber.keys().next().value!);
     }
-    dialer.send({ type: 'FRONT.DIAL_REQUEST', number: result.e164, ...(result.extension ? { extension: result.extension } : {}) });
+    dialer.send({
+      type: 'FRONT.DIAL_REQUEST',
+      number: result.e164,
+      ...(result.extension ? { extension: result.extension } : {}),
+      ...(name ? { name } : {}),
+    });
   };
 
   /**
@@ -84,21 +94,23 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
    * a re-render, comes between the click and the dial); otherwise in order behind earlier clicks
    * still waiting for the phone-number metadata, so two quick clicks dial in the order made.
    */
-  const requestCall = (handle: string, conversationId: string | null): Promise<void> => {
+  const requestCall = (handle: string, conversation: FrontConversation | null): Promise<void> => {
+    const conversationId = conversation?.id ?? null;
+    const name = contactName(handle, conversation);
     if (waiting === 0) {
       const result = normalize(handle);
       if (!(result instanceof Promise)) {
-        dispatch(result, conversationId);
+        dispatch(result, conversationId, name);
         return Promise.resolve();
       }
       waiting += 1;
-      queue = queue.then(() => result).then((r) => dispatch(r, conversationId)).finally(() => (waiting -= 1));
+      queue = queue.then(() => result).then((r) => dispatch(r, conversationId, name)).finally(() => (waiting -= 1));
       return queue;
     }
     waiting += 1;
     queue = queue
       .then(() => normalize(handle))
-      .then((r) => dispatch(r, conversationId))
+      .then((r) => dispatch(r, conversationId, name))
       .finally(() => (waiting -= 1));
     return queue;
   };
@@ -147,7 +159,7 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
       if (!clicks.includes(key)) {
         clicks.push(key);
         if (clicks.length > REMEMBERED_CLICKS) clicks.shift();
-        void requestCall(context.callRequest.handle, context.conversation?.id ?? null);
+        void requestCall(context.callRequest.handle, context.conversation);
       }
     }
     session.applyContext(context);
@@ -253,13 +265,25 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
   ];
 
   return {
-    call: (handle) => requestCall(handle, session.getState().conversation?.id ?? null),
+    call: (handle) => requestCall(handle, session.getState().conversation),
+    conversationOf: (callId) => (callConversation?.callId === callId ? callConversation.conversationId : null),
     stop() {
       stopped = true;
       stopHost();
       for (const subscription of subscriptions) subscription.unsubscribe();
     },
   };
+}
+
+/**
+ * The name Front gave the clicked handle: the open conversation's recipient when the click is on
+ * its number (the Call button's entry point itself carries only the handle).
+ */
+function contactName(handle: string, conversation: FrontConversation | null): string | null {
+  const recipient = conversation?.phoneRecipient;
+  if (!recipient?.name) return null;
+  const digits = (text: string) => text.replace(/[^\d+]/g, '');
+  return digits(recipient.handle) === digits(handle) ? recipient.name : null;
 }
 
 function messageOf(error: unknown): string {

@@ -7,7 +7,8 @@ export type DialInputResult = { ok: true; number: string } | { ok: false; error:
 
 /** E.164 allows 15 digits; a number field longer than this is not a phone number. */
 const MAX_INPUT_LENGTH = 40;
-const MIN_DIGITS = 3;
+/** Internal extensions may be as short as 2 digits (the deployment's rule, src/phone). */
+const MIN_DIGITS = 2;
 const MAX_DIGITS = 15;
 
 export function parseDialInput(raw: string): DialInputResult {

@@ -51,9 +51,10 @@ const NO_CALL = {
 export const EXTENSION_DELAY_MS = 2000;
 
 /** The number and extension an outbound-call event asks for, before validation. */
-function requestedCall(context: DialerContext, event: DialerEvent): { number: string; extension?: string } | null {
-  if (event.type === 'AGENT.DIAL') return { number: event.number };
-  if (event.type === 'FRONT.DIAL_REQUEST') return { number: event.number, ...(event.extension ? { extension: event.extension } : {}) };
+function requestedCall(context: DialerContext, event: DialerEvent): { number: string; extension?: string; name?: string } | null {
+  if (event.type === 'AGENT.DIAL' || event.type === 'FRONT.DIAL_REQUEST') {
+    return { number: event.number, extension: event.extension, name: typeof event.name === 'string' ? event.name : undefined };
+  }
   if (event.type === 'AGENT.CALL_NEXT') return context.nextCall;
   return null;
 }
@@ -87,6 +88,11 @@ function statusReason(event: DialerEvent): EndReason | null {
   return event.type === 'DIALER.CALL_STATUS' && event.payload.reason && END_REASON_SET.has(event.payload.reason)
     ? (event.payload.reason as EndReason)
     : null;
+}
+
+/** The name Front (or the agent's pick) gave the call's party, where the line knows none. */
+function withKnownName(party: Participant, remote: Participant): Participant {
+  return !party.name && remote.name && party.number === remote.number ? { ...party, name: remote.name } : party;
 }
 
 function sameParty(a: Participant | null, b: Participant | null | undefined): boolean {
@@ -303,7 +309,7 @@ export const dialerMachine = setup({
         direction: 'outbound',
         from: '',
         to: parsed.number,
-        remote: { number: parsed.number },
+        remote: request?.name ? { number: parsed.number, name: request.name } : { number: parsed.number },
         startedAt: Date.now(),
         connectedAt: null,
         endedAt: null,
@@ -338,7 +344,9 @@ export const dialerMachine = setup({
     /** Keeps a Call-button number for later instead of dropping the call in progress. */
     queueNextCall: enqueueActions(({ enqueue, context, event }, params: { wrappingUp: boolean }) => {
       if (event.type !== 'FRONT.DIAL_REQUEST' || !parseDialInput(event.number).ok) return;
-      enqueue.assign({ nextCall: { number: event.number, ...(event.extension ? { extension: event.extension } : {}) } });
+      enqueue.assign({
+        nextCall: { number: event.number, ...(event.extension ? { extension: event.extension } : {}), ...(event.name ? { name: event.name } : {}) },
+      });
       if (params.wrappingUp) {
         enqueue.assign({ inputError: `Tag the previous call before calling ${event.number}.` });
       }
@@ -346,7 +354,7 @@ export const dialerMachine = setup({
     }),
     dismissNextCall: assign({ nextCall: null }),
     refuseHostNumber: enqueueActions(({ enqueue, context, event }) => {
-      if (event.type !== 'FRONT.DIAL_REFUSED') return;
+      if (event.type !== 'FRONT.DIAL_REFUSED' && event.type !== 'AGENT.NUMBER_REFUSED') return;
       enqueue.assign({ inputError: event.message });
       enqueue.emit(diagnostic('invalid_input', event.message, context.call?.callId ?? null, event.type));
     }),
@@ -533,7 +541,7 @@ export const dialerMachine = setup({
           enqueue.emit(callEvent('RECORDING_AVAILABLE', callId, { url: p.recording.url }));
         }
       }
-      if (p.activeParticipant) patch.activeParticipant = p.activeParticipant;
+      if (p.activeParticipant) patch.activeParticipant = withKnownName(p.activeParticipant, context.call.remote);
       if (params.transfer && p.inactiveParticipant !== undefined) patch.inactiveParticipant = p.inactiveParticipant;
       if (p.participants) patch.participants = p.participants;
       if (p.duration !== undefined) patch.duration = p.duration;
@@ -666,6 +674,7 @@ export const dialerMachine = setup({
     'AGENT.DISMISS_NEXT': { actions: 'dismissNextCall' },
     'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: false } } },
     'FRONT.DIAL_REFUSED': { actions: 'refuseHostNumber' },
+    'AGENT.NUMBER_REFUSED': { actions: 'refuseHostNumber' },
     // What no state took: the line's events here, agent intents through DialerActor (a catch-all
     // for intents would make `snapshot.can` true for all of them).
     'DIALER.*': { actions: 'reportUnhandled' },

@@ -80,7 +80,7 @@ export interface DialerContext {
   transferOutcome: TransferOutcome | null;
   availability: Availability;
   /** A number Front asked to call while another call was in progress: offered as "call next". */
-  nextCall: { number: string; extension?: string } | null;
+  nextCall: { number: string; extension?: string; name?: string } | null;
   /** An extension to send as tones once the call connects (from "+1 415 555 0100 ext. 42"). */
   pendingExtension: string | null;
   /** A refused number or intent, in words for the agent. */
@@ -104,7 +104,10 @@ export type RecoveredFrom = 'live' | 'tagging' | 'ended';
 
 /** What the agent asks for: sent by the UI, never carrying call state. */
 export type AgentIntent =
-  | { type: 'AGENT.DIAL'; number: string }
+  /** `number` as the number reader (src/phone) made it; `extension` sent as tones once connected. */
+  | { type: 'AGENT.DIAL'; number: string; extension?: string; name?: string }
+  /** The number reader refused what the agent asked to dial: said next to the field. */
+  | { type: 'AGENT.NUMBER_REFUSED'; message: string }
   | { type: 'AGENT.ANSWER' }
   | { type: 'AGENT.DECLINE' }
   | { type: 'AGENT.HANG_UP' }
@@ -137,7 +140,7 @@ export type AgentIntent =
 
 /** What the Front host asks for: the Call button, already normalised by the phone module. */
 export type HostIntent =
-  | { type: 'FRONT.DIAL_REQUEST'; number: string; extension?: string }
+  | { type: 'FRONT.DIAL_REQUEST'; number: string; extension?: string; name?: string }
   | { type: 'FRONT.DIAL_REFUSED'; message: string };
 
 /** The app switched lines (simulated <-> SIP) while no call was in progress. */

@@ -10,5 +10,6 @@
  *   else showError(r.error);
  */
 export { DEFAULT_REGION, type NormalizeResult, type PhoneTools, type RegionCode } from './types';
-export { MAX_EXTENSION_DIGITS, MAX_HANDLE_LENGTH } from './handle';
 export { loadPhoneTools, phoneToolsIfLoaded } from './loader';
+export { DEFAULT_DIAL_RULES, type DialRules, type DialTarget, type ExtensionRule } from './types';
+export { createNumberReader, TOOLS_UNAVAILABLE, type NumberReader } from './reader';

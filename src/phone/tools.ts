@@ -13,7 +13,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js/min';
 import { isE164 } from '../../contract';
-import { DEFAULT_REGION, type NormalizeResult, type PhoneTools, type RegionCode } from './types';
+import { DEFAULT_REGION, type DialRules, type DialTarget, type NormalizeResult, type PhoneTools, type RegionCode } from './types';
 import { TOO_LONG, TOO_SHORT, preParseHandle, quote, notAPhoneNumber } from './handle';
 
 /** The part of `libphonenumber-js/min` we use (type only; injected so tests can fake it). */
@@ -78,12 +78,35 @@ export function createPhoneTools(lib: PhoneLib): PhoneTools {
     return result;
   }
 
-  function formatForDisplay(e164: string): string {
+  function readDialable(raw: string, rules: DialRules): DialTarget {
+    if (typeof raw !== 'string') return { ok: false, error: 'That is not a phone number.' };
+    const input = raw.trim();
+    const rule = rules.extensions;
+    if (rule && /^\d+$/.test(input) && input.length >= rule.minDigits && input.length <= rule.maxDigits) {
+      return { ok: true, number: input, internal: true };
+    }
+    const result = normalizeHandle(raw, rules.region);
+    if (!result.ok) {
+      // A short run of digits is most likely an extension: say which ones this deployment dials.
+      if (/^\d{1,6}$/.test(input)) {
+        const extensions = rule ? `extensions have ${rule.minDigits} to ${rule.maxDigits} digits` : 'no internal extensions are set up';
+        return { ok: false, error: `${result.error.slice(0, -1)}; ${extensions}.` };
+      }
+      return result;
+    }
+    // What the call log and Front take as a phone number (contract/numbers.ts) is what may be dialled.
+    if (!isE164(result.e164)) return { ok: false, error: `${quote(input)} is not a phone number that can be called.` };
+    return { ok: true, number: result.e164, internal: false, ...(result.extension !== undefined ? { extension: result.extension } : {}) };
+  }
+
+  function formatForDisplay(e164: string, region?: RegionCode): string {
     // The contract's one E.164 rule: what the call log would take as a number is what we format.
     if (!isE164(e164)) return e164;
     try {
       const parsed = lib.parsePhoneNumberFromString(e164, { extract: false });
-      return parsed ? parsed.formatInternational() : e164;
+      if (!parsed) return e164;
+      const home = region ? toRegion(region) : undefined;
+      return home && parsed.country === home ? parsed.formatNational() : parsed.formatInternational();
     } catch {
       return e164;
     }
@@ -93,5 +116,5 @@ export function createPhoneTools(lib: PhoneLib): PhoneTools {
     return typeof region === 'string' && toRegion(region) !== undefined;
   }
 
-  return { normalizeHandle, formatForDisplay, isSupportedRegion };
+  return { normalizeHandle, readDialable, formatForDisplay, isSupportedRegion };
 }

@@ -33,6 +33,39 @@ export type NormalizeResult =
       error: string;
     };
 
+/**
+ * Internal extensions the deployment dials as they are typed ("2 to 6 digits"): a number made of
+ * digits only, with no + and no separators, whose length is in the range. Off (null) unless the
+ * deployment config turns it on.
+ */
+export interface ExtensionRule {
+  readonly minDigits: number;
+  readonly maxDigits: number;
+}
+
+/** The rules every number that can be dialled goes through (see {@link PhoneTools.readDialable}). */
+export interface DialRules {
+  /** Region for numbers written without +country code. */
+  readonly region: RegionCode;
+  /** Internal extensions, or null when the deployment has none (the default). */
+  readonly extensions: ExtensionRule | null;
+}
+
+export const DEFAULT_DIAL_RULES: DialRules = { region: DEFAULT_REGION, extensions: null };
+
+/** What a number typed, clicked or called back becomes before it may reach the line. */
+export type DialTarget =
+  | {
+      ok: true;
+      /** E.164 ('+14155550100'), or the extension's digits when `internal`. */
+      number: string;
+      /** Digits to send as tones once the call connects ("ext. 42"). */
+      extension?: string;
+      /** An internal extension (by the deployment's rule), not a phone number. */
+      internal: boolean;
+    }
+  | { ok: false; error: string };
+
 /** Phone helpers backed by libphonenumber-js; obtain them with `loadPhoneTools()`. */
 export interface PhoneTools {
   /**
@@ -45,10 +78,18 @@ export interface PhoneTools {
    */
   normalizeHandle(raw: string, defaultRegion?: RegionCode): NormalizeResult;
   /**
-   * International format of an E.164 number ('+14155550100' -> '+1 415 555 0100'). Returns the
-   * input unchanged if it is not an E.164 string libphonenumber can parse.
+   * The one reading of a number the agent dials (typed, keypad, Call button, transfer target, call
+   * back): an internal extension when the rule says so, else a phone number read in the region
+   * that is possible for its country and E.164 (contract/numbers.ts); anything else is refused
+   * with a message.
    */
-  formatForDisplay(e164: string): string;
+  readDialable(raw: string, rules: DialRules): DialTarget;
+  /**
+   * An E.164 number for display: national format when it belongs to `region` ('+14155550100' in
+   * US -> '(415) 555-0100'), international otherwise ('+1 415 555 0100'). Returns the input
+   * unchanged if it is not an E.164 string libphonenumber can parse (an extension, 'anonymous').
+   */
+  formatForDisplay(e164: string, region?: RegionCode): string;
   /** Whether `region` (case-insensitive, e.g. 'gb') is a region libphonenumber knows. */
   isSupportedRegion(region: string): boolean;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useId, useRef, useState } from 'react';
 import { selectBusy, selectScreen, type Screen } from '../machine';
 import type { FrontTag } from '../front/host';
 import { Availability } from './Availability';
@@ -10,19 +10,29 @@ import { useDialer } from './dialerContext';
 import { InputError } from './InputError';
 import { LaterScreen, LaterWaitingCall, preloadLaterScreens } from './LaterScreen';
 import { IncomingCall } from './IncomingCall';
-import { NextCall } from './NextCall';
 import { Notices } from './Notices';
 import { NumberEntry } from './NumberEntry';
 import { OutgoingCall } from './OutgoingCall';
 import { Icon } from './Icon';
 import { onEscape, useKeyboardShortcuts } from './keyboard';
 import { SettingsView } from './SettingsPanel';
-import { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
+import type { SimulatorControls } from './SimulatedLinePanel';
 import { StatusAnnouncer } from './StatusAnnouncer';
 import { TabHolder } from './TabHolder';
 import type { ReadableStore } from '../store';
 import type { TabRole } from '../tabs';
 import './dialer.css';
+
+// Loaded only when the deployment offers the simulated line (src/app/demo.ts).
+const SimulatedLinePanel = lazy(() => import('./SimulatedLinePanel'));
+
+// Recent calls (its button with the missed-call count, then its view) load right after the first render.
+const RecentCalls = lazy(() => import('./RecentCalls'));
+// Only when Front asked for a number during a call: a lazy chunk.
+const NextCall = lazy(() => import('./NextCall'));
+// Notes during the call and in wrap-up; not on the first screen, so a lazy chunk.
+const CallNotes = lazy(() => import('./CallNotes'));
+const SCREENS_WITH_NOTES: ReadonlySet<Screen> = new Set(['inCall', 'transfer', 'tagging', 'ended']);
 
 /** Screens that show a refused input next to their own field; the others show it below the screen. */
 const SCREENS_WITH_OWN_ERROR: ReadonlySet<Screen> = new Set(['dialpad', 'inCall', 'tagging', 'ended']);
@@ -55,6 +65,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
   // A simulated caller can ring during a call when the line offers call waiting (the waiting
   // call, or with the setting off the busy decline and its missed-call entry).
   const canRing = useDialer((s) => !selectBusy(s) || s.context.capabilities.callWaiting === true);
+  const hasNextCall = useDialer((s) => s.context.nextCall !== null);
   const errorId = useId();
   const settingsButton = useRef<HTMLButtonElement>(null);
   // Settings mounts on first use and then stays (hidden), as the call screen does while it shows.
@@ -103,21 +114,37 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
           </button>
         </div>
         <LineStatus />
+        <Suspense fallback={null}>
+          <RecentCalls />
+        </Suspense>
         <TabHolder role={role} />
         <FrontBar />
       </header>
       <main ref={screenRef} className="sp-main">
         <StatusAnnouncer />
         <Notices />
-        <NextCall />
+        {hasNextCall && (
+          <Suspense fallback={null}>
+            <NextCall />
+          </Suspense>
+        )}
         <LaterWaitingCall />
         <div className="sp-screens" hidden={settingsOpen}>
           <CurrentScreen screen={screen} tagOptions={tagOptions} />
+          {SCREENS_WITH_NOTES.has(screen) && (
+            <Suspense fallback={null}>
+              <CallNotes />
+            </Suspense>
+          )}
           {!SCREENS_WITH_OWN_ERROR.has(screen) && <InputError id={errorId} />}
         </div>
         {settings !== 'never' && <SettingsView open={settingsOpen} onBack={closeSettings} />}
       </main>
-      {simulator && onSimulatedLine && !settingsOpen && <SimulatedLinePanel simulator={simulator} disabled={!canRing} />}
+      {simulator && onSimulatedLine && !settingsOpen && (
+        <Suspense fallback={null}>
+          <SimulatedLinePanel simulator={simulator} disabled={!canRing} />
+        </Suspense>
+      )}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { TagOption } from './Dialer';
 import { CallLogStatus } from './CallLogStatus';
 import { Icon } from './Icon';
 import { NumberEntry } from './NumberEntry';
+import { useDial } from './numbersContext';
 
 /** The line's own duration when it reported one, else the machine's timestamps (fixed once ended). */
 function selectDuration(snapshot: DialerSnapshot): number | null {
@@ -35,6 +36,7 @@ export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] 
   const tags = useDialer((s) => s.context.tags);
   const callId = useDialer((s) => s.context.call?.callId ?? null);
   const send = useSend();
+  const dial = useDial();
 
   return (
     <section className="sp-screen sp-ended" aria-label="Call summary">
@@ -86,7 +88,7 @@ export function EndedSummary({ tagOptions }: { tagOptions: readonly TagOption[] 
         </a>
       )}
       {remote && (
-        <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: 'AGENT.DIAL', number: remote.number })}>
+        <button type="button" className="sp-button sp-button--secondary" onClick={() => void dial({ raw: remote.number, name: remote.name })}>
           <Icon name="phone" />
           Call again
         </button>

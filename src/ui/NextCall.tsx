@@ -1,5 +1,6 @@
 import { selectBusy } from '../machine';
 import { useDialer, useSend } from './dialerContext';
+import { useFormatNumber } from './numbersContext';
 
 /**
  * A number Front asked to call while another call was in progress: kept, not dropped, and
@@ -9,8 +10,10 @@ export function NextCall() {
   const nextCall = useDialer((s) => s.context.nextCall);
   const busy = useDialer(selectBusy);
   const send = useSend();
+  const format = useFormatNumber();
   if (!nextCall) return null;
-  const number = nextCall.extension ? `${nextCall.number} ext. ${nextCall.extension}` : nextCall.number;
+  const shown = nextCall.name ? `${nextCall.name} (${format(nextCall.number)})` : format(nextCall.number);
+  const number = nextCall.extension ? `${shown} ext. ${nextCall.extension}` : shown;
   return (
     <section className="sp-notice sp-next-call" aria-label="Next call">
       <p className="sp-grow">
@@ -30,3 +33,5 @@ export function NextCall() {
     </section>
   );
 }
+
+export default NextCall;

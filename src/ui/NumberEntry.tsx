@@ -3,15 +3,18 @@ import { useSend } from './dialerContext';
 import { InputError, useInputError } from './InputError';
 import { Icon } from './Icon';
 import { Keypad } from './Keypad';
+import { useDial } from './numbersContext';
 import { usePanels } from './usePanels';
 
 /**
- * The dial screen: a number field, an optional keypad that types into it, and "Call". The
- * machine validates the number (and says why it refuses one); the UI only passes the text on.
- * Also under a call's summary, so the next call is one action away. Escape closes the dial pad.
+ * The dial screen: a number field, an optional keypad that types into it, and "Call". The number
+ * goes through the deployment's number reader (region, extensions): one it refuses is said next
+ * to the field and never reaches the line. Also under a call's summary, so the next call is one
+ * action away. Escape closes the dial pad.
  */
 export function NumberEntry() {
   const send = useSend();
+  const dialNumber = useDial();
   const inputError = useInputError();
   const [number, setNumber] = useState('');
   const panels = usePanels<'keypad'>();
@@ -25,7 +28,7 @@ export function NumberEntry() {
 
   function dial(event: FormEvent) {
     event.preventDefault();
-    send({ type: 'AGENT.DIAL', number });
+    void dialNumber({ raw: number });
   }
 
   return (

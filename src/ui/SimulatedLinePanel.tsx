@@ -70,3 +70,5 @@ export function SimulatedLinePanel({ simulator, disabled = false }: { simulator:
     </section>
   );
 }
+
+export default SimulatedLinePanel;

@@ -2,12 +2,14 @@ import { useEffect, useId, useState, type FormEvent, type KeyboardEvent } from '
 import { useDialer, useSend } from './dialerContext';
 import { useTransferTeammates, type TransferTeammate } from './frontContext';
 import { InputError, useInputError } from './InputError';
+import { readNumber, useNumbers } from './numbersContext';
 
 /** Teammates listed at most while searching: the sidebar is narrow, and typing more narrows it. */
 const MAX_OPTIONS = 8;
 
 /**
- * Where to transfer the call to; the machine validates the number, as it does for dialling.
+ * Where to transfer the call to; read by the same number reader as any dial (src/phone, with the
+ * deployment's region and extension rule), for Start transfer and Transfer now alike.
  *
  * With a teammate directory (softphone.config.json `directory`, joined with Front's teammates),
  * the field is also a search by name: the ARIA combobox pattern (an input with role=combobox
@@ -18,6 +20,7 @@ const MAX_OPTIONS = 8;
  */
 export function TransferForm({ id }: { id: string }) {
   const send = useSend();
+  const numbers = useNumbers();
   const inputError = useInputError();
   const [target, setTarget] = useState('');
   const [picked, setPicked] = useState<TransferTeammate | null>(null);
@@ -34,7 +37,7 @@ export function TransferForm({ id }: { id: string }) {
 
   function start(event: FormEvent) {
     event.preventDefault();
-    send({ type: 'AGENT.START_TRANSFER', target, ...name });
+    void readNumber(numbers, target, (result) => send({ type: 'AGENT.START_TRANSFER', target: result.number, ...name }), send);
   }
 
   function pick(teammate: TransferTeammate) {
@@ -133,7 +136,7 @@ export function TransferForm({ id }: { id: string }) {
       </button>
       {canTransferNow && (
         // Blind transfer: hands the call over without talking to the target first.
-        <button type="button" className="sp-button sp-button--secondary" onClick={() => send({ type: 'AGENT.BLIND_TRANSFER', target, ...name })}>
+        <button type="button" className="sp-button sp-button--secondary" onClick={() => void readNumber(numbers, target, (result) => send({ type: 'AGENT.BLIND_TRANSFER', target: result.number, ...name }), send)}>
           Transfer now
         </button>
       )}

@@ -18,6 +18,8 @@ export interface FrontView {
   call(handle: string): void;
   /** The teammates a call can be transferred to, fetched when asked (the transfer form opens). */
   readonly transferTeammates?: () => Promise<readonly TransferTeammate[]>;
+  /** Opens a URL through Front (a conversation's link opens it in Front); absent outside Front. */
+  openUrl?(url: string): void;
 }
 
 const FrontViewContext = createContext<FrontView | null>(null);
@@ -33,6 +35,10 @@ export function FrontProvider({ front, children }: { front: FrontView | null; ch
 export function useFrontSession<T>(select: (session: FrontSessionState) => T): T {
   const front = useContext(FrontViewContext);
   return useStoreValue(front?.session ?? null, select, select(INITIAL_SESSION));
+}
+
+export function useFrontOpenUrl(): ((url: string) => void) | null {
+  return useContext(FrontViewContext)?.openUrl ?? null;
 }
 
 export function useFrontCall(): ((handle: string) => void) | null {

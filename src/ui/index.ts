@@ -2,6 +2,6 @@
 export { Dialer, DEFAULT_TAG_OPTIONS, type DialerProps, type TagOption } from './Dialer';
 export { FrontProvider, type FrontView, type TransferTeammate } from './frontContext';
 export { DialerProvider, type DialerActor } from './dialerContext';
-export { SimulatedLinePanel, type SimulatorControls } from './SimulatedLinePanel';
+export type { SimulatorControls } from './SimulatedLinePanel';
 export { LineProvider } from './lineContext';
 export { CallLogProvider } from './callLogContext';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, loadDeploymentConfig } from '../../src/app/deploymentConfig';
+import { DEFAULT_CONFIG, dialRules, loadDeploymentConfig } from '../../src/app/deploymentConfig';
 
 const respond = (status: number, body: unknown) => async () => ({ ok: status >= 200 && status < 300, status, json: async () => body });
 
@@ -9,9 +9,28 @@ describe('the deployment config beside the plugin', () => {
       respond(200, { defaultRegion: 'gb', sip: { websocketUrl: 'wss://sip.example.com/ws', domain: 'example.com' }, server: { url: 'https://calls.example.com' } }),
     );
     expect(result).toEqual({
-      config: { defaultRegion: 'GB', sip: { websocketUrl: 'wss://sip.example.com/ws', domain: 'example.com' }, server: { url: 'https://calls.example.com' }, directory: [] },
+      config: {
+        defaultRegion: 'GB',
+        sip: { websocketUrl: 'wss://sip.example.com/ws', domain: 'example.com' },
+        server: { url: 'https://calls.example.com' },
+        extensions: null,
+        simulatedLine: true,
+        demo: false,
+        directory: [],
+      },
       problem: null,
     });
+  });
+
+  it('reads the extension rule, whether the simulated line is offered, and whether this is a demo', async () => {
+    const result = await loadDeploymentConfig(respond(200, { extensions: { minDigits: 2, maxDigits: 6 }, simulatedLine: false, demo: true }));
+    expect(result.problem).toBeNull();
+    expect(result.config).toMatchObject({ extensions: { minDigits: 2, maxDigits: 6 }, simulatedLine: false, demo: true });
+    expect(dialRules(result.config)).toEqual({ region: 'US', extensions: { minDigits: 2, maxDigits: 6 } });
+  });
+
+  it('by default: no extensions, the simulated line offered, not a demo (simulated calls are not logged)', () => {
+    expect(DEFAULT_CONFIG).toMatchObject({ extensions: null, simulatedLine: true, demo: false });
   });
 
   it('passes sip.iceServers on exactly as written, static TURN credentials included', async () => {
@@ -46,6 +65,11 @@ describe('the deployment config beside the plugin', () => {
     [{ defaultRegion: 'United States' }, /defaultRegion/],
     [{ sip: { websocketUrl: 'http://x' } }, /sip\.websocketUrl/],
     ['not an object', /invalid/],
+    [{ extensions: { minDigits: 6, maxDigits: 2 } }, /extensions/],
+    [{ extensions: { minDigits: 1, maxDigits: 4 } }, /extensions\.minDigits/],
+    [{ extensions: { minDigits: 3, maxDigits: 12 } }, /extensions\.maxDigits/],
+    [{ demo: 'yes' }, /demo/],
+    [{ simulatedLine: 'no' }, /simulatedLine/],
   ])('a malformed file (%j) is reported and the defaults are used', async (body, problem) => {
     const result = await loadDeploymentConfig(respond(200, body));
     expect(result.config).toEqual(DEFAULT_CONFIG);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSoftphone, type Softphone } from '../../src/app';
 import { selectStatus } from '../../src/machine';
+import { createNumberReader } from '../../src/phone';
 import { SIMULATOR_MESSAGE_SOURCE, createSimulatedLine } from '../../src/telephony/simulated';
 import { FakeLine } from '../support/fakeLine';
 import { FakeHost, contextOf } from '../support/fakeHost';
@@ -33,7 +34,7 @@ describe('the composed softphone', () => {
   it('uses the configured default region for national numbers', async () => {
     const line = new FakeLine();
     const host = new FakeHost();
-    running.push(startSoftphone({ line, host, defaultRegion: 'GB' }));
+    running.push(startSoftphone({ line, host, numbers: createNumberReader({ rules: { region: 'GB', extensions: null } }) }));
     host.deliver(contextOf({ callRequest: { handle: '020 7946 0958', clickId: 't:1' } }));
     await until(() => line.commands.length > 0);
     expect(line.commands[0]).toMatchObject({ to: '+442079460958' });

@@ -507,7 +507,7 @@ describe('ended', () => {
 });
 
 describe('bad input and a misbehaving line', () => {
-  it.each(['', '   ', 'abc', '+1 415 CALL NOW', 'sip:attacker@evil.com', '415;user=phone', '1'.repeat(60), '12'])(
+  it.each(['', '   ', 'abc', '+1 415 CALL NOW', 'sip:attacker@evil.com', '415;user=phone', '1'.repeat(60), '1'])(
     'refuses %j with a message and sends nothing to the line',
     (number) => {
       const d = startDialer();

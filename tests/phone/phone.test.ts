@@ -1,12 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import {
-  DEFAULT_REGION,
-  MAX_EXTENSION_DIGITS,
-  MAX_HANDLE_LENGTH,
-  loadPhoneTools,
-  type PhoneTools,
-} from '../../src/phone';
+import { DEFAULT_REGION, loadPhoneTools, type PhoneTools } from '../../src/phone';
+import { MAX_EXTENSION_DIGITS, MAX_HANDLE_LENGTH } from '../../src/phone/handle';
 import { createPhoneToolsLoader } from '../../src/phone/loader';
 import type { PhoneLib } from '../../src/phone/tools';
 

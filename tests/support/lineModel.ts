@@ -101,7 +101,7 @@ export class Choices {
 export const AGENT_NUMBER = '+14155550100';
 const CUSTOMERS = ['+14155550199', '+14155550123', '+493012345678', '4155550777'] as const;
 const TEAMMATES = ['+14155550777', '201', '+15005550001'] as const;
-const NOT_NUMBERS = ['', '12', 'sip:attacker@evil.example', '+1 415 555 0199;transport=tcp', '<img src=x>', '0'.repeat(50)] as const;
+const NOT_NUMBERS = ['', '1', 'sip:attacker@evil.example', '+1 415 555 0199;transport=tcp', '<img src=x>', '0'.repeat(50)] as const;
 const VALID_TAGS = [['Support'], ['Sales', 'Support'], [' Billing ']] as const;
 const INVALID_TAGS = [[], [''], ['   ']] as const;
 

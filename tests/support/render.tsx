@@ -1,6 +1,7 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, vi } from 'vitest';
+import { afterEach, beforeAll, vi } from 'vitest';
+import { loadPhoneTools, type NumberReader } from '../../src/phone';
 import { App, createDialer, recordDiagnostics, type DialerActorInstance } from '../../src/app';
 import type { LineManager } from '../../src/app/lineManager';
 import type { DialerSettings } from '../../src/machine';
@@ -21,6 +22,8 @@ export interface RenderDialerOptions<L extends Line> {
   /** The line choice over the dialer (created once the dialer exists). */
   lines?: (actor: DialerActorInstance) => LineManager;
   simulator?: SimulatorControls | null;
+  /** The deployment's number reader (region, extensions); the default rules when omitted. */
+  numbers?: NumberReader;
   /** Set when the test uses fake timers: user-event then advances them while it waits. */
   fakeTimers?: boolean;
 }
@@ -29,6 +32,13 @@ export interface RenderDialerOptions<L extends Line> {
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 const running = new Set<{ stop(): void }>();
+
+// The app loads the phone tools (libphonenumber-js, lazy) right after its first render; these
+// tests start with them loaded, as a teammate's first dial does. tests/ui/numbers.test.tsx covers
+// a dial made while they still load.
+beforeAll(async () => {
+  await loadPhoneTools();
+});
 
 // Stop every machine a test started, so nothing a line does later reaches a finished test.
 afterEach(() => {
@@ -53,6 +63,7 @@ export function renderDialer<L extends Line = FakeLine>(options: RenderDialerOpt
       simulator={options.simulator ?? null}
       front={options.front ?? null}
       lines={options.lines?.(actor) ?? null}
+      numbers={options.numbers ?? null}
       {...(options.tagOptions ? { tagOptions: options.tagOptions } : {})}
     />,
   );

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createDialer, loadSettings, persistSettings, recordDiagnostics, simulatorControls } from '../../src/app';
 import { LineError } from '../../src/telephony';
 import { createSimulatedLine, SIMULATED_CALLERS } from '../../src/telephony/simulated';
-import { SimulatedLinePanel } from '../../src/ui';
+import { SimulatedLinePanel } from '../../src/ui/SimulatedLinePanel';
 import { FakeLine } from '../support/fakeLine';
 import { renderDialer, screen, openSettings } from '../support/render';
 

@@ -16,7 +16,7 @@ describe('an incoming call', () => {
     ringing();
     expect(statusText()).toBe(`Incoming call from Maria Garcia (${CALLER})`);
     expect(screen.getByRole('heading', { name: 'Maria Garcia' })).toBeTruthy();
-    expect(screen.getByText(CALLER)).toBeTruthy();
+    expect(screen.getByText('(415) 555-0123')).toBeTruthy();
     expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Maria Garcia' }));
   });
 

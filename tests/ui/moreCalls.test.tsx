@@ -138,7 +138,7 @@ describe('transfer now and conference', () => {
     emit(ev.sync('c1', { activeParticipant: CUSTOMER, inactiveParticipant: null, participants: [CUSTOMER, { number: TEAMMATE }], onHold: false }));
     const conference = within(screen.getByRole('region', { name: 'Conference' }));
     expect(conference.getByRole('heading', { name: 'Maria Garcia' })).toBeTruthy();
-    expect(conference.getByRole('heading', { name: TEAMMATE })).toBeTruthy();
+    expect(conference.getByRole('heading', { name: '(415) 555-0142' })).toBeTruthy();
     expect(statusText()).toBe(`In a conference with Maria Garcia and ${TEAMMATE}`);
     expect(conference.getByRole('button', { name: 'Hang up' })).toBeTruthy();
     await user.click(conference.getByRole('button', { name: 'Leave conference' }));

@@ -31,7 +31,8 @@ describe('placing a call', () => {
 
     expect(line.commands).toEqual([{ type: 'dial', callId: expect.any(String), to: TO }]);
     expect(statusText()).toBe(`Calling ${TO}`);
-    expect(screen.getByRole('heading', { name: TO })).toBeTruthy();
+    // Shown in the national format of the default region (US).
+    expect(screen.getByRole('heading', { name: '(415) 555-0199' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Hang up' })).toBeTruthy();
     expect(screen.queryByLabelText('Phone number')).toBeNull();
   });
@@ -44,7 +45,7 @@ describe('placing a call', () => {
     }
     expect((screen.getByLabelText('Phone number') as HTMLInputElement).value).toBe('4155550199');
     await user.click(screen.getByRole('button', { name: 'Call' }));
-    expect(line.commands).toEqual([{ type: 'dial', callId: expect.any(String), to: '4155550199' }]);
+    expect(line.commands).toEqual([{ type: 'dial', callId: expect.any(String), to: '+14155550199' }]);
   });
 
   it('shows Ringing, then Connected with a timer that ticks each second', async () => {

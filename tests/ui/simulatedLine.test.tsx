@@ -4,7 +4,10 @@ import { createSimulatedLine, TEST_NUMBERS } from '../../src/telephony/simulated
 import { advance, renderDialer, screen, statusText, within, keyName } from '../support/render';
 
 const TO = '+14155550199';
+const TO_SHOWN = '(415) 555-0199';
 const TEAMMATE = '+14155550142';
+/** How the dialer shows it: national format in the default region. */
+const TEAMMATE_SHOWN = '(415) 555-0142';
 
 /** The whole app over the simulated line, driven by fake time (ringing 1.5 s, set-up 0.3 s). */
 function renderSimulated(settings?: { mandatoryTagging: boolean }) {
@@ -172,13 +175,13 @@ describe('with the simulated line', () => {
     expect(statusText()).toBe(`Ringing ${TEAMMATE}`);
     await advance(1500);
     expect(statusText()).toBe(`Talking to ${TEAMMATE}, ${TO} on hold`);
-    expect(within(screen.getByRole('group', { name: 'Talking to' })).getByRole('heading', { name: TEAMMATE })).toBeTruthy();
-    expect(within(screen.getByRole('group', { name: 'On hold' })).getByRole('heading', { name: TO })).toBeTruthy();
+    expect(within(screen.getByRole('group', { name: 'Talking to' })).getByRole('heading', { name: TEAMMATE_SHOWN })).toBeTruthy();
+    expect(within(screen.getByRole('group', { name: 'On hold' })).getByRole('heading', { name: TO_SHOWN })).toBeTruthy();
 
     await user.click(screen.getByRole('button', { name: 'Swap' }));
     await advance(0);
-    expect(within(screen.getByRole('group', { name: 'Talking to' })).getByRole('heading', { name: TO })).toBeTruthy();
-    expect(within(screen.getByRole('group', { name: 'On hold' })).getByRole('heading', { name: TEAMMATE })).toBeTruthy();
+    expect(within(screen.getByRole('group', { name: 'Talking to' })).getByRole('heading', { name: TO_SHOWN })).toBeTruthy();
+    expect(within(screen.getByRole('group', { name: 'On hold' })).getByRole('heading', { name: TEAMMATE_SHOWN })).toBeTruthy();
 
     await user.click(screen.getByRole('button', { name: 'Complete transfer' }));
     await advance(0);
@@ -193,7 +196,7 @@ describe('with the simulated line', () => {
     await user.click(screen.getByRole('button', { name: 'Cancel transfer' }));
     await advance(0);
     expect(statusText()).toBe('Transfer cancelled. Connected');
-    expect(screen.getByRole('heading', { name: TO })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: TO_SHOWN })).toBeTruthy();
     expect(screen.queryByRole('group', { name: 'On hold' })).toBeNull();
   });
 

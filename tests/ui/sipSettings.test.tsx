@@ -40,7 +40,7 @@ describe('the SIP account settings', () => {
   it('has the labelled fields, and Connect switches to the SIP line with its registration always visible', async () => {
     const ui = renderWithLines();
     expect(screen.getByText('On the simulated line')).toBeTruthy();
-    expect(screen.getByRole('region', { name: 'Simulated line' })).toBeTruthy();
+    expect(await screen.findByRole('region', { name: 'Simulated line' })).toBeTruthy();
     await fillAccount(ui.user);
     expect(screen.getByLabelText(/Authorization user/)).toBeTruthy();
     expect(screen.getByLabelText(/Display name/)).toBeTruthy();

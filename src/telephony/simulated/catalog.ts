@@ -1,13 +1,11 @@
 /**
- * What the simulated network offers, without the network itself: its capabilities, its test
- * numbers and its callers. Small and loaded at start-up (the dialer shows them at once); the
- * network in simulatedLine.ts loads lazily.
+ * What the simulated network offers, without the network itself: its capabilities
+ * (./capabilities.ts, at start-up), its test numbers and its callers (with the simulator's panel,
+ * where the deployment offers the simulated line); the network in simulatedLine.ts loads lazily.
  */
-import { ALL_CAPABILITIES, type LineCapabilities } from '../line';
 import type { Participant } from '../protocol';
 
-/** The simulated network does everything a line can. */
-export const SIMULATED_CAPABILITIES: LineCapabilities = ALL_CAPABILITIES;
+export { SIMULATED_CAPABILITIES } from './capabilities';
 
 /**
  * Numbers with a scripted outcome. Any other valid number rings for `ringMs`, then answers.

@@ -15,11 +15,12 @@ import { openDatabase, type Store } from './db/database';
 import { addChannelRoutes } from './front/channelRoutes';
 import { createFrontConnector, type FirstLegParentPolicy, type FrontConnector } from './front/connector';
 import { FIRST_LEG_PARENT_FORM, type FirstLegParentForm } from './front/payloads';
-import { createAuthFailures } from './http/authFailures';
+import { createAuthFailures, createSharedAuthFailures } from './http/authFailures';
 import { createHttpServer } from './http/router';
 import { randomToken } from './http/signature';
 import { createLogger, type Logger } from './log';
 import { createOutbox } from './outbox/outbox';
+import { createSharedPacer } from './outbox/sharedPacer';
 import { addPbxRoutes } from './pbx/routes';
 
 /** The password in DATABASE_URL, masked in logs like the other secrets. */
@@ -89,15 +90,26 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       maxRecordingBytes: config.outbox.maxRecordingBytes,
       firstLegParent: firstLegParentSetting(store, logger, now),
     });
-  // One pacer for every request to Front: the outbox's and the contact lookups share Front's budget.
-  const t = config.outbox;
-  const pacer = createPacer({ perWindow: t.ratePerMinute, burst: t.burstPerSecond, windowMs: t.rateWindowMs, maxPauseMs: t.maxRetryAfterMs, now });
-  const outbox = createOutbox({ store, connector, logger, tuning: config.outbox, now, pacer });
+  const tuning = config.outbox;
+  // One pacer for every request to Front (the outbox's and the contact lookups share Front's budget).
+  // Several instances on one database share it through the database; one process keeps it in memory.
+  const pacer = store.shared
+    ? createSharedPacer({
+        store,
+        perWindow: tuning.ratePerMinute,
+        burst: tuning.burstPerSecond,
+        windowMs: tuning.rateWindowMs,
+        maxPauseMs: tuning.maxRetryAfterMs,
+        inflightCapMs: tuning.requestTimeoutMs + 5_000,
+        now,
+      })
+    : createPacer({ perWindow: tuning.ratePerMinute, burst: tuning.burstPerSecond, windowMs: tuning.rateWindowMs, maxPauseMs: tuning.maxRetryAfterMs, now });
+  const outbox = createOutbox({ store, connector, logger, tuning, now, pacer });
   const contacts = config.frontApiToken
     ? createContactLookup({
         baseUrl: config.frontApiBaseUrl,
         apiToken: config.frontApiToken,
-        requestTimeoutMs: Math.min(config.outbox.requestTimeoutMs, 5_000),
+        requestTimeoutMs: Math.min(tuning.requestTimeoutMs, 5_000),
         pacer,
         logger,
         ttlMs: config.contactsCacheTtlMs,
@@ -116,7 +128,10 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
   const http = createHttpServer({
     logger,
     corsOrigins: config.corsOrigins,
-    authFailures: createAuthFailures({ max: config.authFailureLimit, windowMs: config.authFailureWindowMs, now }),
+    // Counted across the instances sharing a database; in memory otherwise.
+    authFailures: store.shared
+      ? createSharedAuthFailures({ counts: store, max: config.authFailureLimit, windowMs: config.authFailureWindowMs, now })
+      : createAuthFailures({ max: config.authFailureLimit, windowMs: config.authFailureWindowMs, now }),
     trustProxy: config.trustProxy,
   });
   const router = http.router;

@@ -104,6 +104,11 @@ const render = (simulator: SimulatorControls | null) =>
         session: softphone.session,
         call: (handle) => void softphone.front.call(handle),
         openUrl: (url) => void host.openUrl(url).catch(() => undefined),
+        // Front's teammates joined with the deployment's directory when the transfer form opens (off the first screen).
+        transferTeammates: () =>
+          import('./front/teammateDirectory').then(({ transferTeammates }) =>
+            transferTeammates(host, deployment.then(({ config }) => config.directory), () => softphone.session.getState().teammate?.id ?? null),
+          ),
       }}
       lines={lines}
       callLog={callLog}

@@ -59,7 +59,11 @@ export function addAdminRoutes(router: Router, { store, outbox, adminToken, now 
     }, admin)
     .add('GET', '/admin/outbox', () => {
       const channel = store.activeChannel();
-      return { status: 200, body: { ...store.outboxCounts(), ...outbox.stats(), channelId: channel?.channelId ?? null } };
+      const counts = store.outboxCounts();
+      const stats = outbox.stats();
+      // `inflight` is every instance's (the database's): a stopped instance's requests stay in
+      // flight until another takes its calls over; `inflightHere` is this instance's.
+      return { status: 200, body: { ...counts, ...stats, inflight: counts.inflight, inflightHere: stats.inflight, channelId: channel?.channelId ?? null } };
     }, admin)
     .add('GET', '/admin/dead-letters', ({ url }) => {
       const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 100) || 100, 1), 1000);

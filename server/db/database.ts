@@ -199,6 +199,41 @@ export interface Store {
   releaseAllLeases(): void;
   /** Calls with unfinished ops that `owner` holds or may claim (no running lease of another). */
   claimableCalls(owner: string, now: number, limit: number): string[];
+
+  // state several instances share (used on a shared database; one process keeps it in memory)
+  /** Front's budget as the instances know it, locked until the transaction ends (instances take turns). */
+  lockBudget(): SharedBudgetRow;
+  setBudget(row: SharedBudgetRow): void;
+  /**
+   * Requests counted in the window: those ending at or after `since` (a request ends at its
+   * answer, never while in flight; one in flight longer than `inflightCapMs` is taken to have ended
+   * then: its instance died), of `resource` when given: when the nth latest of them ends
+   * (`Infinity`: in flight; null: fewer than n), what the pacer's `nextFreeOf` needs, computed in
+   * the database so that one row comes back.
+   */
+  budgetNthLatest(since: number, now: number, inflightCapMs: number, resource: string | null, nth: number): number | null;
+  /** How many requests are counted in the window (as above). */
+  budgetCount(since: number, inflightCapMs: number): number;
+  /** A request leaves (counted from now until `budgetRequestDone`); its id. */
+  budgetRequestSent(resource: string, now: number): number;
+  budgetRequestDone(id: number, now: number): void;
+  /** Forgets requests that ended before `before`. */
+  pruneBudgetRequests(before: number, inflightCapMs: number): void;
+  /** True the first time `key` is seen (remembered until `expiresAt`); false while remembered. */
+  firstSeenSignature(key: string, expiresAt: number, now: number): boolean;
+  pruneSignatures(now: number): void;
+  /** Failed authentications from `address` in the window that started at or after `windowStart`. */
+  authFailures(address: string, windowStart: number): { since: number; count: number } | null;
+  /** One more failure: a new window starts at `now` if the last began before `windowStart`. */
+  addAuthFailure(address: string, now: number, windowStart: number): void;
+  pruneAuthFailures(windowStart: number): void;
+}
+
+export interface SharedBudgetRow {
+  frontLimit: number | null;
+  remaining: number | null;
+  resetAt: number | null;
+  pausedUntil: number;
 }
 
 
@@ -367,6 +402,33 @@ export function createStore(driver: SqlDriver): Store {
        LIMIT ?`,
     ),
     skippedCount: q("SELECT COUNT(*) AS n FROM outbox WHERE outcome = 'skipped'"),
+    lockBudget: q(`SELECT * FROM front_budget WHERE id = 1${pg ? ' FOR UPDATE' : ''}`),
+    setBudget: q('UPDATE front_budget SET front_limit = ?, remaining = ?, reset_at = ?, paused_until = ? WHERE id = 1'),
+    // In flight (not yet presumed ended) sorts as 9e15: later than any time.
+    budgetRequests: q(
+      `SELECT u FROM (
+         SELECT CASE WHEN done_at IS NOT NULL THEN done_at WHEN sent_at + ? < ? THEN sent_at + ? ELSE 9000000000000000 END AS u
+         FROM front_requests_sent WHERE COALESCE(done_at, sent_at + ?) >= ? AND (CAST(? AS TEXT) IS NULL OR resource = ?)
+       ) AS w ORDER BY u DESC LIMIT 1 OFFSET ?`,
+    ),
+    budgetCount: q('SELECT COUNT(*) AS n FROM front_requests_sent WHERE COALESCE(done_at, sent_at + ?) >= ?'),
+    budgetRequestSent: q('INSERT INTO front_requests_sent (resource, sent_at) VALUES (?, ?) RETURNING id'),
+    budgetRequestDone: q('UPDATE front_requests_sent SET done_at = ? WHERE id = ?'),
+    pruneBudgetRequests: q('DELETE FROM front_requests_sent WHERE COALESCE(done_at, sent_at + ?) < ?'),
+    // A key still remembered is not touched; an expired one counts as new.
+    seeSignature: q(
+      `INSERT INTO seen_signatures (key, expires_at) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_signatures.expires_at <= ? RETURNING key`,
+    ),
+    pruneSignatures: q('DELETE FROM seen_signatures WHERE expires_at <= ?'),
+    authFailures: q('SELECT since, count FROM auth_failures WHERE address = ? AND since >= ?'),
+    addAuthFailure: q(
+      `INSERT INTO auth_failures (address, since, count) VALUES (?, ?, 1)
+       ON CONFLICT (address) DO UPDATE SET
+         count = CASE WHEN auth_failures.since < ? THEN 1 ELSE auth_failures.count + 1 END,
+         since = CASE WHEN auth_failures.since < ? THEN excluded.since ELSE auth_failures.since END`,
+    ),
+    pruneAuthFailures: q('DELETE FROM auth_failures WHERE since < ?'),
     openOpsOnChannel: q(
       `SELECT outbox.* FROM outbox JOIN calls ON calls.id = outbox.call_id
        WHERE calls.channel_id = ? AND outbox.state IN ('pending', 'inflight') ORDER BY outbox.seq`,
@@ -375,11 +437,12 @@ export function createStore(driver: SqlDriver): Store {
 
   const nullable = <T>(row: Row | undefined, f: (r: Row) => T): T | null => (row ? f(row) : null);
   /**
-   * Active tokens by hash: every plugin request looks one up; revoking clears the cache. (With
-   * several instances, a token revoked on one keeps working on the others until they restart:
-   * revocation is an admin action, see server/README.md.)
+   * Active tokens by hash: every plugin request looks one up; revoking clears the cache. Only on a
+   * database of its own: on a shared one another instance may revoke a token, so each lookup asks
+   * the database (one indexed read) and a revoked token is refused by every instance at once.
    */
   const tokenCache = new Map<string, TokenRow>();
+  const cacheTokens = !driver.shared;
 
   return {
     dialect: driver.dialect,
@@ -401,7 +464,7 @@ export function createStore(driver: SqlDriver): Store {
       const cached = tokenCache.get(hash);
       if (cached) return cached;
       const row = nullable(s.tokenByHash.get(hash), tokenOf);
-      if (row) tokenCache.set(hash, row);
+      if (row && cacheTokens) tokenCache.set(hash, row);
       return row;
     },
     tokenByExtension: (extension) => nullable(s.tokenByExtension.get(extension), tokenOf),
@@ -505,5 +568,30 @@ export function createStore(driver: SqlDriver): Store {
     releaseAllLeases: () => void s.releaseAllLeases.run(),
     releaseLeasesOf: (owner) => void s.releaseLeasesOf.run(owner),
     claimableCalls: (owner, now, limit) => s.claimableCalls.all(owner, now, limit).map((r) => r.call_id as string),
+
+    lockBudget() {
+      const r = s.lockBudget.get()!;
+      const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      return { frontLimit: num(r.front_limit), remaining: num(r.remaining), resetAt: num(r.reset_at), pausedUntil: Number(r.paused_until) };
+    },
+    setBudget: (b) => void s.setBudget.run(b.frontLimit, b.remaining, b.resetAt, b.pausedUntil),
+    budgetNthLatest(since, now, cap, resource, nth) {
+      const row = s.budgetRequests.get(cap, now, cap, cap, since, resource, resource, Math.max(0, nth - 1));
+      if (!row) return null;
+      const u = Number(row.u);
+      return u >= 9e15 ? Infinity : u;
+    },
+    budgetCount: (since, cap) => Number(s.budgetCount.get(cap, since)!.n),
+    budgetRequestSent: (resource, now) => Number(s.budgetRequestSent.get(resource, now)!.id),
+    budgetRequestDone: (id, now) => void s.budgetRequestDone.run(now, id),
+    pruneBudgetRequests: (before, cap) => void s.pruneBudgetRequests.run(cap, before),
+    firstSeenSignature: (key, expiresAt, now) => s.seeSignature.get(key, expiresAt, now) !== undefined,
+    pruneSignatures: (now) => void s.pruneSignatures.run(now),
+    authFailures(address, windowStart) {
+      const r = s.authFailures.get(address, windowStart);
+      return r ? { since: Number(r.since), count: Number(r.count) } : null;
+    },
+    addAuthFailure: (address, now, windowStart) => void s.addAuthFailure.run(address, now, windowStart, windowStart),
+    pruneAuthFailures: (windowStart) => void s.pruneAuthFailures.run(windowStart),
   };
 }

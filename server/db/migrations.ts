@@ -218,6 +218,27 @@ CREATE TABLE IF NOT EXISTS call_leases (
 CREATE INDEX IF NOT EXISTS outbox_skipped ON outbox(outcome) WHERE outcome = 'skipped';
 `,
   },
+  {
+    version: 4,
+    name: "state several instances share: Front's budget, seen signatures, failed authentications",
+    // Used only on a shared database (PostgreSQL); created on both so the schema is one.
+    sqlite: `
+CREATE TABLE IF NOT EXISTS front_budget (id INTEGER PRIMARY KEY, front_limit INTEGER, remaining INTEGER, reset_at INTEGER, paused_until INTEGER NOT NULL DEFAULT 0);
+INSERT INTO front_budget (id) VALUES (1) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS front_requests_sent (id INTEGER PRIMARY KEY, resource TEXT NOT NULL, sent_at INTEGER NOT NULL, done_at INTEGER);
+CREATE INDEX IF NOT EXISTS front_requests_sent_at ON front_requests_sent(sent_at);
+CREATE TABLE IF NOT EXISTS seen_signatures (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS auth_failures (address TEXT PRIMARY KEY, since INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
+`,
+    postgres: `
+CREATE TABLE IF NOT EXISTS front_budget (id INTEGER PRIMARY KEY, front_limit INTEGER, remaining INTEGER, reset_at BIGINT, paused_until BIGINT NOT NULL DEFAULT 0);
+INSERT INTO front_budget (id) VALUES (1) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS front_requests_sent (id BIGSERIAL PRIMARY KEY, resource TEXT NOT NULL, sent_at BIGINT NOT NULL, done_at BIGINT);
+CREATE INDEX IF NOT EXISTS front_requests_sent_at ON front_requests_sent(sent_at);
+CREATE TABLE IF NOT EXISTS seen_signatures (key TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS auth_failures (address TEXT PRIMARY KEY, since BIGINT NOT NULL, count INTEGER NOT NULL);
+`,
+  },
 ];
 
 /** Applies the migrations `driver`'s database lacks; the versions applied now. */

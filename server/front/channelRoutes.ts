@@ -7,7 +7,7 @@
 import { FrontChannelRequestSchema, parseOr400 } from '../api/schemas';
 import type { Store } from '../db/database';
 import { HttpError, headerValue as header, parseJson, type RequestContext, type Router } from '../http/router';
-import { createReplayGuard, randomToken, verifySignedBody } from '../http/signature';
+import { createReplayGuard, createSharedReplayGuard, randomToken, verifySignedBody } from '../http/signature';
 import type { Logger } from '../log';
 import type { Outbox } from '../outbox/outbox';
 
@@ -29,7 +29,8 @@ export interface ChannelRoutesOptions {
 
 export function addChannelRoutes(router: Router, o: ChannelRoutesOptions): void {
   const now = o.now ?? Date.now;
-  const replays = createReplayGuard({ maxAgeMs: o.maxAgeMs });
+  // Instances sharing a database share the signatures seen (a replay to another instance is refused too).
+  const replays = o.store.shared ? createSharedReplayGuard({ memory: o.store, maxAgeMs: o.maxAgeMs }) : createReplayGuard({ maxAgeMs: o.maxAgeMs });
 
   /** The raw body of a request Front signed (empty for a bodiless DELETE), seen for the first time; 401 otherwise. */
   const verifiedRaw = ({ req, body: raw }: RequestContext): Buffer => {

@@ -6,8 +6,8 @@
  *
  * Why not @fastify/rate-limit: it counts every request and has no way to ask "is this client
  * blocked?" without counting one; what is limited here is failures, and the question must be asked
- * before the credentials are checked. Per process: instances behind a load balancer each count
- * their own (the limit per instance is the same).
+ * before the credentials are checked. Per process; instances sharing a database count together
+ * ({@link createSharedAuthFailures}).
  */
 import { LRUCache } from 'lru-cache';
 
@@ -33,6 +33,39 @@ export function createAuthFailures({ max, windowMs, now = Date.now, maxAddresses
       const w = current(address);
       if (w) w.count += 1;
       else windows.set(address, { since: now(), count: 1 });
+    },
+  };
+}
+
+/** Where several instances count failures together (the store, on a shared database). */
+export interface FailureCounts {
+  authFailures(address: string, windowStart: number): { since: number; count: number } | null;
+  addAuthFailure(address: string, now: number, windowStart: number): void;
+  pruneAuthFailures(windowStart: number): void;
+}
+
+/**
+ * The same limit counted in the database (`auth_failures`: one row per address and window, one
+ * atomic upsert per failure), so `max` failures are allowed across all instances, not `max` per
+ * instance: a load balancer spreading guesses over the instances gains nothing. The price is one
+ * indexed read per request (the blocked check runs before anything else). Windows that ended are
+ * deleted every `pruneEvery` failures.
+ */
+export function createSharedAuthFailures({ counts, max, windowMs, now = Date.now, pruneEvery = 100 }: { counts: FailureCounts; max: number; windowMs: number; now?: () => number; pruneEvery?: number }): AuthFailures {
+  let sincePrune = 0;
+  return {
+    blockedFor(address) {
+      const t = now();
+      const w = counts.authFailures(address, t - windowMs + 1);
+      return w && w.count >= max ? Math.max(1, w.since + windowMs - t) : 0;
+    },
+    failed(address) {
+      const t = now();
+      if (++sincePrune >= pruneEvery) {
+        sincePrune = 0;
+        counts.pruneAuthFailures(t - windowMs + 1);
+      }
+      counts.addAuthFailure(address, t, t - windowMs + 1);
     },
   };
 }

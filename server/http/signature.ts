@@ -68,7 +68,7 @@ export function verifySignedBody(options: {
  * timestamp and body, and a bodiless DELETE's covers no path, so the same signature sent to another
  * URL is a replay too. Only verified requests are remembered (an unsigned flood cannot fill it);
  * at most `max` are kept, the oldest dropped first, far more than Front sends in a window.
- * Per process: several instances behind a load balancer each keep their own.
+ * Per process: several instances on a shared database use {@link createSharedReplayGuard}.
  */
 export function createReplayGuard({ maxAgeMs, max = 50_000 }: { maxAgeMs: number; max?: number }) {
   const seen = new LRUCache<string, true>({ max, ttl: 2 * maxAgeMs + 1_000, ttlAutopurge: false });
@@ -86,6 +86,34 @@ export function createReplayGuard({ maxAgeMs, max = 50_000 }: { maxAgeMs: number
 }
 
 export type ReplayGuard = ReturnType<typeof createReplayGuard>;
+
+/** Where several instances remember signatures together (the store, on a shared database). */
+export interface SignatureMemory {
+  /** True the first time `key` is seen (remembered until `expiresAt`), atomically across instances. */
+  firstSeenSignature(key: string, expiresAt: number, now: number): boolean;
+  pruneSignatures(now: number): void;
+}
+
+/**
+ * The replay guard of several instances behind a load balancer: the same rule as
+ * {@link createReplayGuard}, kept in the database (`seen_signatures`, one atomic insert per verified
+ * request), so a request accepted by one instance and replayed to another within the window is
+ * refused. Expired signatures are deleted every `pruneEvery` new ones.
+ */
+export function createSharedReplayGuard({ memory, maxAgeMs, pruneEvery = 100 }: { memory: SignatureMemory; maxAgeMs: number; pruneEvery?: number }): ReplayGuard {
+  let sincePrune = 0;
+  return {
+    firstSeen(signature: string, timestamp: string, now: number): boolean {
+      const key = Buffer.from(signature.trim(), 'base64').toString('hex');
+      const at = parseTimestamp(timestamp) ?? now;
+      if (++sincePrune >= pruneEvery) {
+        sincePrune = 0;
+        memory.pruneSignatures(now);
+      }
+      return memory.firstSeenSignature(key, Math.max(now + 1, at + maxAgeMs + 1_000), now);
+    },
+  };
+}
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');

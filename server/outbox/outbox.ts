@@ -284,7 +284,6 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
   const settle = (op: OutboxRow, result: SendResult) => {
     const attempt = op.attempts + 1;
     const t = now();
-    if (result.type === 'response') pacer.observe(result);
     const decision = decide({
       result,
       kind: op.kind,
@@ -358,6 +357,9 @@ export function createOutbox({ store, connector, logger, tuning, now = Date.now,
       )
       .then((result) => {
         answered();
+        // Before the outcome's transaction: a shared pacer locks the budget's row, always before
+        // any outbox row (one lock order on every instance).
+        if (result.type === 'response') pacer.observe(result);
         // One commit: this request's outcome and, when it can go at once, the next one's mark.
         store.transaction(() => {
           settle(op, result);

@@ -90,6 +90,16 @@ export function parseRateLimitHeaders(get: (name: string) => string | undefined 
 }
 
 /**
+ * When one more request may leave without `max` in any `span` (ms), given when each recent request
+ * ends (Infinity: still in flight): -Infinity when at once, Infinity when only an answer frees one.
+ */
+export function nextFreeOf(untils: readonly number[], max: number, span: number): number {
+  if (untils.length < max) return -Infinity;
+  const times = [...untils].sort((a, b) => a - b);
+  return times[times.length - max]! + span;
+}
+
+/**
  * Recent requests, oldest sent first. A request counts from when it leaves until its answer (or
  * the end of its last attempt) plus the window: Front counts it when it arrives, which is
  * somewhere in between, so the window is kept whatever the network's delays.
@@ -110,9 +120,7 @@ class Log {
   }
   /** When one more may leave without `max` in any `span` (ms); Infinity: when one is answered. */
   nextFree(max: number, span: number): number {
-    if (this.entries.length < max) return -Infinity;
-    const times = this.entries.map((e) => e.until).sort((a, b) => a - b);
-    return times[times.length - max]! + span;
+    return nextFreeOf(this.entries.map((e) => e.until), max, span);
   }
   get size() {
     return this.entries.length;

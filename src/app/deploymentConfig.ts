@@ -34,9 +34,22 @@ export interface DeploymentConfig {
    * logged to a Front channel. Default false: test calls never reach real conversations.
    */
   readonly demo: boolean;
+  /**
+   * Who can be reached by transfer: a Front teammate's email and their number or extension. Keyed
+   * by email (not Front's teammate id): an admin knows the emails, and they stay the same across
+   * Front workspaces. Teammates not listed are not offered. Public like the rest of the file.
+   */
+  readonly directory: readonly DirectoryEntry[];
 }
 
-export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {}, extensions: null, simulatedLine: true, demo: false };
+export interface DirectoryEntry {
+  readonly email: string;
+  /** As a typed number: read by the one number reader (src/phone) with the deployment's dial rules when used. */
+  readonly number: string;
+}
+
+
+export const DEFAULT_CONFIG: DeploymentConfig = { defaultRegion: DEFAULT_REGION, sip: {}, server: {}, extensions: null, simulatedLine: true, demo: false, directory: [] };
 
 /** The dial rules of a deployment (see src/phone). */
 export function dialRules(config: DeploymentConfig): DialRules {
@@ -45,6 +58,9 @@ export function dialRules(config: DeploymentConfig): DialRules {
 
 /** Longest extension a rule may allow: beyond it, digits are a phone number's. */
 export const MAX_EXTENSION_RULE_DIGITS = 8;
+
+/** Directory entries at most: a runaway guard, far above a support team. */
+const MAX_DIRECTORY = 2000;
 
 const ICE_URL = v.pipe(v.string(), v.regex(/^(stuns?|turns?):[^\s,]+$/, 'must be a stun:, stuns:, turn: or turns: URL'), v.maxLength(500));
 
@@ -82,6 +98,18 @@ const ConfigSchema = v.object({
   ),
   simulatedLine: v.optional(v.boolean()),
   demo: v.optional(v.boolean()),
+  // The same shape the transfer field accepts (src/machine/dialInput.ts reads it again when used).
+  directory: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          email: v.pipe(v.string(), v.regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'), v.maxLength(254)),
+          number: v.pipe(v.string(), v.regex(/^\+?[0-9\s().-]{3,40}$/, 'must be a phone number or extension')),
+        }),
+      ),
+      v.maxLength(MAX_DIRECTORY),
+    ),
+  ),
 });
 
 export type ConfigResult = { config: DeploymentConfig; problem: string | null };
@@ -106,7 +134,7 @@ export async function loadDeploymentConfig(
     const path = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
     return { config: DEFAULT_CONFIG, problem: `softphone.config.json is invalid${path ? ` at ${path}` : ''}: ${issue?.message ?? 'unknown problem'}` };
   }
-  const { defaultRegion, sip, server, extensions, simulatedLine, demo } = parsed.output;
+  const { defaultRegion, sip, server, extensions, simulatedLine, demo, directory } = parsed.output;
   return {
     config: {
       defaultRegion: (defaultRegion ?? DEFAULT_REGION).toUpperCase(),
@@ -119,6 +147,7 @@ export async function loadDeploymentConfig(
       extensions: extensions ? { minDigits: extensions.minDigits, maxDigits: extensions.maxDigits } : null,
       simulatedLine: simulatedLine ?? true,
       demo: demo ?? false,
+      directory: directory ?? [],
     },
     problem: null,
   };

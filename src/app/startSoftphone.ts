@@ -268,6 +268,7 @@ function replayingHost(host: FrontHost): FrontHost & { stop(): void } {
     displayNotification: (n) => host.displayNotification(n),
     dismissNotification: (id) => host.dismissNotification(id),
     listTags: () => host.listTags(),
+    listTeammates: () => host.listTeammates(),
     tagConversation: (ids) => host.tagConversation(ids),
     openUrl: (url) => host.openUrl(url),
     subscribe(listener) {

@@ -49,14 +49,17 @@ const REMEMBERED_CLICKS = 100;
 /** Clicked numbers, and conversations waiting to be tagged, remembered at most (oldest go first). */
 const REMEMBERED_NUMBERS = 20;
 const REMEMBERED_TAGGED = 50;
+/** Calls tracked as live at most (the machine has two at a time; a runaway guard if one never settles). */
+const MAX_LIVE_CALLS = 10;
 
 /**
  * Connects the call machine to Front:
  * - the Call button (CONTACT_HANDLE entry point) dials once per click: a context delivered again
  *   with the same click is ignored; numbers are normalised first and refused with a message;
- * - incoming calls raise one INCOMING_CALL notification each, dismissed as soon as the call stops
- *   ringing for any reason; a missed call is followed by a message naming the caller. A rejected
- *   notification is reported and never stops the call from ringing;
+ * - incoming calls raise one INCOMING_CALL notification each (a waiting call only with the sidebar
+ *   closed), dismissed as soon as that call stops ringing for any reason, several ringing at once
+ *   included; a missed call is followed by a message naming the caller (a busy caller only by
+ *   that message). A rejected notification is reported and never stops the call from ringing;
  * - Front's tags (all pages) become the wrap-up tag list, and tags saved for a call are applied to
  *   the call's conversation when it is the one open in Front (or as soon as it is opened again).
  */
@@ -179,32 +182,55 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
   };
 
   // --- incoming-call notifications --------------------------------------------------------
-  /** The ringing call's notification: its id once Front showed it, null when Front refused. */
-  let ringing: { callId: string; notification: Promise<string | null> } | null = null;
+  /**
+   * Each incoming call that has not stopped ringing, by call id (a ringing call and a waiting call
+   * can ring together): its notification once raised, null while not (yet) raised.
+   */
+  const ringing = new Map<string, { notification: Promise<string | null> | null }>();
+  /** Calls started and not yet ended: an incoming call while one is live is a waiting call. */
+  const live = new Set<string>();
 
   const onCallStarted = ({ detail }: Extract<DialerEmitted, { type: 'CALL_STARTED' }>) => rememberConversation(detail.callId, detail.participant);
 
+  /**
+   * An incoming call raises INCOMING_CALL. A waiting call (another call is live) raises it only
+   * with the sidebar closed (background_mode): with it open the plugin itself announces the call
+   * (status region, waiting tone). The notification is raised a microtask later, so a caller
+   * declined as busy in the same step (call waiting off) shows only the missed-call message.
+   */
   const onStarted = ({ detail }: Extract<DialerEmitted, { type: 'CALL_STARTED' }>) => {
+    const waitingCall = live.size > 0;
+    live.add(detail.callId);
+    while (live.size > MAX_LIVE_CALLS) live.delete(live.values().next().value!);
     if (detail.callType !== 'inbound') return;
-    const notification = host
-      .displayNotification({
-        type: 'INCOMING_CALL',
-        contact: { name: detail.name ?? detail.participant, handle: detail.participant },
-      })
-      .catch((error: unknown) => {
-        report({ code: 'notification_failed', message: `Front did not show the incoming call: ${messageOf(error)}`, callId: detail.callId });
-        return null;
-      });
-    ringing = { callId: detail.callId, notification };
+    const entry: { notification: Promise<string | null> | null } = { notification: null };
+    ringing.set(detail.callId, entry);
+    if (waitingCall && session.getState().contextType !== 'background_mode') return;
+    queueMicrotask(() => {
+      if (stopped || ringing.get(detail.callId) !== entry) return;
+      entry.notification = host
+        .displayNotification({
+          type: 'INCOMING_CALL',
+          contact: { name: detail.name ?? detail.participant, handle: detail.participant },
+        })
+        .catch((error: unknown) => {
+          report({ code: 'notification_failed', message: `Front did not show the incoming call: ${messageOf(error)}`, callId: detail.callId });
+          return null;
+        });
+    });
+  };
+
+  const onEnded = ({ detail }: Extract<DialerEmitted, { type: 'CALL_ENDED' }>) => {
+    live.delete(detail.callId);
   };
 
   /** Dismissed as soon as the call stops ringing, whatever the reason; a missed call says so. */
   const onRingingStopped = ({ detail }: Extract<DialerEmitted, { type: 'RINGING_STOPPED' }>) => {
-    if (ringing?.callId !== detail.callId) return;
-    const { notification } = ringing;
-    ringing = null;
-    void notification.then(async (id) => {
-      if (id !== null) {
+    const entry = ringing.get(detail.callId);
+    if (!entry) return;
+    ringing.delete(detail.callId);
+    void Promise.resolve(entry.notification).then(async (id) => {
+      if (id != null) {
         await host.dismissNotification(id).catch((error: unknown) => {
           report({ code: 'dismiss_failed', message: `Could not dismiss the notification: ${messageOf(error)}`, callId: detail.callId });
         });
@@ -234,6 +260,7 @@ export function connectFront(options: ConnectFrontOptions): FrontConnection {
     calls.on('TAGS_SAVED', onTagsSaved),
     dialer.on('CALL_STARTED', onStarted),
     dialer.on('RINGING_STOPPED', onRingingStopped),
+    dialer.on('CALL_ENDED', onEnded),
     dialer.on('WRAP_UP_STARTED', loadTags),
   ];
 

@@ -99,6 +99,8 @@ export interface FrontHost {
   dismissNotification(id: string): Promise<void>;
   /** Every tag the teammate can use, across all pages. */
   listTags(): Promise<FrontTag[]>;
+  /** Every teammate of the company, across all pages (for transfers; see the deployment's directory). */
+  listTeammates(): Promise<FrontTeammate[]>;
   /** Tags the conversation open in the latest context. */
   tagConversation(tagIds: readonly string[]): Promise<void>;
   openUrl(url: string): Promise<void>;

@@ -62,7 +62,9 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
   const tagOptions = frontTags && frontTags.length > 0 ? frontTags : given;
   const onSimulatedLine = (useLineChoice((choice) => choice.kind) ?? 'simulated') === 'simulated';
   const screen = useDialer(selectScreen);
-  const busy = useDialer(selectBusy);
+  // A simulated caller can ring during a call when the line offers call waiting (the waiting
+  // call, or with the setting off the busy decline and its missed-call entry).
+  const canRing = useDialer((s) => !selectBusy(s) || s.context.capabilities.callWaiting === true);
   const hasNextCall = useDialer((s) => s.context.nextCall !== null);
   const errorId = useId();
   const settingsButton = useRef<HTMLButtonElement>(null);
@@ -140,7 +142,7 @@ export function Dialer({ tagOptions: given = DEFAULT_TAG_OPTIONS, simulator = nu
       </main>
       {simulator && onSimulatedLine && !settingsOpen && (
         <Suspense fallback={null}>
-          <SimulatedLinePanel simulator={simulator} disabled={busy} />
+          <SimulatedLinePanel simulator={simulator} disabled={!canRing} />
         </Suspense>
       )}
     </div>

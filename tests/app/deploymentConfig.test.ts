@@ -16,6 +16,7 @@ describe('the deployment config beside the plugin', () => {
         extensions: null,
         simulatedLine: true,
         demo: false,
+        directory: [],
       },
       problem: null,
     });
@@ -87,5 +88,26 @@ describe('the deployment config beside the plugin', () => {
       throw new Error('offline');
     });
     expect(result).toEqual({ config: DEFAULT_CONFIG, problem: 'softphone.config.json could not be read: offline' });
+  });
+
+  it('reads the teammate directory: emails with a number or extension', async () => {
+    const directory = [
+      { email: 'priya@acme.example', number: '+1 415 555 0142' },
+      { email: 'tom@acme.example', number: '204' },
+    ];
+    const result = await loadDeploymentConfig(respond(200, { directory }));
+    expect(result).toEqual({ config: { ...DEFAULT_CONFIG, directory }, problem: null });
+  });
+
+  // Proved: replacing the directory's number regex with v.string() makes the first row pass as valid.
+  it.each([
+    [{ directory: [{ email: 'priya@acme.example', number: 'sip:priya@pbx' }] }, /directory\.0\.number: must be a phone number or extension/],
+    [{ directory: [{ email: 'priya', number: '204' }] }, /directory\.0\.email: must be an email address/],
+    [{ directory: [{ email: 'priya@acme.example', number: '204', password: 'x' }] }, /directory\.0/],
+    [{ directory: { 'priya@acme.example': '204' } }, /directory/],
+  ])('refuses a malformed directory with a clear message (%j), keeping the defaults', async (raw, message) => {
+    const result = await loadDeploymentConfig(respond(200, raw));
+    expect(result.config).toEqual(DEFAULT_CONFIG);
+    expect(result.problem).toMatch(message);
   });
 });

@@ -36,12 +36,16 @@ describe('the SIP line reports to the diagnostics channel', () => {
     expect(JSON.stringify(lineEntries())).not.toContain(PASSWORD);
   });
 
-  it('an incoming call refused 486 Busy Here while a call is in progress', async () => {
+  // A second caller is a waiting call (issue 12); a third is refused by the line itself.
+  it('an incoming call refused 486 Busy Here while two calls are in progress', async () => {
     const { ua, lineEntries } = setup();
     ua.online();
     ua.incoming('2000', null, 'first@pbx.example.com');
     await settle();
     ua.incoming('3000', null, 'second@pbx.example.com');
+    await settle();
+    expect(lineEntries().map((entry) => entry.detail)).not.toContainEqual({ code: 'sip_info', message: expect.stringMatching(/486 Busy Here/) });
+    ua.incoming('4000', null, 'third@pbx.example.com');
     expect(lineEntries().map((entry) => entry.detail)).toContainEqual({ code: 'sip_info', message: expect.stringMatching(/486 Busy Here/) });
   });
 });

@@ -69,6 +69,10 @@ describe.each(['light', 'dark'] as const)('accessibility in the %s colour scheme
     await pluginButton('Hang up').click();
     await waitForStatus(frame, /^Call ended/);
     await check('ended');
+    await ws.plugin.getByRole('button', { name: /^Recent calls/ }).click();
+    await ws.plugin.getByRole('region', { name: 'Recent calls' }).waitFor();
+    await check('recent calls');
+    await ws.plugin.getByRole('button', { name: /^Recent calls/ }).click();
 
     await ws.hook((w) => w.ring());
     await waitForStatus(frame, /^Incoming call from/);
@@ -76,6 +80,12 @@ describe.each(['light', 'dark'] as const)('accessibility in the %s colour scheme
     await pluginButton('Answer').click();
     await waitForStatus(frame, /^Connected$/);
     await check('connected');
+    // A second caller while connected (issue 12): the waiting call's panel.
+    await ws.hook((w) => w.ring());
+    await ws.plugin.getByRole('button', { name: 'Decline waiting call' }).waitFor();
+    await check('call waiting');
+    await pluginButton('Decline waiting call').click();
+    await ws.plugin.getByRole('region', { name: 'Call waiting' }).waitFor({ state: 'detached' });
     await pluginButton('Mute').click();
     await expect.poll(() => pluginButton('Mute').getAttribute('aria-pressed')).toBe('true');
     await check('muted');
@@ -90,6 +100,11 @@ describe.each(['light', 'dark'] as const)('accessibility in the %s colour scheme
     await check('keypad');
     await pluginButton('Keypad').click();
     await pluginButton('Transfer').click();
+    // The demo directory (public/softphone.config.json) makes the field a teammate search.
+    await ws.plugin.getByRole('combobox', { name: 'Transfer to' }).pressSequentially('pri');
+    await ws.plugin.getByRole('option', { name: /Priya Shah/ }).waitFor();
+    await ws.plugin.getByRole('combobox', { name: 'Transfer to' }).press('ArrowDown');
+    await check('transfer form, teammate list open');
     await ws.plugin.getByLabel('Transfer to').fill('+14155550142');
     await check('transfer form');
     await pluginButton('Start transfer').click();
@@ -111,7 +126,7 @@ describe.each(['light', 'dark'] as const)('accessibility in the %s colour scheme
     await check('mandatory tagging');
 
     const screens = Object.keys(findings);
-    expect(screens).toHaveLength(13);
+    expect(screens).toHaveLength(16);
     expect(Object.fromEntries(screens.map((s) => [s, findings[s]]))).toEqual(Object.fromEntries(screens.map((s) => [s, []])));
   });
 });

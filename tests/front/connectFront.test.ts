@@ -169,6 +169,7 @@ describe('incoming-call notifications', () => {
     const { d, host } = setup();
     host.deliver(contextOf());
     ring(d);
+    await flush();
     d.line.emit(ev.status('in-1', 'ended', 'regular', reason));
     await flush();
     expect(host.callsOf('dismissNotification')).toEqual([['notification-1']]);
@@ -179,6 +180,7 @@ describe('incoming-call notifications', () => {
     const { d, host } = setup();
     host.deliver(contextOf({ type: 'background_mode' }));
     ring(d);
+    await flush();
     d.line.emit(ev.status('in-1', 'ended', 'regular', 'missed'));
     await flush();
     expect(host.calls.map((c) => c.name)).toEqual(['listTags', 'displayNotification', 'dismissNotification', 'displayNotification']);
@@ -199,6 +201,87 @@ describe('incoming-call notifications', () => {
     d.line.emit(ev.status('in-1', 'accepting'));
     await flush();
     expect(host.callsOf('dismissNotification')).toEqual([]);
+  });
+
+  /** Maria's call answered and connected (her notification dismissed), the sidebar as given. */
+  async function talkingToMaria(settings = {}, type: 'background_mode' | 'noConversation' = 'background_mode') {
+    const parts = setup(settings);
+    parts.host.deliver(contextOf({ type }));
+    ring(parts.d);
+    await flush();
+    parts.d.send({ type: 'AGENT.ANSWER' });
+    parts.d.line.emit(ev.status('in-1', 'accepting'));
+    parts.d.line.emit(ev.status('in-1', 'connected'));
+    await flush();
+    return parts;
+  }
+  const kenjiCalls = (d: ReturnType<typeof setup>['d']) => {
+    d.line.emit(ev.incoming('in-2', '+81312345678', 'Kenji Tanaka'));
+    d.line.emit(ev.status('in-2', 'ringing'));
+  };
+  const KENJI_RINGS = { type: 'INCOMING_CALL', contact: { name: 'Kenji Tanaka', handle: '+81312345678' } };
+
+  // Proved: going back to one remembered ringing notification (the second replacing the first) makes this fail.
+  it('a ringing call and a waiting call ring together: each notification is dismissed when its call stops ringing', async () => {
+    const { d, host } = setup();
+    host.deliver(contextOf({ type: 'background_mode' }));
+    ring(d);
+    await flush();
+    kenjiCalls(d);
+    await flush();
+    expect(d.actor.getSnapshot().hasTag('callWaiting')).toBe(true);
+    expect(host.callsOf('displayNotification')).toEqual([[{ type: 'INCOMING_CALL', contact: { name: 'Maria Garcia', handle: '+14155550123' } }], [KENJI_RINGS]]);
+    d.send({ type: 'AGENT.ANSWER' });
+    d.line.emit(ev.status('in-1', 'accepting'));
+    await flush();
+    expect(host.callsOf('dismissNotification')).toEqual([['notification-1']]);
+    d.send({ type: 'AGENT.DECLINE_WAITING' });
+    d.line.emit(ev.status('in-2', 'ended', 'regular', 'declined'));
+    await flush();
+    expect(host.callsOf('dismissNotification')).toEqual([['notification-1'], ['notification-2']]);
+  });
+
+  it('a waiting call raises a notification with the sidebar closed, dismissed when answered', async () => {
+    const { d, host } = await talkingToMaria();
+    kenjiCalls(d);
+    await flush();
+    expect(host.callsOf('displayNotification').at(-1)).toEqual([KENJI_RINGS]);
+    d.send({ type: 'AGENT.ANSWER_WAITING' });
+    d.line.emit(ev.sync('in-1', { onHold: true }));
+    d.line.emit(ev.status('in-2', 'accepting'));
+    await flush();
+    expect(host.callsOf('dismissNotification')).toEqual([['notification-1'], ['notification-2']]);
+  });
+
+  it('with the sidebar open a waiting call raises no Front notification (the plugin announces it); a missed one is still said', async () => {
+    const { d, host } = await talkingToMaria({}, 'noConversation');
+    kenjiCalls(d);
+    await flush();
+    expect(host.callsOf('displayNotification')).toHaveLength(1);
+    d.line.emit(ev.status('in-2', 'ended', 'regular', 'missed'));
+    await flush();
+    expect(host.callsOf('displayNotification').at(-1)).toEqual([{ type: 'ERROR_MESSAGE', title: 'Missed call', message: 'Missed call from Kenji Tanaka (+81312345678)' }]);
+    expect(host.callsOf('dismissNotification')).toEqual([['notification-1']]);
+  });
+
+  it('a call ringing after the last one ended is no waiting call: notified with the sidebar open too', async () => {
+    const { d, host } = await talkingToMaria({}, 'noConversation');
+    d.line.emit(ev.status('in-1', 'ended', 'regular', 'remoteHangup'));
+    await flush();
+    kenjiCalls(d);
+    await flush();
+    expect(host.callsOf('displayNotification').at(-1)).toEqual([KENJI_RINGS]);
+  });
+
+  // Proved: raising the notification in the CALL_STARTED listener itself (no deferral) makes this fail.
+  it.each(['background_mode', 'noConversation'] as const)('a busy second caller (call waiting off, sidebar %s) shows only the missed-call message', async (type) => {
+    const { d, host } = await talkingToMaria({ callWaiting: false }, type);
+    const before = host.calls.length;
+    kenjiCalls(d);
+    await flush();
+    expect(host.calls.slice(before)).toEqual([
+      { name: 'displayNotification', args: [{ type: 'ERROR_MESSAGE', title: 'Missed call', message: 'Missed call from Kenji Tanaka (+81312345678)' }] },
+    ]);
   });
 
   it('outgoing calls raise no notification', async () => {

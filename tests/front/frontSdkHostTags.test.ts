@@ -17,7 +17,7 @@ vi.mock('@frontapp/plugin-sdk', () => ({
 import { createFrontSdkHost } from '../../src/front/sdk/frontSdkHost';
 
 describe('the Front SDK adapter', () => {
-  // Proved: removing the MAX_TAG_PAGES bound of listTags in src/front/sdk/frontSdkHost.ts makes this fail (2026-12-02).
+  // Proved: removing the MAX_PAGES bound of listAll (listTags) in src/front/sdk/frontSdkHost.ts makes this fail (2026-12-02).
   it('stops following tag pages after 50, however many Front says there are', async () => {
     const host = createFrontSdkHost({ embedded: true, timeoutMs: 60_000 });
     const tags = await Promise.race([host.listTags(), new Promise<'endless'>((r) => setTimeout(() => r('endless'), 2_000))]);

@@ -5,7 +5,7 @@
  * waits for the re-INVITE the test completes) with remote-side controls (ring, answer, reject with
  * a status, hang up, cancel, send an INVITE with Replaces).
  */
-import type { SipMedia } from '../../src/telephony/sip/media';
+import type { MixLeg, SipMedia } from '../../src/telephony/sip/media';
 import {
   CAUSES,
   type StackConfig,
@@ -422,16 +422,58 @@ export class FakeUserAgent extends Emitter<StackUserAgentEvents> implements Stac
 export interface FakeMedia extends SipMedia {
   readonly ringer: { ringing: boolean; starts: number; sink: string | undefined; disposed: boolean };
   readonly outputs: { playing: unknown; sink: string | undefined; stopped: boolean }[];
+  readonly waitingTone: { playing: boolean; starts: number; sink: string | undefined; disposed: boolean };
+  /** The conference mixes made, with what they were given and whether they were stopped. */
+  readonly mixes: { legs: readonly MixLeg[]; muted: boolean; stopped: boolean }[];
   sinkWorks: boolean;
+  /** Makes the next mixConference throw (a browser without Web Audio). */
+  mixFails: boolean;
 }
 
 export function fakeMedia(): FakeMedia {
   const ringer = { ringing: false, starts: 0, sink: undefined as string | undefined, disposed: false };
   const outputs: FakeMedia['outputs'] = [];
+  const waitingTone = { playing: false, starts: 0, sink: undefined as string | undefined, disposed: false };
+  const mixes: FakeMedia['mixes'] = [];
   const media: FakeMedia = {
     ringer,
     outputs,
+    waitingTone,
+    mixes,
     sinkWorks: true,
+    mixFails: false,
+    createWaitingTone() {
+      return {
+        start: () => {
+          waitingTone.playing = true;
+          waitingTone.starts += 1;
+        },
+        stop: () => {
+          waitingTone.playing = false;
+        },
+        setSink: async (id) => {
+          waitingTone.sink = id;
+          return media.sinkWorks;
+        },
+        dispose: () => {
+          waitingTone.playing = false;
+          waitingTone.disposed = true;
+        },
+      };
+    },
+    mixConference(legs, muted) {
+      if (media.mixFails) throw new Error('no Web Audio');
+      const mix = { legs, muted, stopped: false };
+      mixes.push(mix);
+      return {
+        setMuted: (value) => {
+          mix.muted = value;
+        },
+        stop: () => {
+          mix.stopped = true;
+        },
+      };
+    },
     createOutput() {
       const output = { playing: null as unknown, sink: undefined as string | undefined, stopped: false };
       outputs.push(output);

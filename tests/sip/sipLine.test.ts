@@ -278,13 +278,15 @@ describe('the SIP line: incoming calls', () => {
     expect(t.statuses(callId)).toEqual(['ringing/regular', 'ended/regular:missed']);
   });
 
-  it('answers a second incoming call with 486 Busy Here while a call is in progress, and says nothing about it', async () => {
+  it('answers a third incoming call with 486 Busy Here while two calls are in progress, and says nothing about it', async () => {
     const t = setup();
     await connectedCall(t);
-    const seen = t.events.length;
-    const second = t.ua.incoming('3000');
+    t.ua.incoming('3000');
     await settle();
-    expect(second.terminatedWith).toEqual({ status_code: 486, reason_phrase: 'Busy Here' });
+    const seen = t.events.length;
+    const third = t.ua.incoming('4000');
+    await settle();
+    expect(third.terminatedWith).toEqual({ status_code: 486, reason_phrase: 'Busy Here' });
     expect(t.events.slice(seen)).toEqual([]);
   });
 
@@ -1073,10 +1075,283 @@ describe('the SIP line: blind transfer (issue 12)', () => {
     expect(main.isEnded()).toBe(false);
   });
 
-  it('refuses a conference (not built on SIP yet) and says so', async () => {
+  it('says it can hold a waiting call and a three-way call', () => {
+    expect(setup().line.capabilities).toMatchObject({ blindTransfer: true, callWaiting: true, threeWayCall: true });
+  });
+});
+
+describe('the SIP line: call waiting (issue 12)', () => {
+  /** A connected call-1 to 2000 and a second caller (3000) waiting; returns both sessions and the waiting callId. */
+  async function waiting(t: ReturnType<typeof setup>) {
+    const first = await connectedCall(t);
+    const seen = t.events.length;
+    const second = t.ua.incoming('3000', 'Sam Waiting');
+    await settle();
+    const announced = t.events.slice(seen);
+    const callId = (announced[0] as SyncEvent).payload.callId;
+    expect(announced).toEqual([
+      { type: 'DIALER.SYNC', payload: { callId, direction: 'inbound', from: '3000', to: '1001', callerName: 'Sam Waiting' } },
+      { type: 'DIALER.CALL_STATUS', payload: { status: 'ringing', flow: 'regular', callId } },
+    ]);
+    return { first, second, callId };
+  }
+
+  it('announces a second INVITE during a call as a waiting call, with the waiting tone and not the ringtone', async () => {
+    const t = setup({ devices: { speakerId: 'headset' } });
+    const { first, second } = await waiting(t);
+    expect(second.terminatedWith).toBeNull();
+    expect(t.media.waitingTone).toMatchObject({ playing: true, starts: 1, sink: 'headset' });
+    expect(t.media.ringer.starts).toBe(0);
+    // The call in progress carries on untouched.
+    expect(first.reInvites).toEqual([]);
+    expect(t.statuses('call-1')).toEqual(['connecting/regular', 'ringing/regular', 'connected/regular']);
+  });
+
+  it('answers and holds: the call in progress is held (re-INVITE) before the waiting call is answered', async () => {
     const t = setup();
-    await connectedCall(t);
-    await expect(t.line.conference('call-1')).rejects.toMatchObject({ code: 'unsupported' });
-    expect(t.line.capabilities).toMatchObject({ blindTransfer: true, callWaiting: false, threeWayCall: false });
+    const { first, second, callId } = await waiting(t);
+    await t.line.answer(callId);
+    await settle();
+    expect(first.reInvites).toEqual([expect.objectContaining({ held: true })]);
+    expect(second.answeredWith).toBeNull();
+    expect(t.media.waitingTone.playing).toBe(false);
+    // Not answered twice while the hold is under way.
+    expect((await rejection(t.line.answer(callId))).code).toBe('invalid_state');
+    const before = t.events.length;
+    first.completeReInvite();
+    await settle();
+    expect(second.answeredWith).not.toBeNull();
+    expect(t.events.slice(before)).toEqual([
+      { type: 'DIALER.SYNC', payload: { callId: 'call-1', onHold: true } },
+      { type: 'DIALER.CALL_STATUS', payload: { status: 'accepting', flow: 'regular', callId } },
+    ]);
+    second.confirm();
+    await settle();
+    expect(t.statuses(callId)).toEqual(['ringing/regular', 'accepting/regular', 'connected/regular']);
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular');
+  });
+
+  it('answers at once when the call in progress is already on hold (no second re-INVITE)', async () => {
+    const t = setup();
+    const first = await connectedCall(t);
+    await t.line.hold('call-1');
+    first.completeReInvite();
+    await settle();
+    const second = t.ua.incoming('3000');
+    await settle();
+    const callId = (t.events.at(-2) as SyncEvent).payload.callId;
+    await t.line.answer(callId);
+    expect(second.answeredWith).not.toBeNull();
+    expect(first.reInvites).toEqual([]);
+    expect(t.statuses(callId).at(-1)).toBe('accepting/regular');
+  });
+
+  it('keeps the waiting call ringing when the call in progress cannot be held', async () => {
+    const t = setup();
+    const { first, second, callId } = await waiting(t);
+    first.readyToReOffer = false;
+    expect((await rejection(t.line.answer(callId))).code).toBe('invalid_state');
+    expect(second.answeredWith).toBeNull();
+    expect(t.statuses(callId).at(-1)).toBe('ringing/regular');
+    expect(t.media.waitingTone.playing).toBe(true);
+  });
+
+  async function twoCalls(t: ReturnType<typeof setup>) {
+    const calls = await waiting(t);
+    await t.line.answer(calls.callId);
+    await settle();
+    calls.first.completeReInvite();
+    await settle();
+    calls.second.confirm();
+    await settle();
+    return calls;
+  }
+
+  it('swaps: resuming the held call holds the other one first', async () => {
+    const t = setup();
+    const { first, second, callId } = await twoCalls(t);
+    await t.line.resume('call-1');
+    await settle();
+    expect(second.reInvites).toEqual([expect.objectContaining({ held: true })]);
+    expect(first.reInvites).toEqual([]);
+    const before = t.events.length;
+    second.completeReInvite();
+    await settle();
+    expect(first.reInvites).toEqual([expect.objectContaining({ held: false })]);
+    first.completeReInvite();
+    await settle();
+    expect(t.events.slice(before)).toEqual([
+      { type: 'DIALER.SYNC', payload: { callId, onHold: true } },
+      { type: 'DIALER.SYNC', payload: { callId: 'call-1', onHold: false } },
+    ]);
+    // Hanging up the active call leaves the other one held, to resume.
+    await t.line.hangUp('call-1');
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('ended/regular:localHangup');
+    expect(t.statuses(callId).at(-1)).toBe('connected/regular');
+    await t.line.resume(callId);
+    await settle();
+    expect(second.reInvites).toEqual([expect.objectContaining({ held: false })]);
+  });
+
+  it('declines a waiting call with 486 Busy Here (the caller hears busy), keeping the call in progress', async () => {
+    const t = setup();
+    const { first, second, callId } = await waiting(t);
+    await t.line.decline(callId);
+    await settle();
+    expect(second.terminatedWith).toEqual({ status_code: 486, reason_phrase: 'Busy Here' });
+    expect(t.statuses(callId).at(-1)).toBe('ended/regular:declined');
+    expect(t.media.waitingTone.playing).toBe(false);
+    expect(t.media.ringer.starts).toBe(0);
+    expect(first.isEnded()).toBe(false);
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular');
+  });
+
+  it('ends a waiting call whose caller gave up (CANCEL) as missed, and the tone stops', async () => {
+    const t = setup();
+    const { second, callId } = await waiting(t);
+    second.cancel();
+    await settle();
+    expect(t.statuses(callId).at(-1)).toBe('ended/regular:missed');
+    expect(t.media.waitingTone.playing).toBe(false);
+    expect(t.statuses('call-1').at(-1)).toBe('connected/regular');
+  });
+
+  it('rings the ringtone for the waiting call once the call in progress ended', async () => {
+    const t = setup();
+    const { first, callId } = await waiting(t);
+    first.hangUp();
+    await settle();
+    expect(t.media.waitingTone.playing).toBe(false);
+    expect(t.media.ringer.ringing).toBe(true);
+    await t.line.answer(callId);
+    expect(t.media.ringer.ringing).toBe(false);
+  });
+
+  it('hangs up and disposes both calls', async () => {
+    const t = setup();
+    const { first, second } = await twoCalls(t);
+    t.line.dispose();
+    expect(first.isEnded()).toBe(true);
+    expect(second.isEnded()).toBe(true);
+    expect(t.media.waitingTone.disposed).toBe(true);
+  });
+});
+
+describe('the SIP line: three-way call (issue 12)', () => {
+  /** A connected warm transfer: customer 2000 held, target 3000 active, both with remote audio. */
+  async function consultingConnected(t: ReturnType<typeof setup>) {
+    const main = await connectedCall(t);
+    await t.line.startWarmTransfer('call-1', { number: '3000', name: 'Sam' });
+    await settle();
+    main.completeReInvite();
+    await settle();
+    const consult = t.lastSession();
+    consult.ring();
+    consult.confirm();
+    await settle();
+    main.pc?.remoteTrack();
+    consult.pc?.remoteTrack();
+    expect(t.statuses('call-1').at(-1)).toBe('connected/warmTransfer');
+    return { main, consult };
+  }
+
+  async function conference(t: ReturnType<typeof setup>) {
+    const legs = await consultingConnected(t);
+    await t.line.conference('call-1');
+    await settle();
+    // The held customer is resumed first; no conference before that.
+    expect(legs.main.reInvites).toEqual([expect.objectContaining({ held: false })]);
+    expect(t.media.mixes).toEqual([]);
+    legs.main.completeReInvite();
+    await settle();
+    return legs;
+  }
+
+  it('resumes the held party, mixes the two legs locally, then reports the conference with both parties', async () => {
+    const t = setup();
+    const { main, consult } = await conference(t);
+    expect(t.media.mixes).toHaveLength(1);
+    expect(t.media.mixes[0]?.legs.map((leg) => leg.pc)).toEqual([main.pc, consult.pc]);
+    expect(t.media.mixes[0]?.legs.every((leg) => leg.remote !== null)).toBe(true);
+    expect(t.statuses('call-1').at(-1)).toBe('connected/conference');
+    expect(t.syncs('call-1').at(-1)).toEqual({
+      callId: 'call-1',
+      activeParticipant: { number: '2000' },
+      inactiveParticipant: null,
+      participants: [{ number: '2000' }, { number: '3000', name: 'Sam' }],
+      onHold: false,
+    });
+    expect((await rejection(t.line.swap('call-1'))).code).toBe('invalid_state');
+    expect((await rejection(t.line.hold('call-1'))).code).toBe('invalid_state');
+  });
+
+  it('mutes only the microphone in the mix (the parties still hear each other)', async () => {
+    const t = setup();
+    await conference(t);
+    await t.line.mute('call-1');
+    expect(t.media.mixes[0]?.muted).toBe(true);
+    await t.line.unmute('call-1');
+    expect(t.media.mixes[0]?.muted).toBe(false);
+  });
+
+  it('leaves the conference with REFER and Replaces (the merge), ends as transferred and stops the mix', async () => {
+    const t = setup();
+    const { main, consult } = await conference(t);
+    await t.line.merge('call-1');
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('merging/conference');
+    expect(main.refers[0]?.replaces).toBe(consult);
+    main.refers[0]?.handlers.accepted?.();
+    await settle();
+    expect(t.statuses('call-1').slice(-2)).toEqual(['merging/conference', 'ended/regular:transferred']);
+    expect(t.media.mixes[0]?.stopped).toBe(true);
+  });
+
+  it('stays in the conference when the party refuses the REFER', async () => {
+    const t = setup();
+    const { main } = await conference(t);
+    await t.line.merge('call-1');
+    main.refers[0]?.handlers.failed?.();
+    await settle();
+    expect(t.statuses('call-1').slice(-2)).toEqual(['merging/conference', 'connected/conference']);
+    expect(t.media.mixes[0]?.stopped).toBe(false);
+  });
+
+  it('hangs up every leg and stops the mix', async () => {
+    const t = setup();
+    const { main, consult } = await conference(t);
+    await t.line.hangUp('call-1');
+    await settle();
+    expect(main.isEnded() && consult.isEnded()).toBe(true);
+    expect(t.statuses('call-1').slice(-2)).toEqual(['hanging/regular:localHangup', 'ended/regular:localHangup']);
+    expect(t.media.mixes[0]?.stopped).toBe(true);
+  });
+
+  it.each([
+    ['the target', 'consult', 'transferTargetLeft', { number: '2000' }],
+    ['the customer', 'main', 'heldPartyLeft', { number: '3000', name: 'Sam' }],
+  ] as const)('goes back to a regular call when %s leaves, and stops the mix', async (_who, leaver, outcome, remaining) => {
+    const t = setup();
+    const legs = await conference(t);
+    legs[leaver].hangUp();
+    await settle();
+    expect(t.media.mixes[0]?.stopped).toBe(true);
+    expect(t.statuses('call-1').at(-1)).toBe(`connected/regular:${outcome}`);
+    expect(t.syncs('call-1').at(-1)).toEqual({ callId: 'call-1', activeParticipant: remaining, inactiveParticipant: null, onHold: false });
+  });
+
+  it('stays in the warm transfer, the party held again, when the browser cannot mix', async () => {
+    const t = setup();
+    t.media.mixFails = true;
+    const { main } = await conference(t);
+    expect(t.statuses('call-1').at(-1)).toBe('connected/warmTransfer');
+    expect(main.reInvites).toEqual([expect.objectContaining({ held: true })]);
+    expect(t.logs.some((entry) => entry.message.includes('conference could not start'))).toBe(true);
+    main.completeReInvite();
+    await settle();
+    await t.line.swap('call-1');
+    await settle();
+    expect(t.statuses('call-1').at(-1)).toBe('swapping/warmTransfer');
   });
 });

@@ -1,4 +1,4 @@
-import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification } from '../../src/front/host';
+import { HostError, type FrontHost, type FrontTag, type FrontTeammate, type HostContext, type HostNotification } from '../../src/front/host';
 
 /**
  * A scriptable Front host: tests deliver contexts and read what the plugin asked Front to do.
@@ -10,6 +10,7 @@ export class FakeHost implements FrontHost {
     { id: 'tag_sales', name: 'Sales' },
     { id: 'tag_support', name: 'Support' },
   ];
+  teammates: FrontTeammate[] = [];
   private listeners = new Set<(context: HostContext) => void>();
   private latest: HostContext = { kind: 'waiting' };
   private failures = new Map<string, HostError>();
@@ -47,6 +48,7 @@ export class FakeHost implements FrontHost {
   displayNotification(notification: HostNotification) { return this.record('displayNotification', [notification], `notification-${this.nextId++}`); }
   dismissNotification(id: string) { return this.record('dismissNotification', [id], undefined); }
   listTags() { return this.record('listTags', [], [...this.tags]); }
+  listTeammates() { return this.record('listTeammates', [], [...this.teammates]); }
   tagConversation(tagIds: readonly string[]) { return this.record('tag', [tagIds], undefined); }
   openUrl(url: string) { return this.record('openUrl', [url], undefined); }
 }

@@ -123,6 +123,28 @@ describe('with the simulated line', () => {
     await advance(300);
     expect(statusText()).toBe('Connected');
     expect(screen.getByRole('heading', { name: 'Kenji Tanaka' })).toBeTruthy();
+  });
+
+  // Proved: passing disabled={busy} to the panel again (as before) makes this fail.
+  it('during a call the simulated line (it offers call waiting) can ring a waiting call from the plugin itself', async () => {
+    const { user } = await answeredCall();
+    const ring = screen.getByRole('button', { name: 'Simulate incoming call' });
+    expect(ring.hasAttribute('disabled')).toBe(false);
+    await user.selectOptions(screen.getByLabelText('Caller'), 'Kenji Tanaka (+81312345678)');
+    await user.click(ring);
+    await advance(0);
+    expect(within(screen.getByRole('region', { name: 'Call waiting' })).getByRole('button', { name: 'Answer and hold' })).toBeTruthy();
+  });
+
+  it('a line without call waiting keeps Simulate incoming call disabled during a call', async () => {
+    const line = createSimulatedLine({ statsEveryMs: 5000 });
+    const noWaiting = Object.assign(Object.create(line) as typeof line, { capabilities: { ...line.capabilities, callWaiting: false } });
+    const { user } = renderDialer({ line: noWaiting, simulator: simulatorControls(line), fakeTimers: true });
+    await user.click(screen.getByRole('button', { name: 'Simulate incoming call' }));
+    await advance(0);
+    await user.click(screen.getByRole('button', { name: 'Answer' }));
+    await advance(300);
+    expect(statusText()).toBe('Connected');
     expect(screen.getByRole('button', { name: 'Simulate incoming call' }).hasAttribute('disabled')).toBe(true);
   });
 
@@ -185,7 +207,6 @@ describe('with the simulated line', () => {
     await user.click(screen.getByRole('button', { name: 'Hang up' }));
     await advance(0);
     expect(screen.queryByLabelText('Phone number')).toBeNull();
-    expect(screen.getByRole('button', { name: 'Simulate incoming call' }).hasAttribute('disabled')).toBe(true);
     await user.click(screen.getByRole('checkbox', { name: 'Billing' }));
     await user.click(screen.getByRole('button', { name: 'Save tags' }));
     await dial(user, TO);

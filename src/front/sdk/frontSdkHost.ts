@@ -5,13 +5,13 @@
  * iframe it is never loaded: no Front can answer there.
  */
 import type { WebViewBridge } from '@frontapp/plugin-sdk/dist/webViewSdkTypes';
-import { HostError, type FrontHost, type FrontTag, type HostContext, type HostNotification, type HostProblem } from '../host';
+import { HostError, type FrontHost, type FrontTeammate, type HostContext, type HostNotification, type HostProblem } from '../host';
 import { loadGuarded } from './contextGuard';
 
 /** How long to wait for Front's first context before saying the plugin runs outside Front. */
 export const HOST_TIMEOUT_MS = 3000;
-/** listTags pages followed at most (Front pages are ~100 tags; this is a runaway guard). */
-const MAX_TAG_PAGES = 50;
+/** listTags / listTeammates pages followed at most (Front pages are ~100 items; this is a runaway guard). */
+const MAX_PAGES = 50;
 
 type SdkFunction = (...args: unknown[]) => Promise<unknown>;
 
@@ -36,6 +36,30 @@ function deliver<T>(listeners: ReadonlySet<(value: T) => void>, value: T): void 
       });
     }
   }
+}
+
+/**
+ * Every page of a paginated SDK list (`{ results, nextPageToken }`), each item read by `read`;
+ * an item it cannot read is left out (Front's shapes are not ours to trust).
+ */
+async function listAll<T>(
+  call: (name: string, ...args: unknown[]) => Promise<unknown>,
+  name: string,
+  read: (item: Record<string, unknown>) => T | null,
+): Promise<T[]> {
+  const items: T[] = [];
+  let token: unknown = undefined;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const result = (await call(name, token)) as { results?: unknown; nextPageToken?: unknown } | undefined;
+    const results = Array.isArray(result?.results) ? (result.results as unknown[]) : [];
+    for (const raw of results) {
+      const item = raw && typeof raw === 'object' ? read(raw as Record<string, unknown>) : null;
+      if (item !== null) items.push(item);
+    }
+    token = result?.nextPageToken;
+    if (typeof token !== 'string' || token === '') return items;
+  }
+  return items;
 }
 
 export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boolean } = {}): FrontHost {
@@ -119,21 +143,17 @@ export function createFrontSdkHost(options: { timeoutMs?: number; embedded?: boo
     async dismissNotification(id: string) {
       await call('dismissNotification', id);
     },
-    async listTags() {
-      const tags: FrontTag[] = [];
-      let token: unknown = undefined;
-      for (let page = 0; page < MAX_TAG_PAGES; page += 1) {
-        const result = (await call('listTags', token)) as { results?: unknown; nextPageToken?: unknown } | undefined;
-        const results = Array.isArray(result?.results) ? result.results : [];
-        for (const tag of results as { id?: unknown; name?: unknown }[]) {
-          if ((typeof tag.id === 'string' || typeof tag.id === 'number') && typeof tag.name === 'string') {
-            tags.push({ id: String(tag.id), name: tag.name });
-          }
-        }
-        token = result?.nextPageToken;
-        if (typeof token !== 'string' || token === '') return tags;
-      }
-      return tags;
+    listTags() {
+      return listAll(call, 'listTags', (tag) =>
+        (typeof tag.id === 'string' || typeof tag.id === 'number') && typeof tag.name === 'string' ? { id: String(tag.id), name: tag.name } : null,
+      );
+    },
+    listTeammates(): Promise<FrontTeammate[]> {
+      return listAll(call, 'listTeammates', (teammate) =>
+        typeof teammate.id === 'string' && typeof teammate.name === 'string' && typeof teammate.email === 'string'
+          ? { id: teammate.id, name: teammate.name, email: teammate.email }
+          : null,
+      );
     },
     async tagConversation(tagIds: readonly string[]) {
       await call('tag', tagIds);

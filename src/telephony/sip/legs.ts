@@ -8,7 +8,7 @@ import { clearTimers, describeError, MAX_NAME, schedule, type CallLeg, type Call
 import { isPhoneNumber } from './account';
 import type { EndIntent } from './endReasons';
 import { watchForNoCandidate } from './ice';
-import type { AudioOutput, SipDevices, SipMedia, StatsSample } from './media';
+import type { AudioOutput, ConferenceMix, SipDevices, SipMedia, StatsSample } from './media';
 import type { StackEndEvent, StackMediaOptions, StackSession } from './stack';
 import type { SipLogEntry } from './types';
 
@@ -27,6 +27,8 @@ export interface Leg extends CallLeg {
   ops: Promise<boolean>;
   pc: RTCPeerConnection | null;
   output: AudioOutput | null;
+  /** The party's audio as received (mixed into the other leg during a conference). */
+  remote: MediaStream | null;
   /** The other party's SDP offers RFC 4733 telephone-event. */
   telephoneEvent: boolean;
   statsSample: StatsSample | null;
@@ -41,6 +43,10 @@ export interface Leg extends CallLeg {
 export interface SipCall extends CallRecord<Leg> {
   /** Bumped whenever the transfer changes course; late continuations of an older one stop. */
   transferGen: number;
+  /** The local mix of the three-way call, while there is one (see `SipMedia.mixConference`). */
+  mix: ConferenceMix | null;
+  /** A waiting call being answered: the other call is being held first. */
+  answering: boolean;
 }
 
 export type SipCore = SessionCore<Leg, SipCall>;
@@ -57,6 +63,7 @@ export function newLeg(rtc: StackSession, party: Participant): Leg {
     ops: Promise.resolve(true),
     pc: null,
     output: null,
+    remote: null,
     telephoneEvent: false,
     statsSample: null,
     intent: null,
@@ -130,6 +137,7 @@ export function createLegs({ core, log, media, devices, mediaOptions, onIceCandi
     leg.iceRestart = null;
     leg.output?.stop();
     leg.output = null;
+    leg.remote = null;
     for (const done of [...leg.onEnd]) done();
     leg.onEnd.clear();
   }
@@ -202,7 +210,8 @@ export function createLegs({ core, log, media, devices, mediaOptions, onIceCandi
         leg.output = media.createOutput();
         void leg.output.setSink(devices().speakerId);
       }
-      leg.output.play(event.streams[0] ?? new MediaStream([event.track]));
+      leg.remote = event.streams[0] ?? new MediaStream([event.track]);
+      leg.output.play(leg.remote);
     });
     watchMediaPath(call, leg, pc);
     watchForNoCandidate(pc, leg.timers, noCandidateTimeoutMs, () => {

@@ -29,10 +29,36 @@ export interface Ringer {
   dispose(): void;
 }
 
+/** One leg of a conference as the mix sees it: its peer connection and the party's audio. */
+export interface MixLeg {
+  readonly pc: RTCPeerConnection;
+  /** The party's audio as received; null before its first track arrived. */
+  readonly remote: MediaStream | null;
+}
+
+/** The local mix of a three-way call (see {@link SipMedia.mixConference}). */
+export interface ConferenceMix {
+  /** Mutes or unmutes the agent's microphone in both legs; the two parties still hear each other. */
+  setMuted(muted: boolean): void;
+  /** Puts each leg's own microphone track back on its sender and releases every audio node. */
+  stop(): void;
+}
+
 /** What the SIP line needs from the browser's audio. */
 export interface SipMedia {
   createOutput(): AudioOutput;
   createRinger(): Ringer;
+  /**
+   * The call-waiting tone: a short beep every few seconds, played with the call audio (on the
+   * speaker output, not the ringer's), while a second caller waits.
+   */
+  createWaitingTone(): Ringer;
+  /**
+   * Mixes a three-way call locally (issue 12): each leg sends the agent's microphone plus the
+   * other leg's party, so the two parties hear each other and the agent; the agent already hears
+   * both legs through their outputs. Throws when the browser cannot mix.
+   */
+  mixConference(legs: readonly [MixLeg, MixLeg], muted: boolean): ConferenceMix;
   /** A new microphone track (to switch microphones during a call). */
   getMicrophoneTrack(constraints: MediaTrackConstraints | true): Promise<MediaStreamTrack>;
 }
@@ -132,11 +158,123 @@ function browserRinger(ringtoneUrl: string | undefined): Ringer {
   };
 }
 
+/**
+ * The call-waiting tone: 440 Hz for 300 ms, every 5 s (the North American call-waiting tone), the
+ * first beep 500 ms after it starts.
+ */
+export const WAITING_TONE = { frequency: 440, beepMs: 300, everyMs: 5000, firstAfterMs: 500 } as const;
+
+/** The call-waiting tone, synthesized, through its own media element so it follows the speaker choice. */
+function browserWaitingTone(): Ringer {
+  const element = audioElement();
+  let context: AudioContext | null = null;
+  let cadence: ReturnType<typeof setInterval> | null = null;
+  return {
+    start() {
+      const Context = globalThis.AudioContext;
+      if (context || !Context) return;
+      context = new Context();
+      const gain = context.createGain();
+      gain.gain.value = 0;
+      const oscillator = context.createOscillator();
+      oscillator.frequency.value = WAITING_TONE.frequency;
+      oscillator.connect(gain);
+      oscillator.start();
+      const destination = context.createMediaStreamDestination();
+      gain.connect(destination);
+      const beep = (delayMs: number) => {
+        if (!context) return;
+        const t = context.currentTime + delayMs / 1000;
+        gain.gain.setValueAtTime(0.2, t);
+        gain.gain.setValueAtTime(0, t + WAITING_TONE.beepMs / 1000);
+      };
+      // The first beep a moment later: a caller the machine declines at once (call waiting off,
+      // two calls already) stops the tone before anything is heard.
+      beep(WAITING_TONE.firstAfterMs);
+      cadence = setInterval(() => beep(0), WAITING_TONE.everyMs);
+      element.srcObject = destination.stream;
+      void element.play().catch(() => {});
+    },
+    stop() {
+      element.pause();
+      if (cadence !== null) clearInterval(cadence);
+      cadence = null;
+      void context?.close().catch(() => {});
+      context = null;
+      element.srcObject = null;
+    },
+    setSink: (deviceId) => applySink(element, deviceId),
+    dispose() {
+      this.stop();
+    },
+  };
+}
+
+function audioSender(pc: RTCPeerConnection): RTCRtpSender | undefined {
+  return pc.getSenders().find((sender) => sender.track?.kind === 'audio');
+}
+
+/**
+ * The browser's conference mix: one AudioContext; per leg a MediaStreamAudioDestinationNode fed
+ * by that leg's microphone track and the other leg's remote audio, whose track replaces the
+ * microphone on the leg's sender (RTCRtpSender.replaceTrack, no renegotiation). The remote audio
+ * also keeps playing through the leg's media element (Chrome feeds a remote WebRTC stream to Web
+ * Audio only while a media element plays it).
+ */
+function browserConferenceMix(legs: readonly [MixLeg, MixLeg], muted: boolean): ConferenceMix {
+  const Context = globalThis.AudioContext;
+  if (!Context) throw new Error('This browser has no Web Audio.');
+  const senders = legs.map((leg) => audioSender(leg.pc));
+  const mics = senders.map((sender) => sender?.track ?? null);
+  if (senders.some((sender) => !sender) || mics.some((mic) => !mic)) throw new Error('A leg has no microphone track to mix.');
+  const context = new Context();
+  const nodes: AudioNode[] = [];
+  const mixed: MediaStreamTrack[] = [];
+  legs.forEach((_, i) => {
+    const destination = context.createMediaStreamDestination();
+    const mic = context.createMediaStreamSource(new MediaStream([mics[i]!]));
+    mic.connect(destination);
+    nodes.push(mic, destination);
+    const other = legs[1 - i]!.remote;
+    if (other && other.getAudioTracks().length > 0) {
+      const party = context.createMediaStreamSource(other);
+      party.connect(destination);
+      nodes.push(party);
+    }
+    const [track] = destination.stream.getAudioTracks();
+    mixed.push(track!);
+    void senders[i]!.replaceTrack(track!).catch(() => {});
+  });
+  const setMuted = (value: boolean) => {
+    // JsSIP mutes by disabling the sender's track (now the mix): keep the mix on, mute the microphones.
+    for (const mic of mics) mic!.enabled = !value;
+    for (const track of mixed) track.enabled = true;
+  };
+  setMuted(muted);
+  void context.resume().catch(() => {});
+  let stopped = false;
+  return {
+    setMuted,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      senders.forEach((sender, i) => {
+        if (sender!.track === mixed[i]) void sender!.replaceTrack(mics[i]!).catch(() => {});
+      });
+      for (const node of nodes) node.disconnect();
+      for (const track of mixed) track.stop();
+      void context.close().catch(() => {});
+    },
+  };
+}
+
 /** The real browser media. */
 export function browserMedia(options: { ringtoneUrl?: string } = {}): SipMedia {
   return {
     createOutput: browserOutput,
     createRinger: () => browserRinger(options.ringtoneUrl),
+    createWaitingTone: browserWaitingTone,
+    mixConference: browserConferenceMix,
     async getMicrophoneTrack(constraints) {
       const stream = await navigator.mediaDevices.getUserMedia({ audio: constraints, video: false });
       const [track] = stream.getAudioTracks();

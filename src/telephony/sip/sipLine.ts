@@ -6,7 +6,11 @@
  * - dial: `DIALER.DIALING`, `DIALER.SYNC` (outbound), `connecting`; a 1xx -> `ringing`; the
  *   confirmed dialog -> `connected` + SYNC (parties, onHold / muted false).
  * - incoming INVITE: SYNC (inbound, from, callerName), `ringing`; answer -> `accepting`, the ACK ->
- *   `connected`. A second INVITE while a call is in progress is answered 486 and never announced.
+ *   `connected`. A second INVITE during a call is a waiting call (issue 12): announced the same
+ *   way, with the call-waiting tone instead of the ringtone; answering it holds the other call
+ *   first (re-INVITE), resuming a held call holds the other one first (swap), declining it answers
+ *   486 Busy Here. A third INVITE is answered 486 and never announced.
+ * - three-way call: mixed locally with Web Audio (`transfer.ts` conference, `media.ts` mix).
  * - every call ends with exactly one `ended` (preceded by `hanging` when someone hung up), then a
  *   SYNC with the duration; the reasons are in `endReasons.ts`.
  * - hold / resume are re-INVITEs; onHold is reported only once the re-INVITE succeeded. Mute
@@ -53,10 +57,9 @@ export interface SipEnvironment {
   readonly now?: () => number;
 }
 
-// Blind transfer is REFER without Replaces (transfer.ts). Call waiting and the three-way call
-// (issue 12) are not built on SIP yet: a second INVITE is refused 486 as before, `conference`
-// rejects `unsupported`.
-const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false, callWaiting: false, threeWayCall: false });
+// Issue 12 on SIP: blind transfer is REFER without Replaces, the three-way call is mixed locally
+// with Web Audio (transfer.ts), a second INVITE during a call is a waiting call (receiveCall).
+const CAPABILITIES: LineCapabilities = Object.freeze({ ...ALL_CAPABILITIES, recording: false });
 
 /** What {@link SipLineOptions} default to. */
 const DEFAULTS = {
@@ -111,7 +114,11 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   const core = createSessionCore<Leg, SipCall>({ lineName: 'SIP line', agentNumber, dialable: DIALABLE, now, redact, onListenerError: (error) => onListenerError(error) });
   const { setStatus, sync } = core;
   const ringer = env.media.createRinger();
+  const waitingTone = env.media.createWaitingTone();
+  /** Which alert plays: the ringtone (a call rings, no other call), the waiting tone (a second caller waits), or none. */
+  let alerting: 'none' | 'ring' | 'waiting' = 'none';
   let devices: SipDevices = { ...options.devices };
+  if (devices.speakerId !== undefined) void waitingTone.setSink(devices.speakerId);
   let iceServers: RTCIceServer[] = [...initialIceServers];
 
   const ua: StackUserAgent = env.createUserAgent({
@@ -162,7 +169,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     onConfirmed,
     onEnded: (call, leg, event, wasConnected) => (leg === call.main ? mainLegEnded(call, leg, event, wasConnected) : consultLegEnded(call, event, wasConnected)),
   });
-  const transfer = createTransfer({ core, ua, legs, log, mediaOptions, targetUri, ensureConnected, end });
+  const transfer = createTransfer({ core, ua, legs, log, media: env.media, mediaOptions, targetUri, ensureConnected, end });
 
   ua.on('newRTCSession', (event) => {
     if (event.originator !== 'remote') return;
@@ -178,7 +185,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   function onConfirmed(call: SipCall, leg: Leg): void {
     if (call.ended || leg.connected) return;
     if (leg === call.main) {
-      ringer.stop();
+      updateAlerting();
       core.markConnected(call);
       scheduleStats(call);
     } else if (leg === call.consult) {
@@ -208,7 +215,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   function end(call: SipCall, reason: EndReason, withHanging: boolean, keep?: Leg): void {
     if (call.ended) return;
     call.ended = true;
-    ringer.stop();
+    transfer.stopMix(call);
     for (const leg of core.legs(call)) {
       if (leg.ended) continue;
       if (leg === keep) {
@@ -223,6 +230,24 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     }
     core.finish(call, reason, withHanging);
     log('info', `Call ${call.callId} ended: ${reason}.`);
+    // A waiting call left alone rings on as an ordinary call: the ringtone takes over.
+    updateAlerting();
+  }
+
+  /**
+   * Plays the one alert the calls ask for: the ringtone while a call rings with no other call, the
+   * call-waiting tone (with the call audio) while a second caller waits, else nothing.
+   */
+  function updateAlerting(): void {
+    const live = core.live();
+    const ringing = live.find((call) => call.direction === 'inbound' && call.status === 'ringing' && !call.answering);
+    const next = !ringing ? 'none' : live.length > 1 ? 'waiting' : 'ring';
+    if (next === alerting) return;
+    if (alerting === 'ring') ringer.stop();
+    if (alerting === 'waiting') waitingTone.stop();
+    alerting = next;
+    if (next === 'ring') ringer.start();
+    if (next === 'waiting') waitingTone.start();
   }
 
   function endReasonFor(call: SipCall, leg: Leg, event: StackEndEvent, wasConnected: boolean): EndReason {
@@ -259,25 +284,36 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
 
   function receiveCall(rtc: StackSession, sipCallId: string | undefined): void {
     if (core.disposed) return;
-    if (core.inProgress()) {
-      // One call at a time: the caller hears busy, the agent's call carries on undisturbed.
+    if (core.live().length >= 2) {
+      // Two calls at most (the call in progress and one waiting call): the caller hears busy.
       try {
         rtc.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
       } catch {
         // It ended on its own already.
       }
-      log('info', 'Refused an incoming call with 486 Busy Here: a call is in progress.');
+      log('info', 'Refused an incoming call with 486 Busy Here: two calls are in progress.');
       return;
     }
     const leg = newLeg(rtc, partyOf(rtc));
-    const call = core.startCall(inboundCallId(sipCallId, core.isUsed), 'inbound', leg, { transferGen: 0 });
+    // During a call this is a waiting call: announced like any call (the machine declines it when
+    // call waiting is off, which answers 486 as before), with the waiting tone instead of the ringtone.
+    const call = core.startCall(inboundCallId(sipCallId, core.isUsed), 'inbound', leg, { transferGen: 0, mix: null, answering: false });
     legs.bind(call, leg, rtc);
     core.announceInbound(call);
     // After the events are delivered: starting the ringtone (an AudioContext) takes milliseconds
     // that must not delay the agent seeing the call.
-    queueMicrotask(() => {
-      if (!call.ended && call.status === 'ringing') ringer.start();
-    });
+    queueMicrotask(updateAlerting);
+  }
+
+  /** Answers an incoming call now: `accepting`, then `connected` on the ACK. */
+  function answerNow(call: SipCall): void {
+    try {
+      call.main.rtc.answer(mediaOptions());
+    } catch (error) {
+      throw core.error('invalid_state', `The call can no longer be answered: ${describeError(error)}`);
+    }
+    setStatus(call, 'accepting', 'regular');
+    updateAlerting();
   }
 
   // ---- the port ----------------------------------------------------------------------------------------
@@ -299,26 +335,50 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
         throw core.error('network', `The call could not be placed: ${describeError(error)}`);
       }
       const leg = newLeg(rtc, participant(to));
-      const call = core.startCall(callId, 'outbound', leg, { transferGen: 0 });
+      const call = core.startCall(callId, 'outbound', leg, { transferGen: 0, mix: null, answering: false });
       legs.bind(call, leg, rtc);
       core.announceOutbound(call, to);
     },
 
     async answer(callId) {
       const call = core.callFor('answer', callId);
-      try {
-        call.main.rtc.answer(mediaOptions());
-      } catch (error) {
-        throw core.error('invalid_state', `The call can no longer be answered: ${describeError(error)}`);
+      if (call.answering) throw core.error('invalid_state', 'The call is already being answered.');
+      const other = core.otherOf(call);
+      if (!other || other.main.held || other.main.ended) {
+        answerNow(call);
+        return;
       }
-      ringer.stop();
-      setStatus(call, 'accepting', 'regular');
+      // "Answer and hold": the call in progress is held (re-INVITE sendonly) before the new one is
+      // answered, so the agent never talks to both at once.
+      ensureConnected();
+      if (!transfer.canReOffer(other.main)) transfer.refuseOverlap();
+      call.answering = true;
+      updateAlerting();
+      const held = other.main;
+      void transfer.setHold(held, true).then((ok) => {
+        call.answering = false;
+        if (ok && !other.ended) sync(other, { onHold: true });
+        if (call.ended || call.main.rtc.isEnded()) return;
+        if (!ok && !held.ended) {
+          log('warn', `Call ${call.callId}: the call in progress could not be held; the waiting call keeps ringing.`);
+          updateAlerting();
+          return;
+        }
+        try {
+          answerNow(call);
+        } catch (error) {
+          log('warn', describeError(error));
+        }
+      });
     },
 
     async decline(callId) {
       const call = core.callFor('decline', callId);
-      ringer.stop();
-      legs.terminate(call.main, 'declined', { status_code: 603, reason_phrase: 'Decline' });
+      // A waiting call is refused as busy (486: the caller hears busy, or the PBX takes its next
+      // step such as voicemail); a lone call is declined (603 Decline), as before.
+      const busy = core.otherOf(call) !== null;
+      legs.terminate(call.main, 'declined', busy ? { status_code: 486, reason_phrase: 'Busy Here' } : { status_code: 603, reason_phrase: 'Decline' });
+      updateAlerting();
     },
 
     async hangUp(callId) {
@@ -339,7 +399,24 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
     },
 
     async resume(callId) {
-      transfer.resume(core.callFor('resume', callId));
+      const call = core.callFor('resume', callId);
+      const other = core.otherOf(call);
+      const active = other && other.connectedAt !== null && !other.main.held && !other.main.ended ? other.main : null;
+      if (!active || !other) {
+        transfer.resume(call);
+        return;
+      }
+      // "Swap calls": the other call is held first, then this one resumed.
+      ensureConnected();
+      if (!transfer.canReOffer(active) || !transfer.canReOffer(call.main)) transfer.refuseOverlap();
+      void transfer.setHold(active, true).then((ok) => {
+        if (!ok) return;
+        if (!other.ended) sync(other, { onHold: true });
+        if (call.ended) return;
+        void transfer.setHold(call.main, false).then((resumed) => {
+          if (resumed && !call.ended) sync(call, { onHold: false });
+        });
+      });
     },
 
     async mute(callId) {
@@ -375,9 +452,8 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       transfer.blind(call, core.transferParty(target));
     },
 
-    async conference() {
-      core.ensureUsable();
-      throw new LineError('unsupported', 'This line cannot hold a three-way call yet.');
+    async conference(callId) {
+      transfer.conference(core.callFor('conference', callId));
     },
 
     async swap(callId) {
@@ -397,9 +473,9 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       devices = { ...devices, ...next };
       const results: boolean[] = [];
       if ('ringerId' in next) results.push(await ringer.setSink(devices.ringerId));
-      const call = core.current;
-      const live = call && !call.ended ? core.legs(call).filter((leg) => !leg.ended) : [];
+      const live = core.live().flatMap((call) => core.legs(call).filter((leg) => !leg.ended));
       if ('speakerId' in next) {
+        results.push(await waitingTone.setSink(devices.speakerId));
         for (const leg of live) if (leg.output) results.push(await leg.output.setSink(devices.speakerId));
       }
       if ('microphoneId' in next) {
@@ -433,8 +509,8 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
 
     dispose() {
       if (core.disposed) return;
-      const call = core.current;
-      if (call && !call.ended) {
+      for (const call of core.live()) {
+        transfer.stopMix(call);
         for (const leg of core.legs(call)) {
           if (leg.ended) continue;
           leg.detached = true;
@@ -451,6 +527,7 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
       registrar.close();
       core.dispose();
       ringer.dispose();
+      waitingTone.dispose();
       try {
         ua.stop();
       } catch (error) {
@@ -462,6 +539,8 @@ export function createSipLineWith(account: SipAccount, options: SipLineOptions, 
   function setMuted(call: SipCall, muted: boolean): void {
     call.muted = muted;
     for (const leg of core.legs(call)) if (!leg.ended) (muted ? leg.rtc.mute({ audio: true }) : leg.rtc.unmute({ audio: true }));
+    // JsSIP mutes the sender's track, which in a conference is the mix: mute the microphone only.
+    call.mix?.setMuted(muted);
     sync(call, { muted });
   }
 

@@ -8,6 +8,7 @@ import type { EndReason, Participant, TransferOutcome } from '../protocol';
 import { describeError, schedule } from '../session';
 import type { Leg, Legs, Log, SipCall, SipCore } from './legs';
 import { newLeg } from './legs';
+import type { SipMedia } from './media';
 import type { StackMediaOptions, StackUserAgent } from './stack';
 
 /** How long a hold / resume waits for a re-INVITE in progress (JsSIP refuses overlapping ones). */
@@ -18,6 +19,7 @@ export interface TransferOptions {
   readonly ua: StackUserAgent;
   readonly legs: Legs;
   readonly log: Log;
+  readonly media: SipMedia;
   readonly mediaOptions: () => StackMediaOptions;
   readonly targetUri: (number: string) => string;
   /** Refuses a command that sends SIP while the connection to the server is down. */
@@ -28,7 +30,7 @@ export interface TransferOptions {
 
 export type Transfer = ReturnType<typeof createTransfer>;
 
-export function createTransfer({ core, ua, legs, log, mediaOptions, targetUri, ensureConnected, end }: TransferOptions) {
+export function createTransfer({ core, ua, legs, log, media, mediaOptions, targetUri, ensureConnected, end }: TransferOptions) {
   const { setStatus, sync } = core;
 
   function canReOffer(leg: Leg): boolean {
@@ -99,8 +101,15 @@ export function createTransfer({ core, ua, legs, log, mediaOptions, targetUri, e
     });
   }
 
+  /** Ends the conference's local mix, if any: each leg sends the agent's microphone alone again. */
+  function stopMix(call: SipCall): void {
+    call.mix?.stop();
+    call.mix = null;
+  }
+
   /** Ends the transfer and goes back to the original party, resumed, with the outcome as reason. */
   function returnToMain(call: SipCall, outcome: TransferOutcome): void {
+    stopMix(call);
     const consult = core.leaveTransfer(call);
     if (consult && !consult.ended) legs.detach(consult, 'cancelled');
     resumeMain(call, outcome);
@@ -108,6 +117,7 @@ export function createTransfer({ core, ua, legs, log, mediaOptions, targetUri, e
 
   /** The original party left a connected warm transfer: the target becomes the call's party. */
   function targetTakesOver(call: SipCall): void {
+    stopMix(call);
     if (!core.promoteTarget(call)) return;
     resumeMain(call, 'heldPartyLeft');
   }
@@ -124,6 +134,10 @@ export function createTransfer({ core, ua, legs, log, mediaOptions, targetUri, e
   return {
     returnToMain,
     targetTakesOver,
+    stopMix,
+    setHold,
+    canReOffer,
+    refuseOverlap,
     hold: (call: SipCall) => holdOrResume(call, true),
     resume: (call: SipCall) => holdOrResume(call, false),
 
@@ -204,9 +218,49 @@ export function createTransfer({ core, ua, legs, log, mediaOptions, targetUri, e
     },
 
     /**
+     * Three-way call (issue 12), mixed locally: the phone system's own conference (a conference
+     * bridge, a REFER to a conference URI) is not assumed, since PBXs differ and many have none.
+     * The held party is resumed (re-INVITE), then {@link SipMedia.mixConference} sends each party
+     * the agent's microphone plus the other party; the agent hears both legs as before. The call
+     * stays two SIP dialogs, so leaving the conference is the warm transfer's merge (REFER with
+     * Replaces) and either party can leave on its own.
+     */
+    conference(call: SipCall): void {
+      ensureConnected();
+      const held = core.heldLeg(call) as Leg;
+      if (!canReOffer(held)) refuseOverlap();
+      const gen = ++call.transferGen;
+      call.transfer = 'conference';
+      const back = (why: string) => {
+        log('warn', `Call ${call.callId}: the conference could not start (${why}); the transfer carries on.`);
+        call.transfer = 'consulting';
+      };
+      void setHold(held, false).then((ok) => {
+        if (call.ended || call.transferGen !== gen) return;
+        if (!ok) {
+          if (!held.ended) back('the held party could not be resumed');
+          return;
+        }
+        const main = call.main;
+        const consult = call.consult as Leg;
+        try {
+          if (!main.pc || !consult.pc) throw new Error('a leg has no audio connection');
+          call.mix = media.mixConference([{ pc: main.pc, remote: main.remote }, { pc: consult.pc, remote: consult.remote }], call.muted);
+        } catch (error) {
+          back(describeError(error));
+          // Honest again: the party that was held is held again.
+          void setHold(held, true);
+          return;
+        }
+        core.joinConference(call);
+      });
+    },
+
+    /**
      * REFER with Replaces: the original party calls the target, replacing the target's call with
      * this agent (RFC 5589 attended transfer). The call ends `transferred` once the party reports
-     * the new call answered; a refusal goes back to the consultation.
+     * the new call answered; a refusal goes back to the consultation (or the conference). Leaving
+     * a conference is the same: the two parties stay together, the agent leaves.
      */
     merge(call: SipCall): void {
       ensureConnected();
@@ -214,12 +268,13 @@ export function createTransfer({ core, ua, legs, log, mediaOptions, targetUri, e
       const main = call.main;
       if (!main.rtc.isEstablished() || !consult.rtc.isEstablished()) throw core.error('invalid_state', 'Both calls must be connected to complete the transfer.');
       const gen = ++call.transferGen;
+      const flow = call.transfer === 'conference' ? 'conference' : 'warmTransfer';
       const failed = () => {
         if (call.ended || call.transferGen !== gen || call.status !== 'merging') return;
         log('warn', `Call ${call.callId}: the transfer was refused; both calls stay as they were.`);
-        setStatus(call, 'connected', 'warmTransfer');
+        setStatus(call, 'connected', flow);
       };
-      setStatus(call, 'merging', 'warmTransfer');
+      setStatus(call, 'merging', flow);
       try {
         main.rtc.refer(consult.rtc.remote_identity.uri.toString(), {
           replaces: consult.rtc,

@@ -3,7 +3,7 @@
  * app bundles it) registered to Kamailio, driven from Node through `window.lab`. Every line event
  * and registration change is reported to Node with the page's clock (`at`, ms since the epoch).
  */
-import { audio, clockOffset, descriptions, emit, gatherRelay, hearing, peerConnections, rtpTonesSent, selectedCandidates, takePhases } from './media';
+import { audio, clockOffset, descriptions, emit, micTone, gatherRelay, hearing, playing, peerConnections, rtpTonesSent, selectedCandidates, takePhases } from './media';
 import { startTurnCredentials } from '../../../src/app/turnCredentials';
 import { LineError } from '../../../src/telephony/line';
 import { createSipLine, type SipAccount, type SipLine, type SipLineOptions, type SipLogEntry } from '../../../src/telephony/sip';
@@ -96,6 +96,8 @@ window.lab = {
   },
   audio,
   hearing,
+  micTone,
+  playing,
   selectedCandidates,
   descriptions,
   gatherRelay,

@@ -79,11 +79,12 @@ export async function audio(): Promise<AudioReading[]> {
  * What the page hears on its newest connected peer connection, by content: for each frequency,
  * its {@link toneStrength} in `ms` of the received audio (about 1: that tone; near 0: not), and the
  * audio's RMS level. The company lab's desk phone sends a known tone; this proves it arrives.
+ * `pcIndex` picks one peer connection instead (creation order, as `audio()` numbers them).
  */
-export async function hearing(frequencies: number[], ms = 500): Promise<{ pc: number; rms: number; strengths: number[] } | null> {
+export async function hearing(frequencies: number[], ms = 500, pcIndex?: number | null): Promise<{ pc: number; rms: number; strengths: number[] } | null> {
   const connected = tracked
     .map((pc, index) => ({ pc, index }))
-    .filter(({ pc }) => pc.connectionState === 'connected')
+    .filter(({ pc, index }) => pc.connectionState === 'connected' && (pcIndex === undefined || pcIndex === null || index === pcIndex))
     .at(-1);
   const track = connected?.pc.getReceivers().find((r) => r.track.kind === 'audio')?.track;
   if (!connected || !track) return null;
@@ -113,6 +114,57 @@ export async function hearing(frequencies: number[], ms = 500): Promise<{ pc: nu
       at += chunk.length;
     }
     return { pc: connected.index, rms: rms(samples), strengths: frequencies.map((f) => toneStrength(samples, context.sampleRate, f)) };
+  } finally {
+    await context.close();
+  }
+}
+
+/** Every media element the page gave a stream to (the line's call audio, ringtone, waiting tone). */
+const streamElements = new Set<HTMLMediaElement>();
+const srcObject = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!;
+Object.defineProperty(HTMLMediaElement.prototype, 'srcObject', {
+  configurable: true,
+  get(this: HTMLMediaElement) {
+    return srcObject.get!.call(this);
+  },
+  set(this: HTMLMediaElement, value: MediaProvider | null) {
+    if (value) streamElements.add(this);
+    srcObject.set!.call(this, value);
+  },
+});
+
+/**
+ * What the page plays to its user, by content: for every unmuted, playing media element with a
+ * stream, the strongest {@link toneStrength} of each frequency over `ms`, in ~85 ms windows that
+ * carry sound. Catches a short beep (the call-waiting tone) and tells it from a two-tone ring.
+ */
+export async function playing(frequencies: number[], ms = 6000): Promise<{ peaks: number[] }[]> {
+  const live = [...streamElements].filter((element) => !element.paused && !element.muted && element.srcObject instanceof MediaStream && element.srcObject.getAudioTracks().length > 0);
+  const context = new AudioContext();
+  try {
+    const recordings = live.map((element) => {
+      const source = context.createMediaStreamSource(element.srcObject as MediaStream);
+      const recorder = context.createScriptProcessor(4096, 1, 1);
+      const chunks: Float32Array[] = [];
+      recorder.onaudioprocess = (event) => chunks.push(new Float32Array(event.inputBuffer.getChannelData(0)));
+      source.connect(recorder);
+      recorder.connect(context.destination);
+      return { source, recorder, chunks };
+    });
+    await context.resume();
+    await new Promise((done) => setTimeout(done, ms));
+    return recordings.map(({ source, recorder, chunks }) => {
+      source.disconnect();
+      recorder.disconnect();
+      const peaks = frequencies.map(() => 0);
+      for (const chunk of chunks) {
+        if (rms(chunk) < 0.005) continue;
+        frequencies.forEach((f, i) => {
+          peaks[i] = Math.max(peaks[i]!, toneStrength(chunk, context.sampleRate, f));
+        });
+      }
+      return { peaks };
+    });
   } finally {
     await context.close();
   }
@@ -165,11 +217,37 @@ export function clockOffset(): number {
 /** Timestamps (page clock) of what happens between a dial and its INVITE, for the bench. */
 export const phases: { name: string; at: number }[] = [];
 const stamp = (name: string) => phases.push({ name, at: performance.timeOrigin + performance.now() });
+/** The frequency the page's microphone plays instead of Chromium's fake beep, once set (see {@link micTone}). */
+let micFrequency: number | null = null;
+const micContexts: AudioContext[] = [];
+
+/**
+ * Makes this page's next microphones a steady sine at `frequency` (Web Audio), so a test can tell
+ * by content whose voice another page hears (every page of the browser shares one fake device).
+ */
+export function micTone(frequency: number | null): void {
+  micFrequency = frequency;
+}
+
+function toneStream(frequency: number): MediaStream {
+  const context = new AudioContext();
+  micContexts.push(context);
+  const oscillator = context.createOscillator();
+  oscillator.frequency.value = frequency;
+  const gain = context.createGain();
+  gain.gain.value = 0.3;
+  const destination = context.createMediaStreamDestination();
+  oscillator.connect(gain).connect(destination);
+  oscillator.start();
+  void context.resume();
+  return destination.stream;
+}
+
 if (navigator.mediaDevices) {
   const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = async (constraints) => {
     stamp('getUserMedia');
-    const stream = await getUserMedia(constraints);
+    const stream = micFrequency !== null && constraints?.audio && !constraints.video ? toneStream(micFrequency) : await getUserMedia(constraints);
     stamp('gotUserMedia');
     return stream;
   };

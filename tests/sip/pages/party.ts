@@ -8,7 +8,7 @@
  */
 import * as JsSIP from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
-import { audio, clockOffset, descriptions, emit, hearing, selectedCandidates } from './media';
+import { audio, clockOffset, descriptions, emit, micTone, hearing, selectedCandidates } from './media';
 
 type Session = RTCSession;
 
@@ -215,6 +215,7 @@ window.lab = {
   /** Per open peer connection: RTP bytes and audio energy, from getStats. */
   audio,
   hearing,
+  micTone,
   selectedCandidates,
   descriptions,
   clockOffset,

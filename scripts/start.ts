@@ -24,15 +24,18 @@ const secret = () => randomBytes(24).toString('base64url');
 const appUid = 'app_local_demo';
 const appSecret = secret();
 const adminToken = secret();
+// The stand-in's Core API token: contact names for numbers (its STANDIN_CONTACTS).
+const frontApiToken = secret();
 const dataDir = resolve(root, 'server/.data');
 mkdirSync(dataDir, { recursive: true });
 
-const standin = await startStandin({ appUid, appSecret, host, port: 8788 });
+const standin = await startStandin({ appUid, appSecret, host, port: 8788, apiToken: frontApiToken });
 const server = await startServer(
   loadConfig({
     FRONT_APP_UID: appUid,
     FRONT_APP_SECRET: appSecret,
     ADMIN_TOKEN: adminToken,
+    FRONT_API_TOKEN: frontApiToken,
     FRONT_API_BASE_URL: standin.url,
     DATABASE_PATH: resolve(dataDir, 'demo.sqlite'),
     LISTEN_HOST: host,

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { addAdminRoutes } from './admin/routes';
 import { addPluginRoutes } from './api/pluginRoutes';
 import { addTurnRoute } from './turn/route';
+import { addContactRoutes } from './api/contactRoutes';
+import { createContactLookup } from './front/contacts';
+import { createPacer } from './outbox/pacer';
 import { createCallService } from './calls/service';
 import type { ServerConfig } from './config';
 import { openDatabase, type Store } from './db/database';
@@ -68,7 +71,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     deps.logger ??
     createLogger({
       level: config.logLevel,
-      secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret, databasePassword(config.databaseUrl)],
+      secrets: [config.frontAppSecret, config.adminToken, config.pbxWebhookSecret, config.turn?.secret, config.frontApiToken, databasePassword(config.databaseUrl)],
     });
   const now = deps.now ?? Date.now;
   const store = openDatabase({ databaseUrl: config.databaseUrl, databasePath: config.databasePath, synchronous: config.databaseSynchronous });
@@ -88,7 +91,8 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
       firstLegParent: firstLegParentSetting(store, logger, now),
     });
   const tuning = config.outbox;
-  // Several instances on one database share Front's budget through it; one process keeps it in memory.
+  // One pacer for every request to Front (the outbox's and the contact lookups share Front's budget).
+  // Several instances on one database share it through the database; one process keeps it in memory.
   const pacer = store.shared
     ? createSharedPacer({
         store,
@@ -99,8 +103,18 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
         inflightCapMs: tuning.requestTimeoutMs + 5_000,
         now,
       })
-    : undefined;
-  const outbox = createOutbox({ store, connector, logger, tuning, now, ...(pacer ? { pacer } : {}) });
+    : createPacer({ perWindow: tuning.ratePerMinute, burst: tuning.burstPerSecond, windowMs: tuning.rateWindowMs, maxPauseMs: tuning.maxRetryAfterMs, now });
+  const outbox = createOutbox({ store, connector, logger, tuning, now, pacer });
+  const contacts = config.frontApiToken
+    ? createContactLookup({
+        baseUrl: config.frontApiBaseUrl,
+        apiToken: config.frontApiToken,
+        requestTimeoutMs: Math.min(tuning.requestTimeoutMs, 5_000),
+        pacer,
+        logger,
+        ttlMs: config.contactsCacheTtlMs,
+      })
+    : null;
   const calls = createCallService({
     store,
     logger,
@@ -135,6 +149,7 @@ export async function startServer(config: ServerConfig, deps: ServerDeps = {}): 
     now,
   });
   addPluginRoutes(router, { store, calls });
+  addContactRoutes(router, { store, contacts });
   addTurnRoute(router, { store, turn: config.turn, logger, now });
   addPbxRoutes(router, { calls, secret: config.pbxWebhookSecret, maxAgeMs: config.signatureMaxAgeMs, now });
   addAdminRoutes(router, { store, outbox, adminToken: config.adminToken, now });

@@ -26,6 +26,10 @@ export interface ServerConfig {
   publicUrl: string | null;
   /** Shared secret of the PBX webhook; the PBX endpoint answers 404 without it. Never logged. */
   pbxWebhookSecret: string | null;
+  /** Front Core API token for contact names (GET /v1/contacts/lookup); null: names are not looked up. Never logged. */
+  frontApiToken: string | null;
+  /** How long a looked-up name (or "no contact") is kept per number (ms). */
+  contactsCacheTtlMs: number;
   /** Short-lived TURN credentials for teammates (GET /v1/turn-credentials); null: not offered. */
   turn: TurnSettings | null;
   /** Bearer token of the admin endpoints. Never logged. */
@@ -107,6 +111,7 @@ export const DEFAULTS = {
   pbxMatchWindowMs: 120_000,
   signatureMaxAgeMs: 5 * 60_000,
   turnTtlSeconds: 86_400,
+  contactsCacheTtlMs: 5 * 60_000,
   authFailureLimit: 20,
   authFailureWindowMs: 60_000,
 } as const;
@@ -180,6 +185,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const turnUrls = list('TURN_URLS');
   for (const entry of turnUrls) if (!TURN_URL.test(entry)) problems.push(`TURN_URLS: "${entry}" is not a turn:, turns: or stun: URL.`);
   if ((turnSecret === null) !== (turnUrls.length === 0)) problems.push('TURN_SECRET and TURN_URLS go together: set both (TURN credentials for teammates) or neither.');
+  const frontApiToken = secret('FRONT_API_TOKEN', '', true);
   const turnTtlSeconds = integer('TURN_TTL_SECONDS', DEFAULTS.turnTtlSeconds, 5, 7 * 86_400);
 
   const synchronous = (text('DATABASE_SYNCHRONOUS') ?? 'normal').toLowerCase();
@@ -218,6 +224,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     port: integer('PORT', DEFAULTS.port, 0, 65_535),
     publicUrl: url('PUBLIC_URL', null),
     pbxWebhookSecret,
+    frontApiToken,
+    contactsCacheTtlMs: integer('CONTACTS_CACHE_TTL_MS', DEFAULTS.contactsCacheTtlMs, 1_000, 24 * 3_600_000),
     turn: turnSecret !== null && turnUrls.length > 0 ? { secret: turnSecret, urls: turnUrls, ttlSeconds: turnTtlSeconds } : null,
     adminToken,
     corsOrigins,
@@ -269,6 +277,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     adminToken: '[redacted]',
     pbxWebhookSecret: config.pbxWebhookSecret ? '[redacted]' : null,
     turn: config.turn ? { ...config.turn, secret: '[redacted]' } : null,
+    frontApiToken: config.frontApiToken ? '[redacted]' : null,
     // It may hold a password.
     databaseUrl: config.databaseUrl ? '[redacted]' : null,
   };

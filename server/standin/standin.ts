@@ -119,7 +119,25 @@ export interface StandinOptions {
   firstLegParent?: 'self' | 'omit';
   /** Enforce Front's rate limits (off by default). */
   budget?: BudgetConfig;
+  /**
+   * Front's contacts, for `GET /contacts/alt:phone:<E.164>` (Core API): number → name (`null`: a
+   * contact without a name). Default {@link STANDIN_CONTACTS}.
+   */
+  contacts?: Record<string, string | null>;
+  /** The Core API token `/contacts/*` requires (Bearer); without it any bearer token is taken. */
+  apiToken?: string;
 }
+
+/**
+ * The stand-in's Front contacts. +12125550199 is the simulated line's caller without a name (the
+ * workspace's "Ring the agent", last caller): Front knows her, the line does not.
+ */
+export const STANDIN_CONTACTS: Readonly<Record<string, string | null>> = {
+  '+12125550199': 'Priya Raman',
+  '+14155550123': 'Maria Garcia',
+  '+14155550100': 'Jordan Lee',
+  '+14155550111': null,
+};
 
 export interface Standin {
   url: string;
@@ -134,6 +152,8 @@ export interface Standin {
   setBudget(budget: BudgetConfig | null): void;
   /** Channel API answers by status since the start or the last reset (429s: over the budget). */
   answers(): Record<number, number>;
+  /** Requests to `/contacts/*` (Core API) since the start. */
+  contactLookups(): number;
   /** Forgets calls, requests, used jtis; turns faults off. */
   reset(): void;
   /** Plays Front adding the channel: signed authorization request to the server's channel URL. */
@@ -513,6 +533,9 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
     return JSON.parse(raw.toString('utf8'));
   };
 
+  const contacts = new Map(Object.entries(options.contacts ?? STANDIN_CONTACTS));
+  let contactLookups = 0;
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin.invalid');
     const path = url.pathname;
@@ -559,6 +582,18 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
         res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': String(audio.length) });
         return res.end(audio);
       }
+      const contact = /^\/contacts\/([^/]+)$/.exec(path);
+      if (method === 'GET' && contact) {
+        const auth = req.headers.authorization ?? '';
+        contactLookups++;
+        if (!/^Bearer \S+$/.test(auth) || (options.apiToken !== undefined && auth !== `Bearer ${options.apiToken}`)) {
+          return sendJson(res, 401, frontError(401, 'unauthenticated'));
+        }
+        const alias = /^alt:phone:(\+\d+)$/.exec(decodeURIComponent(contact[1]!));
+        const known = alias ? contacts.get(alias[1]!) : undefined;
+        if (!alias || known === undefined) return sendJson(res, 404, frontError(404, 'contact not found'));
+        return sendJson(res, 200, { id: `crd_${alias[1]!.slice(1)}`, name: known, handles: [{ handle: alias[1], source: 'phone' }] });
+      }
       if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
       return sendJson(res, 404, frontError(404, `no route for ${method} ${path}`));
     })().catch((error: unknown) => sendJson(res, 500, { error: error instanceof Error ? error.message : 'error' }));
@@ -592,6 +627,7 @@ export async function startStandin(options: StandinOptions): Promise<Standin> {
       burstLog.clear();
     },
     answers: () => ({ ...answerCounts }),
+    contactLookups: () => contactLookups,
     reset() {
       for (const status of Object.keys(answerCounts)) delete answerCounts[Number(status)];
       calls.clear();

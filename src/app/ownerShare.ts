@@ -1,7 +1,7 @@
 /**
  * What only the owner of the phone runs beside it (main.tsx's onOwner): the line choice with the
  * SIP account it reconnects and TURN credentials, the call log's reporter, the recent-calls
- * recorder, and sharing the line choice and call-log status with every tab (./sharedPhone.ts has
+ * recorder, callers' names from Front's contacts (./contactNames.ts), and sharing the line choice and call-log status with every tab (./sharedPhone.ts has
  * what every tab reads). A lazy module, loaded only in the owner, so none of it weighs on any
  * tab's first screen.
  */
@@ -90,6 +90,13 @@ export function setUpOwner(phone: OwnerPhone, { softphone, storage, simulatedLin
     })
     .catch(() => softphone.diagnostics.add('calllog', { code: 'calllog_unavailable', message: 'Call logging could not be loaded: reload the plugin.' }));
 
+  // Names of callers Front knows, for incoming calls that ring without one (never delays the ring).
+  let stopNames = () => {};
+  void Promise.all([callLogSettings, import('./contactNames')]).then(
+    ([settings, { startContactNames }]) => !stopped && (stopNames = startContactNames({ dialer: phone.actor, server: () => settings.current() })),
+    () => undefined,
+  );
+
   // Recent calls: the owner records each call of the teammate as it ends (every tab reads them).
   let stopRecents = () => {};
   void import('../recents').then(({ recordOwnerCalls }) => !stopped && (stopRecents = recordOwnerCalls(phone.actor, softphone)), () => undefined);
@@ -99,6 +106,7 @@ export function setUpOwner(phone: OwnerPhone, { softphone, storage, simulatedLin
     stopCallLog();
     stopLines();
     stopRecents();
+    stopNames();
   };
 }
 

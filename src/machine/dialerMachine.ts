@@ -196,6 +196,9 @@ export const dialerMachine = setup({
   actors: { line: noLine },
   delays: { EXTENSION_DELAY: EXTENSION_DELAY_MS, SETTLE_DELAY: SETTLE_AFTER_MS },
   guards: {
+    /** A FRONT.PARTY_NAME for the call on screen, whose party has no name yet. */
+    namesNamelessParty: ({ context, event }) =>
+      event.type === 'FRONT.PARTY_NAME' && context.call !== null && context.call.callId === event.callId && !context.call.remote.name && event.name.trim().length > 0,
     /** A CALL_STATUS with this status (and flow) about the call on screen. */
     isStatus: ({ context, event }, params: StatusParams) =>
       event.type === 'DIALER.CALL_STATUS' &&
@@ -612,6 +615,16 @@ export const dialerMachine = setup({
       enqueue.assign({ availability: 'available' });
       if (context.call) enqueue.emit(callEvent('WRAP_UP_ENDED', context.call.callId, { tags: context.tags }));
     }),
+    assignPartyName: assign(({ context, event }) => {
+      if (event.type !== 'FRONT.PARTY_NAME' || !context.call) return {};
+      const remote: Participant = { ...context.call.remote, name: event.name.trim() };
+      const named = (party: Participant | null) => (party ? withKnownName(party, remote) : party);
+      return {
+        call: { ...context.call, remote },
+        activeParticipant: named(context.activeParticipant),
+        participants: context.participants.map((party) => withKnownName(party, remote)),
+      };
+    }),
     assignAvailability: assign(({ event }) => (event.type === 'USER.AVAILABILITY_CHANGED' ? { availability: event.payload.status } : {})),
     updateSettings: assign(({ context, event }) =>
       event.type === 'SETTINGS.UPDATE' ? { settings: { ...context.settings, ...event.settings } } : {},
@@ -674,6 +687,7 @@ export const dialerMachine = setup({
     'AGENT.DISMISS_NEXT': { actions: 'dismissNextCall' },
     'FRONT.DIAL_REQUEST': { actions: { type: 'queueNextCall', params: { wrappingUp: false } } },
     'FRONT.DIAL_REFUSED': { actions: 'refuseHostNumber' },
+    'FRONT.PARTY_NAME': { guard: 'namesNamelessParty', actions: 'assignPartyName' },
     'AGENT.NUMBER_REFUSED': { actions: 'refuseHostNumber' },
     // What no state took: the line's events here, agent intents through DialerActor (a catch-all
     // for intents would make `snapshot.can` true for all of them).

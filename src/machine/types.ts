@@ -141,7 +141,13 @@ export type AgentIntent =
 /** What the Front host asks for: the Call button, already normalised by the phone module. */
 export type HostIntent =
   | { type: 'FRONT.DIAL_REQUEST'; number: string; extension?: string; name?: string }
-  | { type: 'FRONT.DIAL_REFUSED'; message: string };
+  | { type: 'FRONT.DIAL_REFUSED'; message: string }
+  /**
+   * The name Front's contacts give the party of call `callId` (looked up by the owner after the
+   * call rang without one). Taken only while that call is on screen and only where it has no name:
+   * it never replaces a name the line or the agent gave, and never names another call.
+   */
+  | { type: 'FRONT.PARTY_NAME'; callId: string; name: string };
 
 /** The app switched lines (simulated <-> SIP) while no call was in progress. */
 export type LineSwitched = { type: 'LINE.SWITCHED'; capabilities: LineCapabilities };

@@ -74,6 +74,8 @@ export const SummaryReportSchema = v.strictObject({
     [],
   ),
   notes: v.optional(v.pipe(v.string(), v.maxLength(REPORT_LIMITS.notes))),
+  /** The other party's name when the plugin learnt it (Front's contact, the line), possibly after the call was created in Front. */
+  partyName: v.optional(nameSchema),
 });
 export type SummaryReport = v.InferOutput<typeof SummaryReportSchema>;
 

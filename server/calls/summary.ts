@@ -24,8 +24,10 @@ export function formatDuration(seconds: number): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
-export function formatSummary(report: { outcome: EndReason; durationSeconds?: number | undefined; tags?: readonly string[] | undefined; notes?: string | undefined }): string {
+export function formatSummary(report: { outcome: EndReason; durationSeconds?: number | undefined; tags?: readonly string[] | undefined; notes?: string | undefined; partyName?: string | undefined }): string {
   const lines = [`Outcome: ${OUTCOME_WORDS[report.outcome]}`];
+  // The name the plugin learnt (Front's contact, the line), which may have come after Front created the call.
+  if (report.partyName) lines.unshift(`Contact: ${report.partyName}`);
   if (report.durationSeconds !== undefined) lines.push(`Duration: ${formatDuration(report.durationSeconds)}`);
   if (report.tags && report.tags.length > 0) lines.push(`Tags: ${report.tags.join(', ')}`);
   const notes = report.notes?.trim();

@@ -194,6 +194,7 @@ export function createCallReporter(options: CallReporterOptions): CallReporter {
           connectedAt: detail.connectedAt,
           endedAt: detail.endedAt,
           tags: detail.tags,
+          name: detail.participantName,
         },
         frontTags(),
         options.notes?.(detail.callId),

@@ -92,6 +92,8 @@ export interface SettledCall {
   readonly connectedAt: number | null;
   readonly endedAt: number | null;
   readonly tags: readonly string[];
+  /** The other party's name when known: the summary names them in Front. */
+  readonly name?: string | undefined;
 }
 
 /** The line's duration when it reported one, else connected-to-ended; none for a call never connected. */
@@ -108,12 +110,14 @@ export function durationSeconds(call: Pick<SettledCall, 'duration' | 'connectedA
 export function summaryBody(call: SettledCall, frontTags: readonly { id: string; name: string }[] | null, notes?: string): SummaryBody {
   const duration = durationSeconds(call);
   const text = notes?.trim().slice(0, REPORT_LIMITS.notes);
+  const name = call.name?.trim().slice(0, REPORT_LIMITS.name);
   return {
     callId: call.callId,
     outcome: call.endReason,
     ...(duration !== undefined ? { durationSeconds: duration } : {}),
     tags: tagNames(call.tags, frontTags),
     ...(text ? { notes: text } : {}),
+    ...(name ? { partyName: name } : {}),
   };
 }
 

@@ -138,7 +138,7 @@ function started(call: CallInfo): DialerEmitted {
 function settled(call: CallInfo, reason: EndReason, duration: number | null, tags: string[], recordingUrl: string | null, endedAt = call.endedAt): DialerEmitted {
   return {
     type: 'CALL_SETTLED',
-    detail: { callId: call.callId, callType: call.direction, participant: call.remote.number, reason, connectedAt: call.connectedAt, endedAt, duration, tags, recordingUrl },
+    detail: { callId: call.callId, callType: call.direction, participant: call.remote.number, ...(call.remote.name ? { participantName: call.remote.name } : {}), reason, connectedAt: call.connectedAt, endedAt, duration, tags, recordingUrl },
   };
 }
 

@@ -218,6 +218,8 @@ export interface SettledCall {
   readonly callId: string;
   readonly callType: Direction;
   readonly participant: string;
+  /** The other party's name, when known by the time the call settled (Front, the line, a lookup). */
+  readonly participantName?: string;
   readonly reason: EndReason;
   /** Epoch ms; null when the call never connected. */
   readonly connectedAt: number | null;

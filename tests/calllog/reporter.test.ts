@@ -29,6 +29,26 @@ afterEach(() => {
 });
 
 describe('reports of a call', () => {
+  // Issue 10: a name found after Front created the call (Front's contacts) still reaches Front, in the summary.
+  // Proved: without participantName in the machine's CALL_SETTLED this fails (no partyName).
+  it("names the party in the summary even when the name came after the call's start", async () => {
+    const { dialer, server } = startReporting();
+    const callId = 'in-9';
+    dialer.line.emit(ev.incoming(callId, '+12125550199'));
+    dialer.line.emit(ev.status(callId, 'ringing'));
+    await flush();
+    expect(server.requests[0]!.body.detail).not.toHaveProperty('name');
+    dialer.send({ type: 'FRONT.PARTY_NAME', callId, name: 'Priya Raman' });
+    dialer.send({ type: 'AGENT.ANSWER' });
+    dialer.line.emit(ev.status(callId, 'accepting'));
+    dialer.line.emit(ev.status(callId, 'connected'));
+    dialer.line.emit(ev.status(callId, 'ended', 'regular', 'remoteHangup'));
+    dialer.send({ type: 'AGENT.RESET' });
+    await flush();
+    expect(server.requests.at(-1)!.body).toMatchObject({ callId: 'in-9', partyName: 'Priya Raman' });
+    expectServerShapes(server.requests);
+  });
+
   it('sends an answered call as it happens, in order, in the server’s exact shapes', async () => {
     const { dialer, server, reporter } = startReporting();
     const callId = dialer.connectInbound('in-1', '+14155550123', 'Maria Garcia');
@@ -54,7 +74,7 @@ describe('reports of a call', () => {
     dialer.send({ type: 'AGENT.RESET' });
     await flush();
     expect(server.sent().at(-1)).toBe('summary');
-    expect(server.requests.at(-1)!.body).toEqual({ callId: 'in-1', outcome: 'remoteHangup', durationSeconds: 42, tags: [] });
+    expect(server.requests.at(-1)!.body).toEqual({ callId: 'in-1', outcome: 'remoteHangup', durationSeconds: 42, tags: [], partyName: 'Maria Garcia' });
     expectServerShapes(server.requests);
     expect(server.requests.every((r) => r.url.startsWith(`${SERVER}/v1/calls/`))).toBe(true);
     expect(server.requests.every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);

@@ -215,7 +215,7 @@ describe('reports', () => {
     await report(started(id));
     await report(event(2, 'CALL_CONNECTED', { callId: id }));
     await report(event(3, 'CALL_ENDED', { callId: id, reason: 'localHangup' }));
-    const summary = { callId: id, outcome: 'localHangup', durationSeconds: 95, tags: ['Sales', 'VIP'], notes: 'Wants a quote.' };
+    const summary = { callId: id, outcome: 'localHangup', durationSeconds: 95, tags: ['Sales', 'VIP'], notes: 'Wants a quote.', partyName: 'Jordan Lee' };
     expect((await post('/v1/calls/summary', summary)).status).toBe(202);
     expect((await post('/v1/calls/summary', summary)).status).toBe(200);
     const recording = { callId: id, url: `${standin.url}/_standin/recordings/${id}.mp3` };
@@ -228,7 +228,7 @@ describe('reports', () => {
     expect((await post('/v1/calls/transcript', { callId: id, lines })).status).toBe(202);
     await drained(server.url);
     const call = frontCall(id)!;
-    expect(call.summaries.map((s) => s.content)).toEqual(['Outcome: Ended by the teammate\nDuration: 1:35\nTags: Sales, VIP\n\nWants a quote.']);
+    expect(call.summaries.map((s) => s.content)).toEqual(['Contact: Jordan Lee\nOutcome: Ended by the teammate\nDuration: 1:35\nTags: Sales, VIP\n\nWants a quote.']);
     expect(call.recordings).toEqual([expect.objectContaining({ recordingType: 'call', contentType: 'audio/mpeg', size: 4096 })]);
     expect(call.transcripts[0]!.lines).toEqual([
       { speaker_name: 'Ada', content: 'Hello!', start_time_seconds: 0, speaker_type: 'internal' },

@@ -33,6 +33,8 @@ const simulatedLine = () =>
 // with the deployment's region and extension rule.
 const numbers = createNumberReader({
   rules: deployment.then(({ config }) => ({ region: config.defaultRegion, extensions: config.extensions })),
+  // Internal extensions exist on a phone system, not on the simulated line.
+  extensionsOnLine: () => softphone.shared.getState().line?.kind === 'sip',
 });
 const host = createFrontSdkHost();
 const dev = import.meta.env.DEV

@@ -25,12 +25,20 @@ export interface NumberReaderOptions {
   readonly rules?: DialRules | Promise<DialRules>;
   /** The phone tools; the lazy libphonenumber-js by default. */
   readonly tools?: { load(): Promise<PhoneTools>; ifLoaded(): PhoneTools | null };
+  /**
+   * Whether the line in use has internal extensions, asked at each read: a phone system (SIP) does,
+   * the simulated line does not, so there the deployment's extension rule is off (`123` is refused,
+   * never dialled). Always by default.
+   */
+  readonly extensionsOnLine?: () => boolean;
 }
 
 export function createNumberReader({
   rules = DEFAULT_DIAL_RULES,
   tools = { load: loadPhoneTools, ifLoaded: phoneToolsIfLoaded },
+  extensionsOnLine = () => true,
 }: NumberReaderOptions = {}): NumberReader {
+  const forLine = (value: DialRules): DialRules => (value.extensions && !extensionsOnLine() ? { ...value, extensions: null } : value);
   let known: DialRules | null = rules instanceof Promise ? null : rules;
   const ready = Promise.resolve(rules).then(
     (value) => (known = value),
@@ -39,9 +47,9 @@ export function createNumberReader({
   return {
     read(raw) {
       const loaded = tools.ifLoaded();
-      if (loaded && known) return loaded.readDialable(raw, known);
+      if (loaded && known) return loaded.readDialable(raw, forLine(known));
       return Promise.all([tools.load(), ready]).then(
-        ([phone, inRules]) => phone.readDialable(raw, inRules),
+        ([phone, inRules]) => phone.readDialable(raw, forLine(inRules)),
         (): DialTarget => ({ ok: false, error: TOOLS_UNAVAILABLE }),
       );
     },

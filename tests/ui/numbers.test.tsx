@@ -45,6 +45,20 @@ describe('numbers as people type them (issue 10)', () => {
     expect(line.commands).toEqual([{ type: 'dial', callId: expect.any(String), to: '1234' }]);
   });
 
+  // Proved: with forLine() dropped from src/phone/reader.ts, '1234' dials on the simulated line and this fails.
+  it('the extension rule applies only on a line with extensions (a phone system, not the simulated line)', async () => {
+    let sip = false;
+    const { user, line } = renderDialer({ numbers: createNumberReader({ rules: WITH_EXTENSIONS, extensionsOnLine: () => sip }) });
+    const field = screen.getByLabelText('Phone number');
+    await user.type(field, '1234{Enter}');
+    expect(screen.getByRole('alert').textContent).toBe('That number is too short (read as a US number); no internal extensions are set up.');
+    expect(line.commands).toEqual([]);
+    sip = true;
+    await user.clear(field);
+    await user.type(field, '1234{Enter}');
+    expect(line.commands).toEqual([{ type: 'dial', callId: expect.any(String), to: '1234' }]);
+  });
+
   it('with the extension rule off (the default), the same digits are refused and say why', async () => {
     const { user, line } = renderDialer();
     await user.type(screen.getByLabelText('Phone number'), '1234{Enter}');

@@ -539,7 +539,11 @@ export function describeLineContract(
       await waitForStatus(log, callId, 'connected', 'warmTransfer');
       await line.conference(callId);
       await waitForStatus(log, callId, 'connected', 'conference');
-      const parties = syncsOf(log.events, callId).filter((p) => p.participants !== undefined).at(-1)?.participants?.map((p) => p.number);
+      // The SYNC naming both parties follows the status; a line in another process (the SIP line in
+      // Chromium) may deliver it a moment later.
+      const partiesNow = () => syncsOf(log.events, callId).filter((p) => p.participants !== undefined).at(-1)?.participants?.map((p) => p.number);
+      await waitFor(log, 'the conference to name both parties', () => partiesNow()?.length === 2);
+      const parties = partiesNow();
       expect(parties).toEqual([harness.answeringNumber, harness.transferTargetNumber]);
       expect((await rejectionOf(line.swap(callId))).code).toBe('invalid_state');
       await line.merge(callId);

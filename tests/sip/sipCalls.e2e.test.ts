@@ -182,7 +182,12 @@ describe.skipIf(skipped)('the SIP line with two calls and three parties (issue 1
 
     await line.conference(callId);
     await waitForStatus(line, callId, 'connected', 'conference');
-    expect(syncsOf(line, callId).filter((s) => s.participants).at(-1)?.participants?.map((p) => p.number)).toEqual([CUSTOMER, COLLEAGUE]);
+    // The SYNC naming both parties follows the status; from the page it may arrive a moment later.
+    const parties = await until('the conference to name both parties', () => {
+      const named = syncsOf(line, callId).filter((s) => s.participants).at(-1)?.participants?.map((p) => p.number);
+      return named?.length === 2 ? named : undefined;
+    });
+    expect(parties).toEqual([CUSTOMER, COLLEAGUE]);
     await expectHears('customer', [TONE.agent, TONE.colleague], []);
     await expectHears('colleague', [TONE.agent, TONE.customer], []);
     // The agent hears each party on its own leg.
